@@ -1,0 +1,13 @@
+import type { Argv } from 'yargs';
+import type { CommandContext } from './context.js';
+
+/**
+ * A command as a typed module: yargs builder plus a run function that returns the exit code
+ * (or throws a typed error from src/errors.ts). Commands never call process.exit.
+ */
+export interface KeytoolCommand<A = any> {
+  command: string;
+  describe: string;
+  builder: (y: Argv) => Argv<A>;
+  run: (args: A, ctx: CommandContext) => Promise<number>;
+}

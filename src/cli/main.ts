@@ -1,0 +1,93 @@
+/**
+ * The one exit point: parse, run the command, map typed errors to exit codes and messages.
+ * Stack traces only with --debug. bin/zivver-keytool.js sets process.exitCode from our result.
+ */
+import { ExitCode, InputError, KeytoolError } from '../errors.js';
+import { createLogger, type LogLevel } from '../util/logger.js';
+import { createProgress } from '../util/progress.js';
+import { redactSecrets } from '../util/redact.js';
+import type { CommandContext } from './context.js';
+import { ParseFailure, parseArgv } from './parser.js';
+
+export interface MainIo {
+  stdout?: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  stdin?: NodeJS.ReadableStream;
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** Install SIGINT/SIGTERM handlers (the real process only). */
+  handleSignals?: boolean;
+}
+
+export async function main(argv: string[], io: MainIo = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr = io.stderr ?? process.stderr;
+  const debug = argv.includes('--debug');
+  let parsed;
+  try {
+    parsed = await parseArgv(argv);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    stderr.write(`error: ${redactSecrets(msg)}\nRun 'zivver-keytool --help' for usage.\n`);
+    if (debug && err instanceof Error && !(err instanceof ParseFailure)) stderr.write(`${err.stack}\n`);
+    return err instanceof KeytoolError ? err.exitCode : ExitCode.Usage;
+  }
+  if (!parsed.invocation) {
+    if (parsed.output) stdout.write(parsed.output.endsWith('\n') ? parsed.output : parsed.output + '\n');
+    return ExitCode.Ok;
+  }
+  const { command, args } = parsed.invocation;
+  const verbose = Number(args.verbose ?? 0);
+  const consoleLevel: LogLevel = args.quiet ? 'warn' : args.debug || verbose >= 2 ? 'debug' : verbose === 1 ? 'verbose' : 'info';
+  const progressMode = (args.progress as 'auto' | 'json' | 'bar' | 'none' | undefined) ?? 'auto';
+  const logger = createLogger({
+    consoleLevel,
+    logFile: args.logFile as string | undefined,
+    jsonEvents: progressMode === 'json',
+    stream: stderr,
+  });
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) {
+      stderr.write(`\n${sig} again: stopping now.\n`);
+      process.exit(ExitCode.Interrupted);
+    }
+    logger.warn(`${sig} received: finishing the rows in flight, then stopping (press Ctrl-C again to stop at once).`);
+    controller.abort();
+  };
+  if (io.handleSignals) {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  const ctx: CommandContext = {
+    stdout: stdout as CommandContext['stdout'],
+    stderr: stderr as CommandContext['stderr'],
+    stdin: (io.stdin ?? process.stdin) as CommandContext['stdin'],
+    env: io.env ?? process.env,
+    cwd: io.cwd ?? process.cwd(),
+    logger,
+    progress: createProgress(progressMode, stderr),
+    signal: controller.signal,
+  };
+  try {
+    return await command.run(args, ctx);
+  } catch (err) {
+    return reportError(err, ctx, Boolean(args.debug));
+  } finally {
+    if (io.handleSignals) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
+    await logger.close();
+  }
+}
+
+function reportError(err: unknown, ctx: CommandContext, debug: boolean): number {
+  const text = err instanceof InputError ? err.toString() : err instanceof Error ? err.message : String(err);
+  ctx.logger.debug('command failed', { error: text });
+  ctx.stderr.write(`error: ${redactSecrets(text)}\n`);
+  if (debug && err instanceof Error && err.stack) ctx.stderr.write(redactSecrets(err.stack) + '\n');
+  if (err instanceof KeytoolError) return err.exitCode;
+  if (!debug) ctx.stderr.write('This is a bug in zivver-keytool; run again with --debug for details.\n');
+  return ExitCode.Partial;
+}

@@ -1,0 +1,71 @@
+/**
+ * The yargs parser, exported so tests can parse argv without running anything.
+ */
+import yargs, { type Argv } from 'yargs';
+import type { KeytoolCommand } from './command.js';
+import { planCommand } from './commands/plan.js';
+import { applyCommand } from './commands/apply.js';
+import { syncCommand } from './commands/sync.js';
+import { rollbackCommand } from './commands/rollback.js';
+import { testConnectionCommand } from './commands/testConnection.js';
+import { emulatorCommand } from './commands/emulator.js';
+import { versionString } from './version.js';
+
+export const COMMANDS: KeytoolCommand[] = [
+  planCommand,
+  applyCommand,
+  syncCommand,
+  rollbackCommand,
+  testConnectionCommand,
+  emulatorCommand,
+];
+
+export interface ParsedInvocation {
+  command: KeytoolCommand;
+  args: Record<string, unknown>;
+}
+
+/**
+ * Builds the parser. `onSelect` receives the chosen command and its parsed arguments;
+ * running it is the caller's business (src/cli/main.ts), so parsing has no side effects.
+ */
+export function buildParser(onSelect: (inv: ParsedInvocation) => void): Argv {
+  let y = yargs()
+    .scriptName('zivver-keytool')
+    .usage('$0 <command> [options]\n\nRewrite the SSO account key (SsoAccountKey) of Zivver accounts in bulk: plan, apply, resume, record and roll back.')
+    .strict()
+    .demandCommand(1, 'Name a command: plan, apply, sync, rollback, test-connection or emulator.')
+    .recommendCommands()
+    .version(false)
+    .option('version', { type: 'boolean', describe: 'Show the version, the Node.js version inside and the commit' })
+    .help()
+    .alias('help', 'h')
+    .wrap(Math.min(110, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      throw err ?? new ParseFailure(msg);
+    });
+  for (const cmd of COMMANDS) {
+    y = y.command(cmd.command, cmd.describe, cmd.builder, (args) => {
+      onSelect({ command: cmd, args: args as Record<string, unknown> });
+    });
+  }
+  return y;
+}
+
+/** yargs refused the command line (unknown option, missing value, ...). */
+export class ParseFailure extends Error {}
+
+/** Parses argv; returns the chosen command, or null when yargs printed help/version itself. */
+export async function parseArgv(argv: string[]): Promise<{ invocation: ParsedInvocation | null; output: string }> {
+  let invocation: ParsedInvocation | null = null;
+  if (argv.length === 1 && argv[0] === '--version') return { invocation: null, output: versionString() + '\n' };
+  const parser = buildParser((inv) => {
+    invocation = inv;
+  });
+  let output = '';
+  await parser.parseAsync(argv, {}, (err, _argv, out) => {
+    if (err) throw err;
+    output = out;
+  });
+  return { invocation, output };
+}

@@ -1,0 +1,30 @@
+/**
+ * Version information. build/ may define __KEYTOOL_VERSION__ and __KEYTOOL_COMMIT__ when bundling
+ * the exe; from a checkout we read package.json and ask nothing else.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+declare const __KEYTOOL_VERSION__: string | undefined;
+declare const __KEYTOOL_COMMIT__: string | undefined;
+
+export function toolVersion(): string {
+  if (typeof __KEYTOOL_VERSION__ !== 'undefined' && __KEYTOOL_VERSION__) return __KEYTOOL_VERSION__;
+  try {
+    const here = path.dirname(fileURLToPath(import.meta.url));
+    const pkg = JSON.parse(readFileSync(path.join(here, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function buildCommit(): string {
+  if (typeof __KEYTOOL_COMMIT__ !== 'undefined' && __KEYTOOL_COMMIT__) return __KEYTOOL_COMMIT__;
+  return 'source checkout';
+}
+
+export function versionString(): string {
+  return `zivver-keytool ${toolVersion()} (node ${process.version}, commit ${buildCommit()})`;
+}

@@ -1,0 +1,92 @@
+/**
+ * Typed errors. Commands throw these; only src/cli/main.ts maps them to exit codes and
+ * messages (stack traces only with --debug). Messages must never contain secrets.
+ */
+
+export const ExitCode = {
+  Ok: 0,
+  /** Finished, but some rows failed or drifted. */
+  Partial: 1,
+  /** Usage or input error; nothing was written. Also plan --detailed-exitcode "something to set". */
+  Usage: 2,
+  /** Cannot reach or authenticate to Zivver (or Graph); nothing was written. */
+  Connection: 3,
+  /** Interrupted; a resumable journal exists. */
+  Interrupted: 4,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export abstract class KeytoolError extends Error {
+  abstract readonly exitCode: ExitCode;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags or bad combination of flags. */
+export class UsageError extends KeytoolError {
+  readonly exitCode = ExitCode.Usage;
+}
+
+/**
+ * Bad input data. `file` and `line` say where; `hint` says what to do.
+ * Rendered as `<file>:<line>: <message>` followed by the hint.
+ */
+export class InputError extends KeytoolError {
+  readonly exitCode = ExitCode.Usage;
+  constructor(
+    message: string,
+    readonly file?: string,
+    readonly line?: number,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+  override toString(): string {
+    const where = this.file ? `${this.file}${this.line ? `:${this.line}` : ''}: ` : '';
+    return `${where}${this.message}${this.hint ? `\n  ${this.hint}` : ''}`;
+  }
+}
+
+/** Zivver answered with an error (status + Zivver's own text, verbatim). */
+export class ZivverApiError extends KeytoolError {
+  readonly exitCode: ExitCode;
+  constructor(
+    message: string,
+    readonly status: number,
+    readonly body: string,
+    readonly method?: string,
+    readonly path?: string,
+  ) {
+    super(message);
+    this.exitCode = status === 401 || status === 403 ? ExitCode.Connection : ExitCode.Partial;
+  }
+}
+
+/** Zivver (or Graph, or the token endpoint) cannot be reached or refuses our credentials. */
+export class ConnectionError extends KeytoolError {
+  readonly exitCode = ExitCode.Connection;
+}
+
+/** Microsoft Graph / Entra sign-in or query failure. */
+export class GraphError extends KeytoolError {
+  readonly exitCode = ExitCode.Connection;
+  constructor(
+    message: string,
+    readonly status?: number,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** The run was interrupted (Ctrl-C, SIGTERM); a resumable journal exists. */
+export class InterruptedError extends KeytoolError {
+  readonly exitCode = ExitCode.Interrupted;
+}
+
+/** A plan that no longer fits what it was planned against, or that was altered into nonsense. */
+export class StalePlanError extends KeytoolError {
+  readonly exitCode = ExitCode.Usage;
+}
