@@ -1,0 +1,55 @@
+/**
+ * The contract of the Zivver SCIM client (src/zivver/client.ts implements it). Everything that
+ * talks to Zivver goes through one ScimClient; nothing else in src/ makes HTTP calls to Zivver.
+ */
+
+export const ZIVVER_USER_EXTENSION = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
+export const ENTERPRISE_USER_EXTENSION = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
+
+/** A SCIM user exactly as Zivver returned it (kept raw: apply must PUT it back unchanged). */
+export type ScimUser = Record<string, unknown> & { id: string; userName: string };
+
+export interface RateLimit {
+  requests: number;
+  seconds: number;
+}
+
+export interface ScimClientOptions {
+  /** Base URL, e.g. https://app.zivver.com/api/scim/v2 (http:// only for loopback hosts). */
+  baseUrl: string;
+  /** The API key (from ZIVVER_API_KEY or --api-key-file; never from a CLI value). */
+  apiKey: string;
+  /** Client-side budget; default 50 per 10 s. */
+  rateLimit?: RateLimit;
+  /** Retries for 429/5xx/network errors per request (default 6). */
+  maxRetries?: number;
+  /** Per-request timeout (default 60 s). */
+  timeoutMs?: number;
+  /** Page size asked for when the server pages (default 1000). */
+  pageSize?: number;
+  logger?: import('../util/logger.js').Logger;
+  /** Aborts waits and requests in flight. */
+  signal?: AbortSignal;
+}
+
+export interface ScimClientStats {
+  /** HTTP requests sent, retries included. */
+  requests: number;
+  /** Responses with status 429. */
+  throttled: number;
+  /** Requests repeated after 429/5xx/network errors. */
+  retries: number;
+}
+
+export interface ScimClient {
+  /** Every user, whether the server returns all at once or pages (never loops forever, never duplicates). */
+  listUsers(onProgress?: (received: number, total: number | undefined) => void): Promise<ScimUser[]>;
+  /** One user by id; null when Zivver says it does not exist (400/404 for unknown ids). */
+  getUser(id: string): Promise<ScimUser | null>;
+  /** Users whose userName equals this (filter=userName eq "..."). */
+  findUsersByUserName(userName: string): Promise<ScimUser[]>;
+  /** PUT /Users/{id} with this whole body; returns Zivver's answer. Not retried after an ambiguous failure unless safe. */
+  replaceUser(id: string, body: ScimUser): Promise<ScimUser>;
+  /** GET /ServiceProviderConfig or a 1-user listing: proves URL, TLS and key. */
+  readonly stats: ScimClientStats;
+}
