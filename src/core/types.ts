@@ -69,6 +69,8 @@ export interface PlanRow {
   reason: string;
   /** Identifies the account state the row was planned against ('' when no account). */
   fingerprint: string;
+  /** rowCheck() of this row: apply refuses rows whose zivverId/userName/newKey/action were altered. */
+  check?: string;
   /** Warnings about the source record (also collected in the plan's warnings). */
   warnings?: string[];
 }

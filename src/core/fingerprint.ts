@@ -1,0 +1,27 @@
+/**
+ * Fingerprints tie a plan row to what it was planned against, so apply can refuse stale or
+ * altered rows. Pure functions (hashing is not I/O).
+ */
+import { createHash } from 'node:crypto';
+import type { PlanRow } from './types.js';
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+/**
+ * Identifies the account state a row was planned against: its id and userName (Zivver exposes no
+ * version or lastModified, and the key itself cannot be read back).
+ */
+export function accountFingerprint(zivverId: string, userName: string): string {
+  if (!zivverId) return '';
+  return sha256Hex(`${zivverId}\n${userName.trim().toLowerCase()}`).slice(0, 16);
+}
+
+/**
+ * A check over the fields apply acts on. A plan CSV edited in Excel may lose rows, but a row
+ * whose id, userName, key or action was changed no longer matches its check and is refused.
+ */
+export function rowCheck(row: Pick<PlanRow, 'zivverId' | 'userName' | 'newKey' | 'action'>): string {
+  return sha256Hex(`${row.zivverId}\n${row.userName.trim().toLowerCase()}\n${row.newKey}\n${row.action}`).slice(0, 12);
+}
