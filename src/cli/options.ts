@@ -80,12 +80,12 @@ export function withPlanOptions<T>(y: Argv<T>) {
       describe: 'Key notation (default guid for GUID sources, raw for column:)',
       group: 'Key:',
     })
-    .option('include-emails', { type: 'string', array: true, describe: 'Only users with one of these addresses (";"-separated)', group: 'Filters:' })
+    .option('include-emails', { type: 'string', array: true, describe: 'Only users with one of these addresses (";"-separated, repeatable)', group: 'Filters:' })
     .option('exclude-emails', { type: 'string', array: true, describe: 'Skip users with one of these addresses', group: 'Filters:' })
     .option('include-domains', { type: 'string', array: true, describe: 'Only users with an address in these domains', group: 'Filters:' })
-    .option('exclude-domains', { type: 'string', array: true, describe: 'Skip users whose primary address is in these domains', group: 'Filters:' })
+    .option('exclude-domains', { type: 'string', array: true, describe: 'Skip users with an address in these domains', group: 'Filters:' })
     .option('ledger', { type: 'string', describe: 'Ledger file (default in the application-data folder)', group: 'Files:' })
-    .option('no-ledger', { type: 'boolean', default: false, describe: 'Ignore the ledger (plan every key as set)', group: 'Files:' });
+    .option('ignore-ledger', { type: 'boolean', default: false, describe: 'Plan without the ledger: no row is unchanged', group: 'Files:' });
 }
 export type PlanOptionArgs = {
   input?: string[];
@@ -98,7 +98,7 @@ export type PlanOptionArgs = {
   includeDomains?: string[];
   excludeDomains?: string[];
   ledger?: string;
-  noLedger: boolean;
+  ignoreLedger: boolean;
 };
 
 /** Microsoft Graph sign-in and query options (`--source graph`). */

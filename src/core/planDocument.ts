@@ -1,0 +1,53 @@
+/**
+ * Assembling the plan document (pure: the caller supplies the clock reading).
+ */
+import type { KeyFormat, PlanDocument, PlanFilters, PlanInput, PlanRow, PlanSummary } from './types.js';
+
+export const PLAN_KIND = 'zivver-keyplan';
+export const PLAN_FORMAT_VERSION = 1;
+
+/** The CSV columns of a plan, in order (apply accepts the same). */
+export const PLAN_CSV_COLUMNS = [
+  'line',
+  'input',
+  'email',
+  'zivverId',
+  'userName',
+  'newKey',
+  'action',
+  'reason',
+  'fingerprint',
+  'check',
+] as const;
+
+export function keySourceText(source: { kind: string; column?: string }): string {
+  return source.kind === 'column' ? `column:${source.column}` : source.kind;
+}
+
+export function assemblePlanDocument(parts: {
+  createdAt: string;
+  zivverUrl: string;
+  keySource: string;
+  keyFormat: KeyFormat;
+  inputs: PlanInput[];
+  summary: PlanSummary;
+  rows: PlanRow[];
+  warnings?: string[];
+  filters?: PlanFilters;
+}): PlanDocument {
+  const filters =
+    parts.filters && Object.values(parts.filters).some((v) => Array.isArray(v) && v.length > 0) ? parts.filters : undefined;
+  return {
+    kind: PLAN_KIND,
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: parts.createdAt,
+    zivverUrl: parts.zivverUrl,
+    keySource: parts.keySource,
+    keyFormat: parts.keyFormat,
+    inputs: parts.inputs,
+    summary: parts.summary,
+    ...(parts.warnings && parts.warnings.length ? { warnings: parts.warnings } : {}),
+    ...(filters ? { filters } : {}),
+    rows: parts.rows,
+  };
+}
