@@ -30,6 +30,16 @@ export interface ScimClientOptions {
   logger?: import('../util/logger.js').Logger;
   /** Aborts waits and requests in flight. */
   signal?: AbortSignal;
+  /** First retry delay; doubles per attempt, with jitter (default 500 ms). */
+  retryBaseMs?: number;
+  /** Longest backoff between retries (default 30 s). */
+  retryMaxMs?: number;
+  /** Longest wait honoured from a Retry-After header or a full window (default 300 s). */
+  maxRetryAfterMs?: number;
+  /** Extra room per budget window against latency jitter (default 2% of the window, at most 250 ms). */
+  budgetMarginMs?: number;
+  /** Time source for the budget and backoff (tests). */
+  clock?: import('./rateBudget.js').Clock;
 }
 
 export interface ScimClientStats {
@@ -39,6 +49,10 @@ export interface ScimClientStats {
   throttled: number;
   /** Requests repeated after 429/5xx/network errors. */
   retries: number;
+  /** Writes (PUT) that needed more than one attempt (set by HttpScimClient; optional for fakes). */
+  writeRetries?: number;
+  /** Total ms requests spent waiting for the client-side budget (set by HttpScimClient). */
+  waitedMs?: number;
 }
 
 export interface ScimClient {

@@ -1,0 +1,63 @@
+/**
+ * Where the API key comes from: --api-key-file or ZIVVER_API_KEY, never a command-line value
+ * (command lines are visible to every user of the machine and land in shell history and logs).
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { registerSecret } from '../util/redact.js';
+
+const HOW =
+  'Put the Zivver API key in the environment variable ZIVVER_API_KEY, or in a file named with --api-key-file <path>. ' +
+  'A key given as a command-line value is deliberately not accepted: command lines are visible to other processes and end up in shell history.';
+
+/** Decodes a key file: UTF-8 with or without BOM, and UTF-16 LE/BE with BOM (what Windows PowerShell 5.1's Out-File writes). */
+function decodeKeyFile(buf: Buffer): string {
+  if (buf.length >= 2 && buf[0] === 0xff && buf[1] === 0xfe) return buf.subarray(2).toString('utf16le');
+  if (buf.length >= 2 && buf[0] === 0xfe && buf[1] === 0xff) {
+    const le = Buffer.from(buf.subarray(2));
+    le.swap16();
+    return le.toString('utf16le');
+  }
+  return buf.toString('utf8').replace(/^\uFEFF/, '');
+}
+
+/**
+ * Checks the key's shape without ever echoing it: a key with spaces or control characters would
+ * make fetch throw an "invalid header value" error that quotes the whole header, key included.
+ */
+export function checkApiKeyShape(key: string, where: string): void {
+  if (!key) throw new UsageError(`${where} is empty. ${HOW}`);
+  if (/\s/.test(key)) {
+    throw new UsageError(`${where} contains spaces or more than one line; it should hold only the API key`);
+  }
+  if (!/^[\x21-\x7e]+$/.test(key)) {
+    throw new UsageError(`${where} contains characters that cannot be sent in an HTTP header (non-ASCII or control characters)`);
+  }
+}
+
+export async function resolveApiKey(opts: { apiKeyFile?: string; env: NodeJS.ProcessEnv; cwd?: string }): Promise<string> {
+  if (opts.apiKeyFile !== undefined) {
+    const file = path.resolve(opts.cwd ?? process.cwd(), opts.apiKeyFile);
+    let buf: Buffer;
+    try {
+      buf = await readFile(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+      throw new UsageError(`cannot read --api-key-file ${opts.apiKeyFile}: ${why}`);
+    }
+    const key = decodeKeyFile(buf).trim();
+    // Register before checking so even a malformed key never reaches a message verbatim.
+    registerSecret(key);
+    checkApiKeyShape(key, `--api-key-file ${opts.apiKeyFile}`);
+    return key;
+  }
+  const fromEnv = opts.env.ZIVVER_API_KEY?.trim();
+  if (fromEnv) {
+    registerSecret(fromEnv);
+    checkApiKeyShape(fromEnv, 'ZIVVER_API_KEY');
+    return fromEnv;
+  }
+  throw new UsageError(`No Zivver API key. ${HOW}`);
+}

@@ -1,0 +1,545 @@
+/**
+ * The Zivver SCIM client: the only code that talks to Zivver. Every HTTP request goes through
+ * HttpScimClient.request(), which applies the shared rate budget, the per-request timeout and the
+ * retry policy, and turns every failure into a typed error whose message carries Zivver's own
+ * text, the method, path and status, and never the API key.
+ */
+import { UsageError } from '../errors.js';
+import { silentLogger, type Logger } from '../util/logger.js';
+import { redactSecrets, registerSecret } from '../util/redact.js';
+import { checkApiKeyShape } from './apiKey.js';
+import { ZivverAbortedError, ZivverHttpError, ZivverUnreachableError } from './errors.js';
+import { RateBudget, sleep, systemClock, type Clock } from './rateBudget.js';
+import { DEFAULT_RATE_LIMIT, formatRateLimit } from './rateLimit.js';
+import type { RateLimit, ScimClient, ScimClientOptions, ScimClientStats, ScimUser } from './types.js';
+import { baseUrlString, validateZivverUrl } from './url.js';
+
+const SCIM_JSON = 'application/scim+json';
+const AUTH_HINT = 'Check ZIVVER_API_KEY / --api-key-file; the key needs SCIM access (an API key made for SCIM provisioning in the Zivver admin portal).';
+/** Longest piece of a response body quoted in an error message. */
+const MAX_BODY_IN_MESSAGE = 1000;
+
+export interface HttpScimClientStats extends ScimClientStats {
+  writeRetries: number;
+  waitedMs: number;
+}
+
+interface Attempted {
+  status: number;
+  text: string;
+  headers: Headers;
+}
+
+interface RequestSpec {
+  method: 'GET' | 'PUT';
+  /** Path relative to the base URL, starting with "/", query included. */
+  path: string;
+  body?: unknown;
+}
+
+/** Network error codes after which the request is worth repeating. */
+const RETRYABLE_NETWORK = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'TIMEOUT',
+]);
+
+/** Codes meaning the request never left this machine, so a write cannot have been applied. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+const TLS_EXPLANATIONS: Record<string, string> = {
+  DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed certificate',
+  SELF_SIGNED_CERT_IN_CHAIN: 'the certificate chain ends in a self-signed certificate that is not trusted (a TLS-inspecting proxy? set NODE_EXTRA_CA_CERTS to its CA file)',
+  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate could not be verified (missing intermediate certificate or untrusted issuer)',
+  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'the certificate was issued by an untrusted CA (a TLS-inspecting proxy? set NODE_EXTRA_CA_CERTS to its CA file)',
+  UNABLE_TO_GET_ISSUER_CERT: 'the certificate was issued by an untrusted CA',
+  CERT_HAS_EXPIRED: 'the server certificate has expired',
+  CERT_NOT_YET_VALID: 'the server certificate is not valid yet (check this machine\'s clock)',
+  ERR_TLS_CERT_ALTNAME_INVALID: 'the server certificate does not match the host name',
+  CERT_REVOKED: 'the server certificate has been revoked',
+  ERR_SSL_WRONG_VERSION_NUMBER: 'the server did not speak TLS (is it a plain http:// endpoint?)',
+};
+
+export function createScimClient(opts: ScimClientOptions): HttpScimClient {
+  return new HttpScimClient(opts);
+}
+
+export class HttpScimClient implements ScimClient {
+  readonly stats: HttpScimClientStats = { requests: 0, throttled: 0, retries: 0, writeRetries: 0, waitedMs: 0 };
+  readonly baseUrl: string;
+  private readonly apiKey: string;
+  private readonly budget: RateBudget;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly maxRetries: number;
+  private readonly timeoutMs: number;
+  private readonly pageSize: number;
+  private readonly retryBaseMs: number;
+  private readonly retryMaxMs: number;
+  private readonly maxRetryAfterMs: number;
+  private readonly signal?: AbortSignal;
+  /** Set after the first response: from then on a refused connection is a hiccup worth retrying. */
+  private everConnected = false;
+  private readonly serverLimitsLogged = new Set<string>();
+
+  constructor(opts: ScimClientOptions) {
+    registerSecret(opts.apiKey);
+    checkApiKeyShape(opts.apiKey, 'The Zivver API key');
+    this.apiKey = opts.apiKey;
+    this.baseUrl = baseUrlString(validateZivverUrl(opts.baseUrl));
+    this.clock = opts.clock ?? systemClock;
+    const limit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
+    this.budget = new RateBudget(limit, { clock: this.clock, marginMs: opts.budgetMarginMs ?? defaultMargin(limit) });
+    this.logger = opts.logger ?? silentLogger;
+    this.maxRetries = opts.maxRetries ?? 6;
+    this.timeoutMs = opts.timeoutMs ?? 60_000;
+    this.pageSize = opts.pageSize ?? 1000;
+    this.retryBaseMs = opts.retryBaseMs ?? 500;
+    this.retryMaxMs = opts.retryMaxMs ?? 30_000;
+    this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 300_000;
+    this.signal = opts.signal;
+    if (!(this.pageSize >= 1)) throw new UsageError('pageSize must be at least 1');
+    if (!(this.maxRetries >= 0)) throw new UsageError('maxRetries must not be negative');
+  }
+
+  /** The limits the budget enforces now (ours, plus the server's when it announced a stricter one). */
+  get rateLimits(): readonly RateLimit[] {
+    return this.budget.limits;
+  }
+
+  // ---------------------------------------------------------------- the API
+
+  async listUsers(onProgress?: (received: number, total: number | undefined) => void): Promise<ScimUser[]> {
+    const seen = new Map<string, ScimUser>();
+    let startIndex = 1;
+    let total: number | undefined;
+    let duplicates = 0;
+    // Every page that does not end the listing brings at least one new id, so a listing of T
+    // users needs at most T + 1 pages; the absolute bound covers servers that omit totalResults.
+    const absoluteMaxPages = 100_000;
+    for (let page = 1; ; page++) {
+      const maxPages = total !== undefined ? total + 2 : absoluteMaxPages;
+      if (page > Math.min(maxPages, absoluteMaxPages)) {
+        throw this.listingError(`gave up after ${page - 1} pages (${seen.size} accounts, totalResults ${total ?? 'unknown'}); the server's paging does not converge`);
+      }
+      const path = `/Users?startIndex=${startIndex}&count=${this.pageSize}`;
+      const res = await this.request({ method: 'GET', path });
+      const list = this.parseListResponse(res, path);
+      if (list.totalResults !== undefined) {
+        if (total !== undefined && list.totalResults !== total) {
+          this.logger.warn(
+            `Zivver's totalResults changed from ${total} to ${list.totalResults} while listing accounts: accounts were created or deleted meanwhile; ` +
+              'the listing may miss or include them. Run again for a consistent view.',
+          );
+        }
+        total = list.totalResults;
+      }
+      let fresh = 0;
+      for (const u of list.resources) {
+        if (seen.has(u.id)) {
+          duplicates++;
+          continue;
+        }
+        seen.set(u.id, u);
+        fresh++;
+      }
+      onProgress?.(seen.size, total);
+      this.logger.debug(`Listing page ${page}: ${list.resources.length} accounts (${fresh} new), ${seen.size} of ${total ?? '?'}`);
+
+      if (list.resources.length === 0) break;
+      if (total !== undefined && seen.size >= total) break;
+      if (!list.paged && total === undefined) break; // no paging fields, no total: everything at once
+      if (fresh === 0) {
+        // The server repeats itself (ignores startIndex); asking again would loop forever.
+        this.logger.warn(`The SCIM server answered page ${page} (startIndex ${startIndex}) with accounts already received; it does not seem to honour paging`);
+        break;
+      }
+      // Advance by what actually came back: servers may cap pages below the count asked for.
+      startIndex += list.resources.length;
+    }
+    if (duplicates) this.logger.verbose(`Ignored ${duplicates} duplicate account(s) in the listing`);
+    if (total !== undefined && seen.size < total) {
+      throw this.listingError(
+        `received ${seen.size} distinct accounts but the server reports totalResults ${total}; it appears to ignore paging (startIndex/count), ` +
+          'so the remaining accounts cannot be read. Nothing was planned on an incomplete listing.',
+      );
+    }
+    return [...seen.values()];
+  }
+
+  async getUser(id: string): Promise<ScimUser | null> {
+    const path = `/Users/${encodeURIComponent(id)}`;
+    const res = await this.request({ method: 'GET', path });
+    if (res.status === 404) return null;
+    // Zivver answers 400 "Unknown account with uuid: ..." for ids it does not know.
+    if (res.status === 400 && /unknown account|not found|does not exist|no such (user|account)/i.test(res.text)) return null;
+    if (res.status !== 200) throw this.statusError('GET', path, res);
+    return this.parseUser(res, 'GET', path);
+  }
+
+  async findUsersByUserName(userName: string): Promise<ScimUser[]> {
+    const filter = `userName eq ${scimString(userName)}`;
+    const path = `/Users?filter=${encodeURIComponent(filter)}&startIndex=1&count=${this.pageSize}`;
+    const res = await this.request({ method: 'GET', path });
+    return this.parseListResponse(res, path).resources;
+  }
+
+  async replaceUser(id: string, body: ScimUser): Promise<ScimUser> {
+    if (body.id !== undefined && body.id !== id) {
+      // A mismatch would write one account's attributes onto another.
+      throw new UsageError(`refusing to PUT /Users/${id} with a body whose id is ${body.id}`);
+    }
+    const path = `/Users/${encodeURIComponent(id)}`;
+    const res = await this.request({ method: 'PUT', path, body });
+    if (res.status !== 200 && res.status !== 201 && res.status !== 204) throw this.statusError('PUT', path, res);
+    if (res.status === 204 || res.text.trim() === '') return body;
+    return this.parseUser(res, 'PUT', path);
+  }
+
+  /**
+   * A cheap proof that URL, TLS and key work: one listing request asking for a single account
+   * (Zivver may still send all of them). Returns the server's totalResults.
+   */
+  async probe(): Promise<{ totalResults: number | undefined }> {
+    const path = '/Users?startIndex=1&count=1';
+    const res = await this.request({ method: 'GET', path });
+    return { totalResults: this.parseListResponse(res, path).totalResults };
+  }
+
+  // ---------------------------------------------------------------- the chokepoint
+
+  /**
+   * Sends one logical request: waits for the budget, applies the timeout, retries 429/5xx/network
+   * failures with backoff, and returns the final response for any other status (callers decide
+   * what 4xx means). 401/403 are turned into errors here, so no caller can mistake them for data.
+   */
+  private async request(spec: RequestSpec): Promise<Attempted> {
+    const { method, path } = spec;
+    const isWrite = method !== 'GET';
+    let mayHaveApplied = false;
+    let lastFailure: { kind: 'status'; res: Attempted } | { kind: 'network'; code: string; err: unknown } | undefined;
+    for (let attempt = 1; attempt <= this.maxRetries + 1; attempt++) {
+      if (attempt > 1) {
+        this.stats.retries++;
+        if (isWrite && attempt === 2) this.stats.writeRetries++;
+      }
+      try {
+        await this.budget.acquire(this.signal);
+      } catch (err) {
+        throw this.aborted(method, path, attempt - 1, mayHaveApplied, err);
+      } finally {
+        this.stats.waitedMs = this.budget.waitedMs;
+      }
+      this.stats.requests++;
+      const started = this.clock.now();
+      let res: Attempted;
+      try {
+        res = await this.send(spec);
+      } catch (err) {
+        if (this.signal?.aborted) throw this.aborted(method, path, attempt, mayHaveApplied || isWrite, err);
+        const code = networkCode(err);
+        if (isWrite && !NEVER_SENT.has(code)) mayHaveApplied = true;
+        lastFailure = { kind: 'network', code, err };
+        const retryable = RETRYABLE_NETWORK.has(code) || (code === 'ECONNREFUSED' && this.everConnected);
+        this.logger.debug(`${method} ${path} failed: ${code}`);
+        if (!retryable || attempt > this.maxRetries) {
+          throw this.networkError(method, path, code, err, attempt, mayHaveApplied);
+        }
+        this.logger.verbose(`${method} ${path}: ${describeNetwork(code)}; retrying (attempt ${attempt + 1} of ${this.maxRetries + 1})`);
+        await this.pause(this.backoffMs(attempt), method, path, attempt, mayHaveApplied);
+        continue;
+      }
+      this.everConnected = true;
+      this.logger.debug(`${method} ${path} → ${res.status} (${this.clock.now() - started} ms)`);
+
+      if (res.status === 401 || res.status === 403) throw this.statusError(method, path, res, attempt, mayHaveApplied);
+      if (res.status === 429) {
+        this.stats.throttled++;
+        lastFailure = { kind: 'status', res };
+        if (attempt > this.maxRetries) break;
+        const wait = this.throttleWaitMs(res, attempt);
+        this.logger.verbose(`${method} ${path}: Zivver answered 429 Too Many Requests; waiting ${Math.round(wait)} ms before retrying`);
+        // Hold back every request of this client, not only this one: they share Zivver's budget.
+        this.budget.pauseUntil(this.clock.now() + wait);
+        continue;
+      }
+      if (res.status >= 500 && res.status !== 501 && res.status !== 505) {
+        // The server may have applied a write before failing to answer.
+        if (isWrite) mayHaveApplied = true;
+        lastFailure = { kind: 'status', res };
+        if (attempt > this.maxRetries) break;
+        const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.clock.now());
+        const wait = Math.min(Math.max(retryAfter ?? 0, this.backoffMs(attempt)), this.maxRetryAfterMs);
+        this.logger.verbose(`${method} ${path}: Zivver answered ${res.status}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${this.maxRetries + 1})`);
+        await this.pause(wait, method, path, attempt, mayHaveApplied);
+        continue;
+      }
+      if (mayHaveApplied && isWrite && res.status >= 400) {
+        // An earlier attempt may have gone through; the final 4xx does not undo that.
+        throw this.statusError(method, path, res, attempt, true);
+      }
+      return res;
+    }
+    const attempts = this.maxRetries + 1;
+    if (lastFailure?.kind === 'status') {
+      throw this.statusError(method, path, lastFailure.res, attempts, mayHaveApplied, `after ${attempts} attempts`);
+    }
+    /* c8 ignore next */
+    throw new ZivverHttpError(`${method} ${path} failed after ${attempts} attempts`, 0, '', method, path, attempts, mayHaveApplied);
+  }
+
+  /** One HTTP exchange, body included, under the client's signal and the per-request timeout. */
+  private async send(spec: RequestSpec): Promise<Attempted> {
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${this.apiKey}`,
+      Accept: SCIM_JSON,
+      'User-Agent': 'zivver-keytool',
+    };
+    const init: RequestInit = { method: spec.method, headers, signal, redirect: 'manual' };
+    if (spec.body !== undefined) {
+      headers['Content-Type'] = SCIM_JSON;
+      init.body = JSON.stringify(spec.body);
+    }
+    try {
+      const response = await fetch(this.baseUrl + spec.path, init);
+      const text = await response.text();
+      return { status: response.status, text, headers: response.headers };
+    } catch (err) {
+      if (timeout.aborted && !this.signal?.aborted) throw Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'TIMEOUT' });
+      throw err;
+    }
+  }
+
+  // ---------------------------------------------------------------- waiting
+
+  private backoffMs(attempt: number): number {
+    const exp = Math.min(this.retryMaxMs, this.retryBaseMs * 2 ** (attempt - 1));
+    // Jitter spreads the retries of concurrent requests so they do not hit the server together.
+    return exp / 2 + Math.random() * (exp / 2);
+  }
+
+  /** How long to wait after a 429: Retry-After when given, else until our window could have drained. */
+  private throttleWaitMs(res: Attempted, attempt: number): number {
+    const now = this.clock.now();
+    const retryAfter = parseRetryAfter(res.headers.get('retry-after'), now);
+    this.adoptServerLimit(res);
+    if (retryAfter !== undefined) {
+      if (retryAfter > this.maxRetryAfterMs) {
+        this.logger.warn(`Zivver asked to wait ${Math.round(retryAfter / 1000)} s (Retry-After); waiting ${Math.round(this.maxRetryAfterMs / 1000)} s instead`);
+      }
+      return Math.min(retryAfter, this.maxRetryAfterMs);
+    }
+    // Without Retry-After the server's window is full now; it cannot have room before the oldest
+    // request we sent inside it has left it. Backoff covers requests we cannot see (another client
+    // using the same key), and keeps growing when the estimate proves too optimistic.
+    const drain = this.budget.windowDrainsAt() - now;
+    return Math.min(Math.max(drain, this.backoffMs(attempt)), this.maxRetryAfterMs);
+  }
+
+  /** Zivver's 429 body names its budget; when it is stricter than ours, enforce it for the rest of the run. */
+  private adoptServerLimit(res: Attempted): void {
+    let details: { budget?: unknown; windowSeconds?: unknown } | undefined;
+    try {
+      details = (JSON.parse(res.text) as { emptiedBucketDetails?: typeof details }).emptiedBucketDetails;
+    } catch {
+      return;
+    }
+    const requests = Number(details?.budget);
+    const seconds = Number(details?.windowSeconds);
+    if (!(Number.isInteger(requests) && requests >= 1 && seconds > 0 && seconds <= 3600)) return;
+    const limit = { requests, seconds };
+    if (this.budget.addLimit(limit)) {
+      const key = formatRateLimit(limit);
+      if (!this.serverLimitsLogged.has(key)) {
+        this.serverLimitsLogged.add(key);
+        this.logger.warn(
+          `Zivver reports a request budget of ${requests} per ${seconds} s, stricter than --rate-limit ${formatRateLimit(this.budget.limits[0]!)}; ` +
+            'keeping to it for the rest of this run',
+        );
+      }
+    }
+  }
+
+  private async pause(ms: number, method: string, path: string, attempts: number, mayHaveApplied: boolean): Promise<void> {
+    try {
+      await sleep(ms, this.signal, this.clock);
+    } catch (err) {
+      throw this.aborted(method, path, attempts, mayHaveApplied, err);
+    }
+  }
+
+  // ---------------------------------------------------------------- parsing and errors
+
+  private parseJson(res: Attempted, method: string, path: string): unknown {
+    try {
+      return JSON.parse(res.text);
+    } catch {
+      throw this.protocolError(method, path, res, 'the answer is not JSON');
+    }
+  }
+
+  private parseUser(res: Attempted, method: string, path: string): ScimUser {
+    const u = this.parseJson(res, method, path);
+    if (!isScimUser(u)) throw this.protocolError(method, path, res, 'the answer is not a SCIM user (no id / userName)');
+    return u;
+  }
+
+  private parseListResponse(res: Attempted, path: string): { resources: ScimUser[]; totalResults?: number; paged: boolean } {
+    if (res.status !== 200) throw this.statusError('GET', path, res);
+    const body = this.parseJson(res, 'GET', path) as Record<string, unknown> | null;
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw this.protocolError('GET', path, res, 'the answer is not a SCIM ListResponse');
+    const raw = body.Resources ?? body.resources ?? [];
+    if (!Array.isArray(raw)) throw this.protocolError('GET', path, res, '"Resources" is not a list');
+    const resources: ScimUser[] = [];
+    for (const r of raw) {
+      if (!isScimUser(r)) throw this.protocolError('GET', path, res, 'a listed resource has no id or userName');
+      resources.push(r);
+    }
+    const total = body.totalResults;
+    const totalResults = typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined;
+    const paged = body.itemsPerPage !== undefined || body.startIndex !== undefined;
+    return totalResults === undefined ? { resources, paged } : { resources, totalResults, paged };
+  }
+
+  private listingError(detail: string): ZivverHttpError {
+    return new ZivverHttpError(`Listing Zivver accounts failed: ${detail}`, 200, '', 'GET', '/Users', 1, false);
+  }
+
+  private protocolError(method: string, path: string, res: Attempted, what: string): ZivverHttpError {
+    return new ZivverHttpError(
+      redactSecrets(`Zivver answered ${method} ${path} with ${res.status}, but ${what}: ${quoteBody(res.text)}`),
+      res.status,
+      redactSecrets(res.text),
+      method,
+      path,
+      1,
+      false,
+    );
+  }
+
+  private statusError(method: string, path: string, res: Attempted, attempts = 1, mayHaveApplied = false, after?: string): ZivverHttpError {
+    const statusText = STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : '';
+    let message = `Zivver answered ${res.status}${statusText} to ${method} ${path}${after ? ` ${after}` : ''}: ${quoteBody(res.text)}`;
+    if (res.status === 401 || res.status === 403) message += `\n  ${AUTH_HINT}`;
+    if (mayHaveApplied && method !== 'GET') message += '\n  An earlier attempt of this write failed ambiguously: Zivver may have applied it.';
+    return new ZivverHttpError(redactSecrets(message), res.status, redactSecrets(res.text), method, path, attempts, mayHaveApplied);
+  }
+
+  private networkError(method: string, path: string, code: string, err: unknown, attempts: number, mayHaveApplied: boolean): ZivverUnreachableError {
+    const host = new URL(this.baseUrl).host;
+    let message = `Cannot reach Zivver at ${host} (${method} ${path}): ${describeNetwork(code)}`;
+    if (attempts > 1) message += ` (after ${attempts} attempts)`;
+    if (mayHaveApplied && method !== 'GET') message += '\n  The write may have been applied by Zivver before the connection failed.';
+    return new ZivverUnreachableError(redactSecrets(message), code, method, path, attempts, mayHaveApplied, { cause: err });
+  }
+
+  private aborted(method: string, path: string, attempts: number, mayHaveApplied: boolean, err: unknown): unknown {
+    // Something other than our signal (should not happen) passes through unchanged.
+    if (!this.signal?.aborted) return err;
+    return new ZivverAbortedError(`Interrupted during ${method} ${path}`, method, path, attempts, mayHaveApplied);
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function defaultMargin(limit: RateLimit): number {
+  // 2% of the window, at most 250 ms: absorbs latency jitter at a negligible cost in throughput.
+  return Math.min(250, limit.seconds * 1000 * 0.02);
+}
+
+function isScimUser(v: unknown): v is ScimUser {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { id?: unknown }).id === 'string' &&
+    (v as { id: string }).id !== '' &&
+    typeof (v as { userName?: unknown }).userName === 'string'
+  );
+}
+
+/** A SCIM filter string literal (RFC 7644 §3.4.2.2 uses JSON string syntax). */
+export function scimString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** Retry-After as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const h = header.trim();
+  if (/^\d+(\.\d+)?$/.test(h)) return Number(h) * 1000;
+  const at = Date.parse(h);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+function quoteBody(text: string): string {
+  const t = text.trim();
+  if (t === '') return '(empty body)';
+  return t.length > MAX_BODY_IN_MESSAGE ? `${t.slice(0, MAX_BODY_IN_MESSAGE)}… (${t.length} characters)` : t;
+}
+
+/** The error code of a fetch failure: undici wraps the socket/TLS error in `cause`. */
+export function networkCode(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'ABORT_ERR') return code;
+    if ((e as { name?: unknown }).name === 'TimeoutError') return 'TIMEOUT';
+    e = (e as { cause?: unknown }).cause;
+  }
+  const msg = err instanceof Error ? `${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}` : String(err);
+  if (/other side closed|socket hang up|terminated/i.test(msg)) return 'ECONNRESET';
+  return 'UNKNOWN';
+}
+
+function describeNetwork(code: string): string {
+  if (TLS_EXPLANATIONS[code]) return `TLS error: ${TLS_EXPLANATIONS[code]} (${code})`;
+  switch (code) {
+    case 'ENOTFOUND':
+      return 'the host name could not be resolved (DNS; check --zivver-url and the network/proxy)';
+    case 'EAI_AGAIN':
+      return 'DNS lookup failed temporarily';
+    case 'ECONNREFUSED':
+      return 'connection refused (nothing listens at that address and port)';
+    case 'ECONNRESET':
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+    case 'EPIPE':
+      return `the connection was reset (${code})`;
+    case 'TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'ETIMEDOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return `no answer in time (${code})`;
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `network unreachable (${code})`;
+    default:
+      if (/CERT|TLS|SSL/.test(code)) return `TLS error (${code})`;
+      return `network error (${code})`;
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};

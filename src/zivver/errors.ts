@@ -1,0 +1,67 @@
+/**
+ * The client's failures, as subclasses of the project's typed errors (so exit codes and
+ * `instanceof ZivverApiError` / `ConnectionError` keep working) that also say how many attempts
+ * were made and whether a write might have reached Zivver anyway. After an ambiguous failure of a
+ * PUT (5xx, reset or timeout after the request went out) the key may or may not have been set:
+ * the apply engine must record that, not report the row as cleanly failed.
+ */
+import { ConnectionError, InterruptedError, ZivverApiError } from '../errors.js';
+
+export interface RequestFailureInfo {
+  /** HTTP attempts made (1 = no retries). */
+  readonly attempts: number;
+  /** True when a write may have been applied by Zivver although it did not acknowledge it. */
+  readonly mayHaveBeenApplied: boolean;
+}
+
+/** Zivver answered with an error status (or an unusable body). */
+export class ZivverHttpError extends ZivverApiError implements RequestFailureInfo {
+  constructor(
+    message: string,
+    status: number,
+    body: string,
+    method: string,
+    path: string,
+    readonly attempts: number,
+    readonly mayHaveBeenApplied: boolean,
+  ) {
+    super(message, status, body, method, path);
+  }
+}
+
+/** Zivver could not be reached (DNS, refused, TLS, resets or timeouts until retries ran out). */
+export class ZivverUnreachableError extends ConnectionError implements RequestFailureInfo {
+  constructor(
+    message: string,
+    /** The network error code, e.g. ECONNREFUSED, ENOTFOUND, CERT_HAS_EXPIRED, TIMEOUT. */
+    readonly code: string,
+    readonly method: string,
+    readonly path: string,
+    readonly attempts: number,
+    readonly mayHaveBeenApplied: boolean,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The client's AbortSignal fired while a request waited or was in flight. */
+export class ZivverAbortedError extends InterruptedError implements RequestFailureInfo {
+  constructor(
+    message: string,
+    readonly method: string,
+    readonly path: string,
+    readonly attempts: number,
+    readonly mayHaveBeenApplied: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Whether a failed request might nevertheless have taken effect (false for anything else). */
+export function mayHaveBeenApplied(err: unknown): boolean {
+  return (
+    (err instanceof ZivverHttpError || err instanceof ZivverUnreachableError || err instanceof ZivverAbortedError) &&
+    err.mayHaveBeenApplied
+  );
+}
