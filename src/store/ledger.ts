@@ -1,0 +1,194 @@
+/**
+ * The ledger: an append-only JSON-lines record of every key this tool wrote to Zivver.
+ *
+ * Zivver never returns `SsoAccountKey`, so the ledger is the only memory of which key an account
+ * carries: `plan` uses it to mark rows `unchanged`, `rollback` to find the key to restore.
+ *
+ * Concurrency without a lock: every entry is one `write()` of one whole line on a descriptor
+ * opened with O_APPEND, followed by fsync. The kernel places each append at the end of the file
+ * atomically (on Windows, FILE_APPEND_DATA gives the same), so concurrent runs interleave whole
+ * lines, never bytes. A lock file would add a failure mode of its own (a stale lock after a
+ * crash blocks every scheduled run until someone deletes it). A crash can at worst leave a torn
+ * last line, which the reader skips with a warning; the next append starts on a fresh line
+ * because we write a leading newline when the file does not end in one.
+ */
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { LedgerKnowledge } from '../core/types.js';
+import type { Logger } from '../util/logger.js';
+
+export const LEDGER_KIND = 'zivver-keyledger';
+
+export interface LedgerEntry {
+  kind: typeof LEDGER_KIND;
+  v: 1;
+  /** ISO time the write was acknowledged by Zivver. */
+  at: string;
+  zivverId: string;
+  userName: string;
+  key: string;
+  /** The key the ledger knew for this account before this write (null: none, e.g. set by the Synctool). */
+  previousKey: string | null;
+  /** What the key was derived from (plan key source and inputs). */
+  source: string;
+  /** The apply run that wrote it (also in the results journal). */
+  runId: string;
+}
+
+/**
+ * Where the ledger lives unless --ledger says otherwise: ZIVVER_KEYTOOL_LEDGER, else the user's
+ * application-data folder (%APPDATA% on Windows, XDG data home elsewhere).
+ */
+export function defaultLedgerPath(env: NodeJS.ProcessEnv, platform: NodeJS.Platform = process.platform): string {
+  if (env.ZIVVER_KEYTOOL_LEDGER) return env.ZIVVER_KEYTOOL_LEDGER;
+  if (platform === 'win32') {
+    const appData = env.APPDATA || path.win32.join(env.USERPROFILE || os.homedir(), 'AppData', 'Roaming');
+    return path.win32.join(appData, 'zivver-keytool', 'ledger.jsonl');
+  }
+  const dataHome = env.XDG_DATA_HOME || path.posix.join(env.HOME || os.homedir(), '.local', 'share');
+  return path.posix.join(dataHome, 'zivver-keytool', 'ledger.jsonl');
+}
+
+export interface LedgerReadResult {
+  entries: LedgerEntry[];
+  /** Lines that were not ledger entries (torn by a crash, or edited by hand), with their line numbers. */
+  skipped: { line: number; reason: string }[];
+}
+
+/** Reads every entry in file order. A missing file is an empty ledger. */
+export async function readLedgerEntries(file: string): Promise<LedgerReadResult> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: [] };
+    throw err;
+  }
+  const entries: LedgerEntry[] = [];
+  const skipped: { line: number; reason: string }[] = [];
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '').trim();
+    if (!line) return;
+    const isLast = i === lines.length - 1; // no newline after it: a write cut short by a crash
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      skipped.push({ line: i + 1, reason: isLast ? 'incomplete last line (a run was cut off while writing)' : 'not valid JSON' });
+      return;
+    }
+    const e = value as Partial<LedgerEntry>;
+    if (
+      !e ||
+      typeof e !== 'object' ||
+      e.kind !== LEDGER_KIND ||
+      typeof e.zivverId !== 'string' ||
+      typeof e.key !== 'string' ||
+      !e.zivverId
+    ) {
+      skipped.push({ line: i + 1, reason: 'not a ledger entry' });
+      return;
+    }
+    entries.push({
+      kind: LEDGER_KIND,
+      v: 1,
+      at: String(e.at ?? ''),
+      zivverId: e.zivverId,
+      userName: String(e.userName ?? ''),
+      key: e.key,
+      previousKey: typeof e.previousKey === 'string' ? e.previousKey : null,
+      source: String(e.source ?? ''),
+      runId: String(e.runId ?? ''),
+    });
+  });
+  return { entries, skipped };
+}
+
+/** Ledger ids are UUIDs; compare them case-insensitively. */
+export function ledgerIdKey(zivverId: string): string {
+  return zivverId.trim().toLowerCase();
+}
+
+/** Folds entries into what plan needs: the last key written per account (later entries win). */
+export function ledgerKnowledgeFrom(entries: readonly LedgerEntry[]): LedgerKnowledge {
+  const lastKeyById = new Map<string, string>();
+  for (const e of entries) lastKeyById.set(ledgerIdKey(e.zivverId), e.key);
+  return { lastKeyById };
+}
+
+/**
+ * What the ledger knows. Skipped lines are reported as warnings: a torn last line after a crash
+ * is expected and harmless (that write was never acknowledged to the journal either).
+ */
+export async function readLedgerKnowledge(file: string, logger?: Logger): Promise<LedgerKnowledge> {
+  const { entries, skipped } = await readLedgerEntries(file);
+  for (const s of skipped) logger?.warn(`ledger ${file}:${s.line}: ignored (${s.reason})`);
+  return ledgerKnowledgeFrom(entries);
+}
+
+/**
+ * An open ledger for one run. Appends are serialised inside this process and atomic across
+ * processes (one O_APPEND write per line); each is fsynced before `append` resolves, so an entry
+ * exists on disk before the row's result is reported.
+ */
+export class LedgerWriter {
+  private chain: Promise<void> = Promise.resolve();
+  private needsNewline: boolean;
+
+  private constructor(
+    readonly file: string,
+    private readonly handle: fs.FileHandle,
+    endsWithNewline: boolean,
+  ) {
+    this.needsNewline = !endsWithNewline;
+  }
+
+  static async open(file: string): Promise<LedgerWriter> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
+    let endsWithNewline = true;
+    const { size } = await handle.stat();
+    if (size > 0) {
+      const probe = await fs.open(file, 'r');
+      try {
+        const buf = Buffer.alloc(1);
+        await probe.read(buf, 0, 1, size - 1);
+        endsWithNewline = buf[0] === 0x0a;
+      } finally {
+        await probe.close();
+      }
+    }
+    return new LedgerWriter(file, handle, endsWithNewline);
+  }
+
+  append(entry: Omit<LedgerEntry, 'kind' | 'v'>): Promise<void> {
+    const full: LedgerEntry = { kind: LEDGER_KIND, v: 1, ...entry };
+    const run = async () => {
+      // A leading newline repairs a torn last line left by a crashed writer; the torn line stays
+      // unparsable (and skipped) but cannot swallow this entry.
+      const text = (this.needsNewline ? '\n' : '') + JSON.stringify(full) + '\n';
+      await writeWhole(this.handle, Buffer.from(text, 'utf8'));
+      await this.handle.datasync();
+      this.needsNewline = false;
+    };
+    const p = this.chain.then(run);
+    this.chain = p.catch(() => {});
+    return p;
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    await this.handle.close();
+  }
+}
+
+/** One write() of the whole buffer (atomic with O_APPEND); loops only if the OS writes short. */
+export async function writeWhole(handle: fs.FileHandle, buf: Buffer): Promise<void> {
+  let off = 0;
+  while (off < buf.length) {
+    const { bytesWritten } = await handle.write(buf, off, buf.length - off);
+    off += bytesWritten;
+  }
+}

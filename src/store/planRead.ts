@@ -1,0 +1,427 @@
+/**
+ * Reading a plan for `apply`: the JSON plan document, plan rows as JSON lines (`plan --output jsonl`,
+ * or PowerShell objects piped as `ConvertTo-Json -Compress`), a JSON array of rows, or a plan CSV
+ * that may have been through Excel (`;` or tab delimiter, BOM, rows deleted or reordered, other
+ * quoting, extra empty lines or columns).
+ *
+ * Everything is validated before anything is written: an unknown format version or action, a set
+ * row without an id/userName/key, a set row whose `check` no longer matches its fields (altered in
+ * Excel), two set rows for one account or one key. Each is an InputError (exit 2) naming the file,
+ * the line and what to do.
+ */
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { parse as parseCsv } from 'csv-parse/sync';
+import { rowCheck } from '../core/fingerprint.js';
+import { PLAN_ACTIONS, type PlanAction, type PlanDocument, type PlanRow, type PlanSummary } from '../core/types.js';
+import { InputError } from '../errors.js';
+
+export const PLAN_KIND = 'zivver-keyplan';
+export const PLAN_FORMAT_VERSION = 1;
+
+export interface ReadPlanOptions {
+  stdin: NodeJS.ReadableStream;
+  cwd: string;
+}
+
+/** A plan as read, plus where each row came from (for messages) and what was tolerated. */
+export interface ReadPlanResult {
+  plan: PlanDocument;
+  /** Display name of the source ("-" is shown as "stdin"). */
+  name: string;
+  /** Absolute path, or null for stdin. */
+  file: string | null;
+  format: 'json' | 'jsonl' | 'csv';
+  /** Physical line in the file of each plan row (same order as plan.rows). */
+  sourceLines: number[];
+  /** Non-fatal findings (e.g. a non-set row whose check no longer matches). */
+  warnings: string[];
+}
+
+export async function readPlan(spec: string, opts: ReadPlanOptions): Promise<PlanDocument> {
+  return (await readPlanDetailed(spec, opts)).plan;
+}
+
+export async function readPlanDetailed(spec: string, opts: ReadPlanOptions): Promise<ReadPlanResult> {
+  const fromStdin = spec === '-';
+  const file = fromStdin ? null : path.resolve(opts.cwd, spec);
+  const name = fromStdin ? 'stdin' : spec;
+  let bytes: Buffer;
+  if (fromStdin) {
+    bytes = await readAll(opts.stdin);
+  } else {
+    try {
+      bytes = await fs.readFile(file!);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new InputError(
+        code === 'ENOENT' ? 'plan file not found' : `cannot read the plan (${code ?? String(err)})`,
+        name,
+        undefined,
+        'Give the path of a plan written by `zivver-keytool plan --out <file.json|file.csv>`.',
+      );
+    }
+  }
+  return parsePlanText(decode(bytes, name), name, file);
+}
+
+/** Parses plan text of any accepted form and validates it. Exported for tests. */
+export function parsePlanText(text: string, name: string, file: string | null = null): ReadPlanResult {
+  const trimmed = text.trimStart();
+  if (!trimmed) throw new InputError('the plan is empty', name, undefined, 'Pass a plan written by `zivver-keytool plan`.');
+  let parsed: { plan: PlanDocument; format: ReadPlanResult['format']; sourceLines: number[] };
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) parsed = parseJsonPlan(text, name);
+  else parsed = parseCsvPlan(text, name);
+  const warnings = validatePlan(parsed.plan, name, parsed.sourceLines);
+  return { ...parsed, name, file, warnings };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function decode(bytes: Buffer, name: string): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
+    const swapped = Buffer.from(bytes.subarray(2));
+    swapped.swap16();
+    return swapped.toString('utf16le');
+  }
+  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(start));
+  if (text.includes('\uFFFD')) {
+    throw new InputError(
+      'the plan is not valid UTF-8 (nor UTF-16 with a byte-order mark)',
+      name,
+      undefined,
+      'Save the plan CSV from Excel as "CSV UTF-8 (comma delimited)" and try again.',
+    );
+  }
+  return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON forms
+
+function parseJsonPlan(text: string, name: string): { plan: PlanDocument; format: 'json' | 'jsonl'; sourceLines: number[] } {
+  let whole: unknown;
+  let wholeOk = true;
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    wholeOk = false;
+  }
+  if (wholeOk) {
+    if (Array.isArray(whole)) {
+      const rows = whole.map((v, i) => toPlanRow(v, name, i + 1, 'item'));
+      return { plan: documentFromRows(rows), format: 'json', sourceLines: rows.map((_r, i) => i + 1) };
+    }
+    if (whole && typeof whole === 'object' && (whole as Record<string, unknown>).kind !== undefined) {
+      return { ...parseDocument(whole as Record<string, unknown>, name, text), format: 'json' };
+    }
+    if (whole && typeof whole === 'object') {
+      // A single row on one line (a plan of one row, as JSON lines).
+      return { plan: documentFromRows([toPlanRow(whole, name, 1, 'line')]), format: 'jsonl', sourceLines: [1] };
+    }
+    throw new InputError('the plan is JSON but neither a plan document nor plan rows', name, 1, PLAN_HINT);
+  }
+  // JSON lines: one row per line; a plan document header line may come first.
+  const rows: PlanRow[] = [];
+  const sourceLines: number[] = [];
+  let header: Record<string, unknown> | undefined;
+  const lines = text.split(/\r?\n/);
+  lines.forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch (err) {
+      throw new InputError(
+        `not valid JSON (${(err as Error).message})`,
+        name,
+        i + 1,
+        'A plan in JSON lines has one plan row object per line, as `zivver-keytool plan --output jsonl` prints.',
+      );
+    }
+    if (v && typeof v === 'object' && !Array.isArray(v) && (v as Record<string, unknown>).kind === PLAN_KIND) {
+      header = v as Record<string, unknown>;
+      checkVersion(header, name, i + 1);
+      if (Array.isArray(header.rows) && header.rows.length) {
+        throw new InputError('a plan document inside JSON lines', name, i + 1, PLAN_HINT);
+      }
+      return;
+    }
+    rows.push(toPlanRow(v, name, i + 1, 'line'));
+    sourceLines.push(i + 1);
+  });
+  const plan = documentFromRows(rows);
+  if (header) Object.assign(plan, metadataFrom(header));
+  return { plan, format: 'jsonl', sourceLines };
+}
+
+const PLAN_HINT = 'Pass a plan written by `zivver-keytool plan --out plan.json` (or .csv), or its `--output jsonl` rows.';
+
+function checkVersion(doc: Record<string, unknown>, name: string, line?: number): void {
+  if (doc.kind !== PLAN_KIND) {
+    throw new InputError(`not a zivver-keytool plan (kind is ${JSON.stringify(doc.kind)})`, name, line, PLAN_HINT);
+  }
+  if (doc.formatVersion !== PLAN_FORMAT_VERSION) {
+    throw new InputError(
+      `plan format version ${JSON.stringify(doc.formatVersion)} is not supported (this zivver-keytool reads version ${PLAN_FORMAT_VERSION})`,
+      name,
+      line,
+      'Make the plan with this version of zivver-keytool, or apply it with the version that made it.',
+    );
+  }
+}
+
+function metadataFrom(doc: Record<string, unknown>): Partial<PlanDocument> {
+  const out: Partial<PlanDocument> = {};
+  if (typeof doc.createdAt === 'string') out.createdAt = doc.createdAt;
+  if (typeof doc.zivverUrl === 'string') out.zivverUrl = doc.zivverUrl;
+  if (typeof doc.keySource === 'string') out.keySource = doc.keySource;
+  if (doc.keyFormat === 'guid' || doc.keyFormat === 'base64' || doc.keyFormat === 'raw') out.keyFormat = doc.keyFormat;
+  if (Array.isArray(doc.inputs)) out.inputs = doc.inputs as PlanDocument['inputs'];
+  if (Array.isArray(doc.warnings)) out.warnings = doc.warnings.map(String);
+  if (doc.filters && typeof doc.filters === 'object') out.filters = doc.filters as PlanDocument['filters'];
+  return out;
+}
+
+function parseDocument(doc: Record<string, unknown>, name: string, text: string): { plan: PlanDocument; sourceLines: number[] } {
+  checkVersion(doc, name);
+  if (!Array.isArray(doc.rows)) throw new InputError('the plan document has no "rows" array', name, undefined, PLAN_HINT);
+  const lineOfRow = rowLinesInDocument(text, doc.rows.length);
+  const rows = doc.rows.map((v, i) => toPlanRow(v, name, lineOfRow[i], 'row', i + 1));
+  const plan = documentFromRows(rows);
+  Object.assign(plan, metadataFrom(doc));
+  return { plan, sourceLines: lineOfRow };
+}
+
+/**
+ * Best-effort physical line of each row object in a pretty-printed plan document, so messages
+ * can say "plan.json:57"; falls back to 0 (unknown) when the layout is not what we wrote.
+ */
+function rowLinesInDocument(text: string, count: number): number[] {
+  const out = new Array<number>(count).fill(0);
+  const lines = text.split('\n');
+  const rowsAt = lines.findIndex((l) => /^\s*"rows"\s*:\s*\[/.test(l));
+  if (rowsAt < 0) return out;
+  let n = 0;
+  const indent = /^(\s*)/.exec(lines[rowsAt + 1] ?? '')?.[1] ?? '';
+  for (let i = rowsAt + 1; i < lines.length && n < count; i++) {
+    if (lines[i].startsWith(indent + '{') && !lines[i].startsWith(indent + ' ')) out[n++] = i + 1;
+  }
+  return n === count ? out : new Array<number>(count).fill(0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// CSV
+
+const CSV_FIELDS = ['line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check'] as const;
+const REQUIRED_CSV_FIELDS = ['zivverId', 'newKey', 'action'] as const;
+
+function parseCsvPlan(text: string, name: string): { plan: PlanDocument; format: 'csv'; sourceLines: number[] } {
+  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
+  const delimiter = pickDelimiter(firstLine);
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = parseCsv(text, {
+      delimiter,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      info: true,
+      bom: true,
+    }) as unknown as { record: string[]; info: { lines: number } }[];
+  } catch (err) {
+    const e = err as Error & { lines?: number };
+    throw new InputError(`the plan CSV cannot be read: ${e.message}`, name, e.lines, 'Check for an unbalanced quote (") on that line.');
+  }
+  if (!records.length) throw new InputError('the plan CSV is empty', name, 1, PLAN_HINT);
+  const header = records[0].record.map((h) => h.trim().toLowerCase());
+  const index = new Map<string, number>();
+  for (const f of CSV_FIELDS) {
+    const at = header.indexOf(f.toLowerCase());
+    if (at >= 0) index.set(f, at);
+  }
+  const missing = REQUIRED_CSV_FIELDS.filter((f) => !index.has(f));
+  if (missing.length) {
+    throw new InputError(
+      `the plan CSV has no ${missing.map((m) => `"${m}"`).join(', ')} column (found: ${records[0].record.join(', ') || 'nothing'})`,
+      name,
+      records[0].info.lines,
+      'A plan CSV has the columns line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check as `zivver-keytool plan --out plan.csv` writes them. In Excel, delete rows but keep the header row and the columns.',
+    );
+  }
+  const rows: PlanRow[] = [];
+  const sourceLines: number[] = [];
+  for (const { record, info } of records.slice(1)) {
+    if (record.every((c) => c.trim() === '')) continue; // Excel's empty trailing rows (";;;;;;")
+    const obj: Record<string, string> = {};
+    for (const [f, at] of index) obj[f] = record[at] ?? '';
+    // info.lines is the line the record ends on; records we write never span lines, so this is its line.
+    rows.push(toPlanRow(obj, name, info.lines, 'line'));
+    sourceLines.push(info.lines);
+  }
+  return { plan: documentFromRows(rows), format: 'csv', sourceLines };
+}
+
+function pickDelimiter(headerLine: string): string {
+  let best = ',';
+  let bestCount = -1;
+  for (const d of [',', ';', '\t']) {
+    const cells = headerLine.split(d).map((c) => c.trim().replace(/^"|"$/g, '').toLowerCase());
+    const known = cells.filter((c) => (CSV_FIELDS as readonly string[]).some((f) => f.toLowerCase() === c)).length;
+    if (known > bestCount) {
+      best = d;
+      bestCount = known;
+    }
+  }
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rows
+
+function field(obj: Record<string, unknown>, key: string): unknown {
+  if (key in obj) return obj[key];
+  const lower = key.toLowerCase();
+  for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) return obj[k];
+  return undefined;
+}
+
+function text(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  return typeof v === 'string' ? v : String(v);
+}
+
+function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' | 'item', rowNo?: number): PlanRow {
+  const where = unit === 'row' ? `row ${rowNo}` : unit === 'item' ? `item ${line}` : undefined;
+  if (!v || typeof v !== 'object' || Array.isArray(v)) {
+    throw new InputError(`${where ? where + ': ' : ''}expected a plan row object`, name, unit === 'line' ? line : line || undefined, PLAN_HINT);
+  }
+  const o = v as Record<string, unknown>;
+  const lineValue = Number.parseInt(text(field(o, 'line')), 10);
+  const row: PlanRow = {
+    line: Number.isFinite(lineValue) ? lineValue : 0,
+    email: text(field(o, 'email')).trim(),
+    zivverId: text(field(o, 'zivverId')).trim(),
+    userName: text(field(o, 'userName')).trim(),
+    // Keys are compared exactly; only surrounding whitespace (a spreadsheet's padding) is dropped.
+    newKey: text(field(o, 'newKey')).trim(),
+    action: text(field(o, 'action')).trim() as PlanAction,
+    reason: text(field(o, 'reason')),
+    fingerprint: text(field(o, 'fingerprint')).trim(),
+  };
+  const input = field(o, 'input');
+  if (input !== undefined && input !== '') row.input = text(input);
+  const check = text(field(o, 'check')).trim();
+  if (check) row.check = check;
+  const warnings = field(o, 'warnings');
+  if (Array.isArray(warnings) && warnings.length) row.warnings = warnings.map(String);
+  return row;
+}
+
+function documentFromRows(rows: PlanRow[]): PlanDocument {
+  return {
+    kind: PLAN_KIND,
+    formatVersion: PLAN_FORMAT_VERSION,
+    createdAt: '',
+    zivverUrl: '',
+    keySource: '',
+    keyFormat: 'raw',
+    inputs: [],
+    summary: summarize(rows),
+    rows,
+  };
+}
+
+export function summarize(rows: readonly PlanRow[]): PlanSummary {
+  const s = Object.fromEntries(PLAN_ACTIONS.map((a) => [a, 0])) as PlanSummary;
+  for (const r of rows) if (r.action in s) s[r.action]++;
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Validation
+
+const MAX_LISTED = 10;
+
+/** Throws one InputError listing every problem (up to 10), so an admin fixes a file in one go. */
+function validatePlan(plan: PlanDocument, name: string, sourceLines: number[]): string[] {
+  const problems: { line: number; text: string }[] = [];
+  const warnings: string[] = [];
+  const byId = new Map<string, number>();
+  const byKey = new Map<string, number>();
+  const at = (i: number) => sourceLines[i] || 0;
+  const label = (r: PlanRow) => `${r.email || r.userName || r.zivverId || '(no address)'}${r.line ? ` (plan line ${r.line})` : ''}`;
+  plan.rows.forEach((r, i) => {
+    if (!(PLAN_ACTIONS as readonly string[]).includes(r.action)) {
+      problems.push({
+        line: at(i),
+        text: `${label(r)}: unknown action ${JSON.stringify(r.action)} (expected one of ${PLAN_ACTIONS.join(', ')})`,
+      });
+      return;
+    }
+    if (r.action !== 'set') {
+      if (r.check && r.check !== rowCheck(r)) {
+        warnings.push(`${name}${at(i) ? ':' + at(i) : ''}: ${label(r)} (${r.action}) was edited since it was planned; it is not written either way`);
+      }
+      return;
+    }
+    const missing = (['zivverId', 'userName', 'newKey'] as const).filter((f) => !r[f]);
+    if (missing.length) {
+      problems.push({ line: at(i), text: `${label(r)}: a set row without ${missing.join(', ')}` });
+      return;
+    }
+    if (!r.check) {
+      problems.push({ line: at(i), text: `${label(r)}: a set row without its "check" value, so an edit cannot be ruled out` });
+      return;
+    }
+    if (r.check !== rowCheck(r)) {
+      problems.push({
+        line: at(i),
+        text: `${label(r)}: the zivverId, userName, newKey or action of this row was changed after planning (check ${r.check} does not match)`,
+      });
+      return;
+    }
+    const id = r.zivverId.toLowerCase();
+    const prevId = byId.get(id);
+    if (prevId !== undefined) {
+      problems.push({ line: at(i), text: `${label(r)}: a second set row for account ${r.zivverId} (first at line ${at(prevId) || '?'})` });
+      return;
+    }
+    byId.set(id, i);
+    const prevKey = byKey.get(r.newKey);
+    if (prevKey !== undefined) {
+      problems.push({
+        line: at(i),
+        text: `${label(r)}: key ${r.newKey} is also planned for ${label(plan.rows[prevKey])}; two accounts cannot share a key`,
+      });
+      return;
+    }
+    byKey.set(r.newKey, i);
+  });
+  if (problems.length) {
+    const first = problems[0];
+    const rest = problems
+      .slice(1, MAX_LISTED)
+      .map((p) => `\n  ${name}${p.line ? ':' + p.line : ''}: ${p.text}`)
+      .join('');
+    const more = problems.length > MAX_LISTED ? `\n  ... and ${problems.length - MAX_LISTED} more` : '';
+    throw new InputError(
+      `${first.text}${rest}${more}`,
+      name,
+      first.line || undefined,
+      `Nothing was written. ${problems.length === 1 ? 'This row is' : `These ${problems.length} rows are`} not safe to apply: make a new plan with \`zivver-keytool plan\`. To leave rows out, delete them (whole rows) instead of editing their fields.`,
+    );
+  }
+  return warnings;
+}
