@@ -1,0 +1,49 @@
+/** Shared bench helpers: run the CLI as a child and report its wall time and peak memory. */
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface ChildFigures {
+  code: number;
+  wallMs: number;
+  /** Peak resident set size of the child, in MiB. */
+  peakRssMiB: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs dist/cli/main.js in a child that reports its own peak RSS (process.resourceUsage) on exit,
+ * so the figure is the CLI's alone, not the emulator's.
+ */
+export function runCliMeasured(argv: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<ChildFigures> {
+  const script = `
+    const { main } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'cli', 'main.js'))});
+    const code = await main(JSON.parse(process.env.BENCH_ARGV));
+    process.stderr.write('\\nBENCH_RSS ' + process.resourceUsage().maxRSS + '\\n');
+    process.exitCode = code;`;
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, BENCH_ARGV: JSON.stringify(argv) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+      const m = /BENCH_RSS (\d+)/.exec(stderr);
+      resolve({ code: code ?? -1, wallMs, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr: stderr.replace(/\nBENCH_RSS \d+\n/, '') });
+    });
+  });
+}
+
+export function fmt(n: number, digits = 1): string {
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
