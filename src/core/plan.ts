@@ -1,0 +1,222 @@
+/**
+ * planKeyChanges: which Zivver account gets which new key. A pure function of
+ * (source users, Zivver accounts, ledger knowledge, options): no I/O, no clock, no randomness.
+ */
+import { accountFingerprint, rowCheck } from './fingerprint.js';
+import { compileFilters } from './filters.js';
+import { deriveKey } from './keys.js';
+import { displayAddress, indexAccounts, matchAccount, userAddresses } from './match.js';
+import {
+  PLAN_ACTIONS,
+  type KeyFormat,
+  type KeySource,
+  type LedgerKnowledge,
+  type PlanFilters,
+  type PlanRow,
+  type PlanSummary,
+  type SourceUser,
+  type ZivverAccount,
+} from './types.js';
+
+export interface PlanOptions {
+  keySource: KeySource;
+  keyFormat: KeyFormat;
+  filters?: PlanFilters;
+}
+
+export interface KeyChangePlan {
+  rows: PlanRow[];
+  summary: PlanSummary;
+  /** Plan-wide warnings (e.g. several rows whose EmailAddresses was a .NET type name). */
+  warnings: string[];
+}
+
+export const USER_MAILBOX = 'usermailbox';
+
+export function emptySummary(): PlanSummary {
+  return Object.fromEntries(PLAN_ACTIONS.map((a) => [a, 0])) as PlanSummary;
+}
+
+export function summarize(rows: readonly Pick<PlanRow, 'action'>[]): PlanSummary {
+  const summary = emptySummary();
+  for (const row of rows) summary[row.action]++;
+  return summary;
+}
+
+/** `Plan: N to set, N unchanged, N not found, N ambiguous, N conflict, N invalid, N skipped.` */
+export function planSummaryLine(s: PlanSummary): string {
+  return (
+    `Plan: ${s.set} to set, ${s.unchanged} unchanged, ${s['not-found']} not found, ` +
+    `${s.ambiguous} ambiguous, ${s.conflict} conflict, ${s.invalid} invalid, ${s.skipped} skipped.`
+  );
+}
+
+interface Draft {
+  row: PlanRow;
+  account?: ZivverAccount;
+}
+
+export function planKeyChanges(
+  users: readonly SourceUser[],
+  accounts: readonly ZivverAccount[],
+  ledger: LedgerKnowledge,
+  options: PlanOptions,
+): KeyChangePlan {
+  const index = indexAccounts(accounts);
+  const filters = compileFilters(options.filters ?? {});
+  const drafts: Draft[] = [];
+
+  for (const user of users) {
+    const row: PlanRow = {
+      line: user.line,
+      input: user.input,
+      email: displayAddress(user),
+      zivverId: '',
+      userName: '',
+      newKey: '',
+      action: 'set',
+      reason: '',
+      fingerprint: '',
+      ...(user.warnings.length ? { warnings: [...user.warnings] } : {}),
+    };
+    drafts.push(decide(user, row));
+  }
+
+  function decide(user: SourceUser, row: PlanRow): Draft {
+    const skip = (reason: string): Draft => ((row.action = 'skipped'), (row.reason = reason), { row });
+    if (user.skipReason) return skip(user.skipReason);
+    const type = user.recipientTypeDetails?.trim();
+    if (type && type.toLowerCase() !== USER_MAILBOX) {
+      return skip(`RecipientTypeDetails is ${type}: only user mailboxes have a Zivver account key`);
+    }
+    const filtered = filters.active ? filters.reasonToSkip(userAddresses(user)) : undefined;
+    if (filtered) return skip(filtered);
+
+    const match = matchAccount(user, index);
+    if (match.kind === 'no-address') {
+      row.action = 'invalid';
+      row.reason = 'no e-mail address (PrimarySmtpAddress, EmailAddresses, Mail or UserPrincipalName)';
+      return { row };
+    }
+    if (match.kind === 'not-found') {
+      row.action = 'not-found';
+      row.reason = `no Zivver account with userName or alias ${match.tried.join(', ')}`;
+      return { row };
+    }
+    if (match.kind === 'ambiguous') {
+      row.action = 'ambiguous';
+      row.reason = `more than one Zivver account matches: ${match.how}`;
+      return { row };
+    }
+    const account = match.account;
+    row.zivverId = account.id;
+    row.userName = account.userName;
+    row.fingerprint = accountFingerprint(account.id, account.userName);
+
+    const derived = deriveKey(user, options.keySource, options.keyFormat);
+    if (!derived.ok) {
+      row.action = 'invalid';
+      row.reason = derived.reason;
+      return { row, account };
+    }
+    row.newKey = derived.key;
+    row.reason = `matched by ${match.how}${account.active ? '' : '; account is disabled'}`;
+    return { row, account };
+  }
+
+  resolveConflicts(drafts, ledger);
+
+  const rows = drafts.map((d) => d.row);
+  for (const row of rows) {
+    if (row.action === 'set' || row.action === 'unchanged') row.check = rowCheck(row);
+  }
+  return { rows, summary: summarize(rows), warnings: collectWarnings(users) };
+}
+
+/**
+ * Cross-row rules, applied after every row has its account and key:
+ * - rows for one account that disagree about its key → conflict (all of them);
+ *   rows that agree → the first is kept, the others are skipped as duplicates;
+ * - two accounts that would get the same key → conflict (all rows involved);
+ * - a key the ledger says is already on another account that this plan does not re-key → conflict;
+ * - the ledger says this tool already set exactly this key on this account → unchanged.
+ */
+function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge): void {
+  const candidates = drafts.filter((d) => d.row.action === 'set' && d.account);
+  const byAccount = new Map<string, Draft[]>();
+  for (const d of candidates) {
+    const list = byAccount.get(d.row.zivverId);
+    if (list) list.push(d);
+    else byAccount.set(d.row.zivverId, [d]);
+  }
+  for (const list of byAccount.values()) {
+    if (list.length < 2) continue;
+    const keys = new Set(list.map((d) => d.row.newKey));
+    if (keys.size > 1) {
+      const where = list.map((d) => `line ${d.row.line}: ${d.row.newKey}`).join('; ');
+      for (const d of list) {
+        d.row.action = 'conflict';
+        d.row.reason = `source rows disagree about the key of ${d.row.userName} (${where})`;
+      }
+    } else {
+      for (const d of list.slice(1)) {
+        d.row.action = 'skipped';
+        d.row.reason = `duplicate of line ${list[0].row.line} (same account, same key)`;
+      }
+    }
+  }
+
+  const stillSet = drafts.filter((d) => d.row.action === 'set');
+  const byKey = new Map<string, Draft[]>();
+  for (const d of stillSet) {
+    const list = byKey.get(d.row.newKey);
+    if (list) list.push(d);
+    else byKey.set(d.row.newKey, [d]);
+  }
+  for (const [key, list] of byKey) {
+    if (list.length < 2) continue;
+    const who = list.map((d) => `${d.row.userName} (line ${d.row.line})`).join(', ');
+    for (const d of list) {
+      d.row.action = 'conflict';
+      d.row.reason = `key ${key} would be set on ${list.length} accounts: ${who}`;
+    }
+  }
+
+  // Ledger: who holds which key now (as far as this tool knows), and which accounts this plan re-keys.
+  const ledgerOwners = new Map<string, string>();
+  for (const [id, key] of ledger.lastKeyById) ledgerOwners.set(key, id);
+  const rekeyed = new Map<string, string>();
+  for (const d of drafts) {
+    if ((d.row.action === 'set' || d.row.action === 'conflict') && d.row.zivverId) rekeyed.set(d.row.zivverId, d.row.newKey);
+  }
+  for (const d of drafts) {
+    if (d.row.action !== 'set') continue;
+    const known = ledger.lastKeyById.get(d.row.zivverId);
+    if (known === d.row.newKey) {
+      d.row.action = 'unchanged';
+      d.row.reason = 'the ledger records that zivver-keytool already set this key on this account';
+      continue;
+    }
+    const owner = ledgerOwners.get(d.row.newKey);
+    if (owner && owner !== d.row.zivverId && rekeyed.get(owner) === undefined) {
+      d.row.action = 'conflict';
+      d.row.reason = `the ledger records key ${d.row.newKey} on another account (${owner}) that this plan does not change`;
+      continue;
+    }
+    if (known) d.row.reason += `; replaces the key zivver-keytool set before (${known})`;
+  }
+}
+
+function collectWarnings(users: readonly SourceUser[]): string[] {
+  const counts = new Map<string, { count: number; first: SourceUser }>();
+  for (const u of users) {
+    for (const w of u.warnings) {
+      const entry = counts.get(w);
+      if (entry) entry.count++;
+      else counts.set(w, { count: 1, first: u });
+    }
+  }
+  return [...counts].map(([w, { count, first }]) =>
+    count === 1 ? `${first.input}:${first.line}: ${w}` : `${w} (${count} rows, first at ${first.input}:${first.line})`,
+  );
+}
