@@ -1,0 +1,70 @@
+/**
+ * `npm run demo`: a newcomer's tour without a Zivver tenant. Starts the Zivver SCIM emulator with a
+ * sample tenant on 127.0.0.1, writes a sample Exchange Online export, and runs the real CLI:
+ * test-connection → plan → apply --what-if → apply → plan again (now unchanged) → rollback plan.
+ * Every command is printed as you would type it. Files go to a temporary folder (printed).
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startEmulator } from '../src/emulator/index.js';
+import { generateSampleTenant } from '../src/emulator/sampleTenant.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'zivver-keytool.js');
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+
+function csvCell(v: unknown): string {
+  const s = Array.isArray(v) ? v.join(';') : v === undefined || v === null ? '' : String(v);
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+async function main(): Promise<void> {
+  const apiKey = `demo-${Math.random().toString(36).slice(2, 12)}`;
+  const tenant = generateSampleTenant({ count: 300, seed: 2026 });
+  const emulator = await startEmulator({ apiKey, users: tenant.users, rateLimit: { budget: 50, windowSeconds: 10 } });
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'zivver-keytool-demo-'));
+  const env = {
+    ...process.env,
+    ZIVVER_API_KEY: apiKey,
+    ZIVVER_KEYTOOL_LEDGER: path.join(dir, 'ledger.jsonl'),
+  };
+
+  // A Get-EXOMailbox export the way Windows PowerShell 5.1's Export-Csv writes it.
+  const columns = ['DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'ExternalDirectoryObjectId', 'RecipientTypeDetails', 'EmailAddresses'];
+  const lines = ['#TYPE Selected.Microsoft.Exchange.Data.Directory.Management.Mailbox', columns.map(csvCell).join(',')];
+  for (const m of tenant.mailboxes as Array<Record<string, unknown>>) lines.push(columns.map((c) => csvCell(m[c])).join(','));
+  const csv = path.join(dir, 'mailboxes.csv');
+  await writeFile(csv, lines.join('\r\n') + '\r\n', 'utf8');
+
+  const run = (args: string[], note: string) =>
+    new Promise<number>((resolve) => {
+      console.log(`\n${bold('# ' + note)}`);
+      console.log(bold(`$ zivver-keytool ${args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}`));
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
+      child.on('close', (code) => {
+        if (code) console.log(`(exit code ${code})`);
+        resolve(code ?? 1);
+      });
+    });
+
+  console.log(`Zivver emulator with ${tenant.users.length} accounts at ${emulator.url}`);
+  console.log(`Sample Exchange export (${tenant.mailboxes.length} mailboxes): ${csv}`);
+  console.log(`Working folder: ${dir} (ZIVVER_API_KEY and ZIVVER_KEYTOOL_LEDGER are set for the demo)`);
+  const url = ['--zivver-url', emulator.url];
+  try {
+    await run(['test-connection', ...url], 'Is Zivver reachable, and is the API key accepted?');
+    await run(['plan', ...url, '--input', 'mailboxes.csv', '--out', 'plan.json', '--out', 'plan.csv'], 'Plan: which account gets which key (nothing is written)');
+    await run(['apply', ...url, '--plan', 'plan.json', '--what-if'], 'Dry run: read every account fresh, decide, write nothing');
+    await run(['apply', ...url, '--plan', 'plan.json', '--max-changes', '1000'], 'Apply: write the keys (whole-object PUT, only SsoAccountKey changes)');
+    await run(['plan', ...url, '--input', 'mailboxes.csv', '--out', 'plan2.json'], 'Plan again: the ledger knows these keys are set, so they are unchanged');
+    await run(['rollback', ...url, '--results', 'plan.json.results.jsonl', '--out', 'rollback.json'], 'Rollback plan: restore previous keys the ledger knows');
+  } finally {
+    await emulator.close();
+  }
+  console.log(`\nDone. The files are in ${dir}.`);
+}
+
+await main();
