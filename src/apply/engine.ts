@@ -1,0 +1,382 @@
+/**
+ * The apply engine: carries out the `set` rows of a plan against Zivver. No yargs, no files of
+ * its own: the caller hands in the client, the journal and the ledger.
+ *
+ * For each set row:
+ *  1. skip it when the journal already has it `updated` (resume);
+ *  2. read the account fresh (see "Reads" below); gone, or its userName no longer the planned one
+ *     (case-insensitive) → `drifted`, nothing written;
+ *  3. PUT back the whole object exactly as read (every schema, attribute and extension key,
+ *     unknown ones included) with only `SsoAccountKey` set in the zivver extension. Never a body
+ *     built from the plan: Zivver erases every extension key a PUT leaves out (aliases, delegates);
+ *  4. 2xx → journal `updated` + ledger entry. An error → journal `failed` with Zivver's status and
+ *     text; when the write may nevertheless have been applied (reset/timeout/5xx after sending) the
+ *     error says so. A row is never reported `updated` unless Zivver acknowledged the write.
+ * The journal line is fsynced before the row is reported anywhere (stdout, progress), and the
+ * ledger entry before the journal line, so a crash can at worst leave a ledger entry whose row the
+ * rerun writes again with the same key (harmless), never an `updated` row the ledger lacks.
+ *
+ * Reads. Two modes, chosen by the caller:
+ *  - 'fresh' (default): GET /Users/{id} right before each PUT: 2 requests per row, so under Zivver's
+ *    budget of 50 per 10 s at most 2.5 rows/s. The window between read and write is the wait for
+ *    one budget slot (~1 s), so a change someone else makes to an account (an alias added, a rename)
+ *    is almost never overwritten with what we read.
+ *  - 'listing': one GET /Users listing (one request at Zivver, which sends everyone at once) serves
+ *    every row while it is younger than maxReadAgeMs, then a new listing is taken; ~1 request per
+ *    row, ~5 rows/s. The price is a read→write window of up to maxReadAgeMs: a change made to an
+ *    account in that window is overwritten by the PUT. That is why it is not the default and why
+ *    the age is bounded and reported. If a listing costs more requests than the rows it served (a
+ *    server that pages in small pages), the engine falls back to 'fresh' reads for the rest.
+ *
+ * Interruption: when `signal` aborts, no new row is started; rows whose PUT is in flight finish and
+ * are journaled; rows that had only been read are left for the rerun (nothing was written).
+ */
+import { ZIVVER_USER_EXTENSION, type ScimClient, type ScimUser } from '../zivver/types.js';
+import type { LedgerKnowledge, PlanRow } from '../core/types.js';
+import { ConnectionError, ZivverApiError } from '../errors.js';
+import type { Logger } from '../util/logger.js';
+import type { ProgressReporter } from '../util/progress.js';
+import type { LedgerWriter } from '../store/ledger.js';
+import { ledgerIdKey } from '../store/ledger.js';
+import { rowKey, type ResultRow, type ResultStatus } from '../store/journal.js';
+
+export type ReadMode = 'fresh' | 'listing';
+
+export interface ApplyEngineOptions {
+  concurrency: number;
+  whatIf: boolean;
+  readMode: ReadMode;
+  /** Listing mode: the oldest a listing may be when its data is written back. */
+  maxReadAgeMs: number;
+  /** This run's id (journal header, ledger entries). */
+  runId: string;
+  /** What the keys were derived from, for the ledger (e.g. "objectId from mailboxes.csv"). */
+  source: string;
+  now?: () => number;
+}
+
+export interface ApplyEngineDeps {
+  client: ScimClient;
+  /** Journal sink (null with --what-if: nothing is recorded). Must resolve once the row is on disk. */
+  journal: { append(row: ResultRow): Promise<void> } | null;
+  /** Rows already `updated` by earlier runs (by rowKey). */
+  done: ReadonlyMap<string, ResultRow>;
+  ledger: Pick<LedgerWriter, 'append'> | null;
+  ledgerKnowledge: LedgerKnowledge;
+  signal: AbortSignal;
+  progress: ProgressReporter;
+  logger: Logger;
+  /** Called once per row as it finishes (after the journal has it). */
+  onResult?: (row: ResultRow) => void;
+}
+
+export interface ApplyOutcome {
+  /** One result per plan row that got one, in the order they finished. */
+  results: ResultRow[];
+  counts: Record<ResultStatus, number>;
+  /** Set rows not attempted because of an interruption or a fatal error (the rerun does them). */
+  notStarted: number;
+  interrupted: boolean;
+  /** An error that stopped the run early (the API key refused mid-run), if any. */
+  fatal?: Error;
+  /** Oldest read used for a write, ms (0 when nothing was written). */
+  maxReadAgeUsedMs: number;
+  readMode: ReadMode;
+  listings: number;
+}
+
+/** Set rows that still need a write (not already `updated` in the journal). */
+export function rowsToWrite(rows: readonly PlanRow[], done: ReadonlyMap<string, ResultRow>): PlanRow[] {
+  return rows.filter((r) => r.action === 'set' && !done.has(rowKey(r)));
+}
+
+export function emptyCounts(): Record<ResultStatus, number> {
+  return { updated: 0, 'would-update': 0, drifted: 0, failed: 0, skipped: 0 };
+}
+
+/** The PUT body: the account exactly as read, with only SsoAccountKey set in the zivver extension. */
+export function bodyWithKey(user: ScimUser, newKey: string): ScimUser {
+  const body = structuredClone(user);
+  const existing = body[ZIVVER_USER_EXTENSION];
+  if (existing && typeof existing === 'object' && !Array.isArray(existing)) {
+    (existing as Record<string, unknown>).SsoAccountKey = newKey;
+  } else {
+    // The account had no zivver extension, so there are no aliases or delegates to lose.
+    body[ZIVVER_USER_EXTENSION] = { SsoAccountKey: newKey };
+  }
+  const schemas = Array.isArray(body.schemas) ? (body.schemas as unknown[]) : undefined;
+  if (schemas && !schemas.includes(ZIVVER_USER_EXTENSION)) body.schemas = [...schemas, ZIVVER_USER_EXTENSION];
+  return body;
+}
+
+export function sameUserName(a: string, b: string): boolean {
+  return a.trim().toLowerCase() === b.trim().toLowerCase();
+}
+
+interface Read {
+  user: ScimUser | null;
+  /** When the data was read (request start), ms. */
+  readAt: number;
+  httpStatus: number | null;
+}
+
+/** Reads accounts for the engine, per row or from a bounded-age listing. */
+class AccountReader {
+  private snapshot: { byId: Map<string, ScimUser>; takenAt: number; served: number; cost: number } | null = null;
+  private refreshing: Promise<void> | null = null;
+  private listFailedAt = -Infinity;
+  mode: ReadMode;
+  listings = 0;
+
+  constructor(
+    private readonly client: ScimClient,
+    mode: ReadMode,
+    private readonly maxAgeMs: number,
+    private readonly now: () => number,
+    private readonly logger: Logger,
+  ) {
+    this.mode = mode;
+  }
+
+  async read(id: string): Promise<Read> {
+    if (this.mode === 'listing') {
+      const snap = await this.freshSnapshot();
+      if (snap) {
+        const user = snap.byId.get(id.toLowerCase());
+        if (user) {
+          snap.served++;
+          return { user, readAt: snap.takenAt, httpStatus: 200 };
+        }
+        // Not in the listing: confirm with a direct read before calling it gone.
+      }
+    }
+    const readAt = this.now();
+    const user = await this.client.getUser(id);
+    return { user, readAt, httpStatus: user ? 200 : 404 };
+  }
+
+  /** Whether data read at readAt may still be written back. */
+  fresh(readAt: number): boolean {
+    return this.mode === 'fresh' || this.now() - readAt <= this.maxAgeMs;
+  }
+
+  private async freshSnapshot() {
+    const age = this.snapshot ? this.now() - this.snapshot.takenAt : Infinity;
+    // Leave a quarter of the age for the PUT's wait in the budget queue.
+    const usable = this.maxAgeMs * 0.75;
+    const mayList = this.now() - this.listFailedAt > this.maxAgeMs;
+    if (age > usable / 2 && !this.refreshing && mayList) {
+      this.refreshing = this.refresh()
+        .catch((err) => {
+          // Rows fall back to their own GET until a listing succeeds again.
+          this.listFailedAt = this.now();
+          this.logger.warn(`Listing the accounts failed (${err instanceof Error ? err.message : String(err)}); reading accounts one by one for now.`);
+        })
+        .finally(() => (this.refreshing = null));
+    }
+    if (age > usable && this.refreshing) await this.refreshing;
+    const snap = this.snapshot;
+    if (this.mode !== 'listing' || !snap || this.now() - snap.takenAt > usable) return null;
+    return snap;
+  }
+
+  private async refresh(): Promise<void> {
+    const prev = this.snapshot;
+    if (prev && prev.cost > Math.max(1, prev.served)) {
+      this.logger.warn(
+        `A listing cost ${prev.cost} requests but served only ${prev.served} rows; reading each account with its own GET from here on.`,
+      );
+      this.mode = 'fresh';
+      this.snapshot = null;
+      return;
+    }
+    const takenAt = this.now();
+    const before = this.client.stats.requests;
+    const users = await this.client.listUsers();
+    const byId = new Map<string, ScimUser>();
+    for (const u of users) byId.set(String(u.id).toLowerCase(), u);
+    this.listings++;
+    this.snapshot = { byId, takenAt, served: 0, cost: this.client.stats.requests - before };
+    this.logger.verbose(`Listed ${users.length} accounts (${this.snapshot.cost} request(s)); using it for up to ${Math.round(this.maxAgeMs / 1000)} s`);
+  }
+}
+
+export async function runApplyEngine(
+  rows: readonly PlanRow[],
+  deps: ApplyEngineDeps,
+  opts: ApplyEngineOptions,
+): Promise<ApplyOutcome> {
+  const now = opts.now ?? Date.now;
+  const iso = () => new Date(now()).toISOString();
+  const { client, logger } = deps;
+  const counts = emptyCounts();
+  const results: ResultRow[] = [];
+  const reader = new AccountReader(client, opts.readMode, opts.maxReadAgeMs, now, logger);
+  const lastKey = new Map(deps.ledgerKnowledge.lastKeyById);
+  let maxReadAgeUsedMs = 0;
+  let fatal: Error | undefined;
+  let finished = 0;
+
+  const base = (r: PlanRow): Omit<ResultRow, 'status' | 'httpStatus' | 'error' | 'at'> => ({
+    email: r.email,
+    zivverId: r.zivverId,
+    newKey: r.newKey,
+    userName: r.userName,
+    line: r.line,
+    runId: opts.runId,
+  });
+
+  /** Records a finished row: ledger (for updates) was written first; journal, then the world. */
+  const finish = async (row: ResultRow, journal: boolean) => {
+    if (journal && deps.journal) await deps.journal.append(row);
+    counts[row.status]++;
+    results.push(row);
+    deps.onResult?.(row);
+  };
+
+  // Rows with nothing to do are reported first, without touching Zivver or the journal.
+  const work: PlanRow[] = [];
+  for (const r of rows) {
+    if (r.action !== 'set') {
+      await finish({ ...base(r), status: 'skipped', httpStatus: null, error: `not a set row (plan action: ${r.action}${r.reason ? `: ${r.reason}` : ''})`, at: iso() }, false);
+      continue;
+    }
+    const prior = deps.done.get(rowKey(r));
+    if (prior) {
+      await finish({ ...base(r), status: 'skipped', httpStatus: null, error: `already updated (results journal, ${prior.at})`, at: iso() }, false);
+      continue;
+    }
+    work.push(r);
+  }
+
+  deps.progress.start(opts.whatIf ? 'Checking accounts (what-if)' : 'Setting account keys', work.length);
+  let next = 0;
+  const stopped = () => deps.signal.aborted || fatal !== undefined;
+
+  const processRow = async (r: PlanRow): Promise<ResultRow | null> => {
+    let read: Read;
+    try {
+      read = await reader.read(r.zivverId);
+    } catch (err) {
+      if (isFatal(err)) fatal ??= err as Error;
+      return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
+    }
+    if (!read.user) {
+      return { ...base(r), status: 'drifted', httpStatus: read.httpStatus, error: 'the account no longer exists in Zivver; nothing was written', at: iso() };
+    }
+    if (!sameUserName(String(read.user.userName ?? ''), r.userName)) {
+      return {
+        ...base(r),
+        status: 'drifted',
+        httpStatus: read.httpStatus,
+        error: `the account's userName is now ${String(read.user.userName)} (planned for ${r.userName}); nothing was written — make a new plan`,
+        at: iso(),
+      };
+    }
+    if (opts.whatIf) {
+      return { ...base(r), status: 'would-update', httpStatus: null, error: null, at: iso() };
+    }
+    // Nothing is written after an interruption: a row that was only read is left for the rerun.
+    if (stopped()) return null;
+    if (!reader.fresh(read.readAt)) {
+      // The listing aged while this row waited: read this one account again.
+      try {
+        const again = await client.getUser(r.zivverId);
+        if (!again || !sameUserName(String(again.userName ?? ''), r.userName)) {
+          return { ...base(r), status: 'drifted', httpStatus: again ? 200 : 404, error: 'the account changed while the run was under way; nothing was written — make a new plan', at: iso() };
+        }
+        read = { user: again, readAt: now(), httpStatus: 200 };
+      } catch (err) {
+        if (isFatal(err)) fatal ??= err as Error;
+        return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
+      }
+      if (stopped()) return null;
+    }
+    const body = bodyWithKey(read.user as ScimUser, r.newKey);
+    try {
+      await client.replaceUser(r.zivverId, body);
+    } catch (err) {
+      if (isFatal(err)) fatal ??= err as Error;
+      const maybe = mayHaveBeenApplied(err);
+      return {
+        ...base(r),
+        status: 'failed',
+        httpStatus: statusOf(err),
+        error: maybe
+          ? `no clear answer from Zivver (${messageOf(err)}); the key may have been applied — rerun apply to retry this row`
+          : messageOf(err),
+        at: iso(),
+        ...(maybe ? { mayHaveBeenApplied: true } : {}),
+      };
+    }
+    maxReadAgeUsedMs = Math.max(maxReadAgeUsedMs, now() - read.readAt);
+    const at = iso();
+    const idKey = ledgerIdKey(r.zivverId);
+    if (deps.ledger) {
+      try {
+        await deps.ledger.append({
+          at,
+          zivverId: r.zivverId,
+          userName: String(read.user?.userName ?? r.userName),
+          key: r.newKey,
+          previousKey: lastKey.get(idKey) ?? null,
+          source: opts.source,
+          runId: opts.runId,
+        });
+      } catch (err) {
+        // The key IS set; losing the ledger entry only costs `unchanged` and rollback knowledge.
+        logger.error(`The key of ${r.userName} was set, but the ledger could not record it: ${messageOf(err)}`);
+      }
+    }
+    lastKey.set(idKey, r.newKey);
+    return { ...base(r), status: 'updated', httpStatus: 200, error: null, at };
+  };
+
+  const worker = async () => {
+    while (!stopped() && next < work.length) {
+      const r = work[next++];
+      const result = await processRow(r);
+      if (result) {
+        await finish(result, true);
+        finished++;
+        deps.progress.update(finished, r.email || r.userName);
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency, work.length || 1)) }, () => worker());
+  await Promise.all(workers);
+  deps.progress.end();
+
+  return {
+    results,
+    counts,
+    notStarted: work.length - finished,
+    interrupted: deps.signal.aborted,
+    ...(fatal ? { fatal } : {}),
+    maxReadAgeUsedMs,
+    readMode: reader.mode,
+    listings: reader.listings,
+  };
+}
+
+/** Errors after which every further row would fail the same way: stop taking rows. */
+function isFatal(err: unknown): boolean {
+  if (err instanceof ZivverApiError) return err.status === 401 || err.status === 403;
+  return false;
+}
+
+function statusOf(err: unknown): number | null {
+  return err instanceof ZivverApiError && err.status > 0 ? err.status : null;
+}
+
+/** Zivver's own words where it gave any (often plain text), else the error's message. */
+function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}
+
+function mayHaveBeenApplied(err: unknown): boolean {
+  if (err && typeof err === 'object' && 'mayHaveBeenApplied' in err) return Boolean((err as { mayHaveBeenApplied: unknown }).mayHaveBeenApplied);
+  // An error we cannot classify after a write was sent: assume the worst.
+  return !(err instanceof ZivverApiError) && !(err instanceof ConnectionError);
+}

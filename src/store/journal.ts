@@ -1,0 +1,324 @@
+/**
+ * The results journal: what `apply` did, one JSON line per finished row, fsynced before the row is
+ * reported anywhere else. It is what makes a run resumable: a rerun with the same plan and journal
+ * skips rows already `updated`, so a crash, Ctrl-C or `kill -9` costs at most the rows in flight.
+ *
+ * Layout (JSON lines, appended by each run):
+ *   {"kind":"zivver-keyresults","v":1,"runId":..,"planSha256":..,"plan":..,"zivverUrl":..,"started":..,"whatIf":false}
+ *   {"email":..,"zivverId":..,"newKey":..,"status":"updated","httpStatus":200,"error":null,"at":..,"userName":..,"line":..,"runId":..}
+ *   ...
+ * A run appends its own header line, so one journal holds every attempt at one plan.
+ *
+ * A journal belongs to one plan (`planSha256`, see planIdentity); another plan's journal is refused.
+ * Two runs on one journal at the same time are refused with a lock file beside it (`<journal>.lock`,
+ * created with O_EXCL); a lock left by a process that no longer runs (kill -9) is taken over.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { PlanDocument, PlanRow } from '../core/types.js';
+import { InputError, UsageError } from '../errors.js';
+import { writeWhole } from './ledger.js';
+
+export const JOURNAL_KIND = 'zivver-keyresults';
+
+export type ResultStatus = 'updated' | 'drifted' | 'failed' | 'skipped' | 'would-update';
+
+/** One result row: the SPEC fields first, then context that helps people and rollback. */
+export interface ResultRow {
+  email: string;
+  zivverId: string;
+  newKey: string;
+  status: ResultStatus;
+  /** Zivver's HTTP status for the write (or the read that decided), null when none. */
+  httpStatus: number | null;
+  /** Why the row is not `updated`: Zivver's text verbatim, or ours. Null when updated. */
+  error: string | null;
+  /** When the row finished (ISO). */
+  at: string;
+  userName: string;
+  /** The plan row's line (in the input the plan was made from). */
+  line: number;
+  runId: string;
+  /** Set when a write failed in a way that may nevertheless have applied the key. */
+  mayHaveBeenApplied?: boolean;
+}
+
+export interface JournalHeader {
+  kind: typeof JOURNAL_KIND;
+  v: 1;
+  runId: string;
+  planSha256: string;
+  plan: string;
+  zivverUrl: string;
+  started: string;
+  whatIf: boolean;
+}
+
+/**
+ * A plan's identity for its journal: sha256 over its set rows in a canonical form (sorted, only the
+ * fields that are written). The same plan as JSON, JSON lines or CSV (any delimiter, quoting, row
+ * order or BOM) has one identity; a plan with another set of writes has another.
+ */
+export function planIdentity(plan: Pick<PlanDocument, 'rows'>): string {
+  const lines = plan.rows
+    .filter((r) => r.action === 'set')
+    .map((r) => `${r.zivverId.toLowerCase()}\t${r.userName.trim().toLowerCase()}\t${r.newKey}`)
+    .sort();
+  return createHash('sha256').update(lines.join('\n'), 'utf8').digest('hex');
+}
+
+/** The key under which a row's outcome is remembered: the account and the key written to it. */
+export function rowKey(r: Pick<PlanRow, 'zivverId' | 'newKey'>): string {
+  return `${r.zivverId.toLowerCase()}\t${r.newKey}`;
+}
+
+/** Default journal for a plan file: `<plan>.results.jsonl` beside it. */
+export function defaultJournalPath(planFile: string): string {
+  return `${planFile}.results.jsonl`;
+}
+
+/**
+ * Default journal for a plan read from stdin (the PowerShell module pipes rows): a file in the
+ * working directory named after the plan's identity, so piping the same rows again resumes.
+ */
+export function defaultStdinJournalPath(cwd: string, planSha256: string): string {
+  return path.join(cwd, `zivver-keytool-${planSha256.slice(0, 12)}.results.jsonl`);
+}
+
+export interface JournalContents {
+  headers: JournalHeader[];
+  rows: ResultRow[];
+  /** Lines skipped (a torn last line after a crash, or foreign content). */
+  skipped: { line: number; reason: string }[];
+}
+
+export async function readJournal(file: string): Promise<JournalContents | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new InputError(`cannot read the results journal (${(err as NodeJS.ErrnoException).code ?? String(err)})`, file);
+  }
+  const out: JournalContents = { headers: [], rows: [], skipped: [] };
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  let currentRunId = '';
+  lines.forEach((raw, i) => {
+    const line = raw.replace(/\r$/, '').trim();
+    if (!line) return;
+    let v: Record<string, unknown>;
+    try {
+      v = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      out.skipped.push({ line: i + 1, reason: i === lines.length - 1 ? 'incomplete last line (a run was cut off while writing)' : 'not valid JSON' });
+      return;
+    }
+    if (v && v.kind === JOURNAL_KIND) {
+      const h: JournalHeader = {
+        kind: JOURNAL_KIND,
+        v: 1,
+        runId: String(v.runId ?? ''),
+        planSha256: String(v.planSha256 ?? ''),
+        plan: String(v.plan ?? ''),
+        zivverUrl: String(v.zivverUrl ?? ''),
+        started: String(v.started ?? ''),
+        whatIf: v.whatIf === true,
+      };
+      currentRunId = h.runId;
+      out.headers.push(h);
+      return;
+    }
+    if (v && typeof v.zivverId === 'string' && typeof v.status === 'string') {
+      out.rows.push({
+        email: String(v.email ?? ''),
+        zivverId: v.zivverId,
+        newKey: String(v.newKey ?? ''),
+        status: v.status as ResultStatus,
+        httpStatus: typeof v.httpStatus === 'number' ? v.httpStatus : null,
+        error: typeof v.error === 'string' ? v.error : null,
+        at: String(v.at ?? ''),
+        userName: String(v.userName ?? ''),
+        line: typeof v.line === 'number' ? v.line : 0,
+        runId: typeof v.runId === 'string' && v.runId ? v.runId : currentRunId,
+        ...(v.mayHaveBeenApplied === true ? { mayHaveBeenApplied: true } : {}),
+      });
+      return;
+    }
+    out.skipped.push({ line: i + 1, reason: 'not a results journal line' });
+  });
+  if (!out.headers.length && out.rows.length === 0 && out.skipped.length) {
+    throw new InputError('this is not a zivver-keytool results journal', file, out.skipped[0].line, 'Give the .results.jsonl file that `apply` wrote.');
+  }
+  return out;
+}
+
+/** Rows already `updated` (acknowledged by Zivver) in a journal, by rowKey. */
+export function updatedRows(contents: JournalContents | null): Map<string, ResultRow> {
+  const done = new Map<string, ResultRow>();
+  for (const r of contents?.rows ?? []) if (r.status === 'updated') done.set(rowKey(r), r);
+  return done;
+}
+
+export interface OpenJournalOptions {
+  planSha256: string;
+  planName: string;
+  zivverUrl: string;
+  runId?: string;
+  now?: () => Date;
+}
+
+/**
+ * A journal opened for appending by one run (holding its lock). `append` resolves once the line is
+ * on disk (fsync), so a row reported anywhere was journaled first.
+ */
+export class JournalWriter {
+  private chain: Promise<void> = Promise.resolve();
+
+  private constructor(
+    readonly file: string,
+    readonly header: JournalHeader,
+    /** Rows already updated by earlier runs (resume skips them). */
+    readonly done: Map<string, ResultRow>,
+    /** What earlier runs left (for messages). */
+    readonly previous: JournalContents | null,
+    private readonly handle: fs.FileHandle,
+    private readonly lock: JournalLock,
+  ) {}
+
+  /**
+   * Opens (or creates) the journal for this plan: takes the lock, refuses another plan's journal,
+   * then appends this run's header.
+   */
+  static async open(file: string, opts: OpenJournalOptions): Promise<JournalWriter> {
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    const lock = await JournalLock.acquire(file);
+    try {
+      const previous = await readJournal(file);
+      if (previous) checkSamePlan(previous, file, opts.planSha256);
+      const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
+      const header: JournalHeader = {
+        kind: JOURNAL_KIND,
+        v: 1,
+        runId: opts.runId ?? randomUUID(),
+        planSha256: opts.planSha256,
+        plan: opts.planName,
+        zivverUrl: opts.zivverUrl,
+        started: (opts.now?.() ?? new Date()).toISOString(),
+        whatIf: false,
+      };
+      const writer = new JournalWriter(file, header, updatedRows(previous), previous, handle, lock);
+      // A torn last line from a crash must not swallow our header.
+      const torn = previous?.skipped.some((s) => /incomplete/.test(s.reason)) ?? false;
+      await writer.writeLine((torn ? '\n' : '') + JSON.stringify(header) + '\n');
+      return writer;
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  /** Appends one finished row and flushes it to disk. */
+  append(row: ResultRow): Promise<void> {
+    return this.writeLine(JSON.stringify(row) + '\n');
+  }
+
+  private writeLine(text: string): Promise<void> {
+    const run = async () => {
+      await writeWhole(this.handle, Buffer.from(text, 'utf8'));
+      await this.handle.datasync();
+    };
+    const p = this.chain.then(run);
+    this.chain = p.catch(() => {});
+    return p;
+  }
+
+  async close(): Promise<void> {
+    await this.chain;
+    await this.handle.close();
+    await this.lock.release();
+  }
+}
+
+function checkSamePlan(previous: JournalContents, file: string, planSha256: string): void {
+  const other = previous.headers.find((h) => h.planSha256 !== planSha256);
+  if (other) {
+    throw new UsageError(
+      `the results journal ${file} belongs to another plan (planned writes differ: journal ${other.planSha256.slice(0, 12)}, ` +
+        `this plan ${planSha256.slice(0, 12)}; that journal was started ${other.started} for ${other.plan || 'a plan'}).\n` +
+        '  Nothing was written. Give this plan its own journal with --results <new file>, or apply the plan that journal belongs to.',
+    );
+  }
+  if (!previous.headers.length && previous.rows.length) {
+    throw new UsageError(`the results journal ${file} has no run header, so it cannot be tied to this plan; give --results a new file.`);
+  }
+}
+
+interface LockInfo {
+  pid: number;
+  host: string;
+  started: string;
+}
+
+/** `<journal>.lock`: one apply per journal at a time. */
+export class JournalLock {
+  private released = false;
+  private constructor(readonly file: string) {}
+
+  static async acquire(journal: string): Promise<JournalLock> {
+    const file = `${journal}.lock`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        const h = await fs.open(file, 'wx', 0o600);
+        const info: LockInfo = { pid: process.pid, host: os.hostname(), started: new Date().toISOString() };
+        await h.writeFile(JSON.stringify(info) + '\n');
+        await h.close();
+        return new JournalLock(file);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      let info: Partial<LockInfo> = {};
+      try {
+        info = JSON.parse(await fs.readFile(file, 'utf8')) as LockInfo;
+      } catch {
+        // Unreadable or half-written: its writer died between creating and filling it (or is
+        // filling it right now; the retry below tells which).
+        if (attempt === 0) {
+          await new Promise((r) => setTimeout(r, 200));
+          continue;
+        }
+      }
+      if (info.host === os.hostname() && typeof info.pid === 'number' && !processAlive(info.pid)) {
+        // Left by a run that was killed (kill -9, power loss): take it over.
+        await fs.rm(file, { force: true });
+        continue;
+      }
+      if (info.host === undefined && attempt > 0) {
+        await fs.rm(file, { force: true });
+        continue;
+      }
+      throw new UsageError(
+        `another apply is using the results journal ${journal} (process ${info.pid ?? '?'} on ${info.host ?? '?'}, started ${info.started ?? '?'}).\n` +
+          `  Nothing was written. Wait for it to finish; if it is no longer running, delete ${file} and run again.`,
+      );
+    }
+    throw new UsageError(`cannot take the lock ${file}; delete it if no apply is running and run again.`);
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    await fs.rm(this.file, { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
