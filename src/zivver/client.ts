@@ -121,6 +121,7 @@ export class HttpScimClient implements ScimClient {
     let startIndex = 1;
     let total: number | undefined;
     let duplicates = 0;
+    let totalChanged = false;
     // Every page that does not end the listing brings at least one new id, so a listing of T
     // users needs at most T + 1 pages; the absolute bound covers servers that omit totalResults.
     const absoluteMaxPages = 100_000;
@@ -134,6 +135,7 @@ export class HttpScimClient implements ScimClient {
       const list = this.parseListResponse(res, path);
       if (list.totalResults !== undefined) {
         if (total !== undefined && list.totalResults !== total) {
+          totalChanged = true;
           this.logger.warn(
             `Zivver's totalResults changed from ${total} to ${list.totalResults} while listing accounts: accounts were created or deleted meanwhile; ` +
               'the listing may miss or include them. Run again for a consistent view.',
@@ -167,8 +169,11 @@ export class HttpScimClient implements ScimClient {
     if (duplicates) this.logger.verbose(`Ignored ${duplicates} duplicate account(s) in the listing`);
     if (total !== undefined && seen.size < total) {
       throw this.listingError(
-        `received ${seen.size} distinct accounts but the server reports totalResults ${total}; it appears to ignore paging (startIndex/count), ` +
-          'so the remaining accounts cannot be read. Nothing was planned on an incomplete listing.',
+        `received ${seen.size} distinct accounts but the server reports totalResults ${total}; ` +
+          (totalChanged
+            ? 'accounts were created or deleted while listing, which shifts the pages. Run again when the tenant is quiet.'
+            : 'it appears to ignore paging (startIndex/count), so the remaining accounts cannot be read.') +
+          ' An incomplete listing is not used.',
       );
     }
     return [...seen.values()];

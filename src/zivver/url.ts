@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 /** True for localhost, 127.0.0.0/8 and ::1 (URL.hostname keeps IPv6 brackets, so both forms are accepted). */
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (h === 'localhost') return true;
   if (net.isIPv4(h)) return h.startsWith('127.');
   if (net.isIPv6(h)) {
     if (h === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(h)) return true;
