@@ -1,0 +1,208 @@
+/**
+ * `--source graph`: sign in, read users from Microsoft Graph, map them to source users.
+ * Only this folder (and src/zivver/) reaches the network.
+ */
+import crypto from 'node:crypto';
+import type { GraphOptionArgs } from '../../cli/options.js';
+import type { SourceUser } from '../../core/types.js';
+import { GraphError, UsageError } from '../../errors.js';
+import type { Logger } from '../../util/logger.js';
+import { createCredential, type GraphAuthOptions, type SignInMethod } from './auth.js';
+import { createGraphUserReader, type GraphUser, type GraphUserReader } from './client.js';
+import { createTransport, MsalNetworkClient } from './http.js';
+import { mapGraphUser } from './map.js';
+
+export type { GraphUser, GraphUserReader, GraphUserQuery } from './client.js';
+export type { SignInMethod } from './auth.js';
+export { mapGraphUser } from './map.js';
+
+export interface GraphSourceOptions extends GraphAuthOptions {
+  /** --graph-group: a group's object id; only its transitive user members are read. */
+  group?: string;
+  /** --graph-filter: an OData $filter for the users. */
+  filter?: string;
+  /** Retries on Graph throttling (429/503/504); default 6. */
+  maxRetries?: number;
+  /** Wait in seconds when Graph throttles without Retry-After (default 3). */
+  retryDelaySeconds?: number;
+}
+
+export interface GraphSourceDeps {
+  logger: Logger;
+  env: NodeJS.ProcessEnv;
+  /** The device code prompt goes here. */
+  stderr: NodeJS.WritableStream;
+  /** --certificate is resolved against it. */
+  cwd: string;
+  /** Extra trusted CA certificates (PEM), for in-process tests and TLS-inspecting proxies. */
+  ca?: string | Buffer;
+}
+
+export interface GraphSourceResult {
+  /** `graph:<tenant>` — the plan's input name. */
+  name: string;
+  /** Over what was read (query and users, sorted by id): a plan records what it was made from. */
+  sha256: string;
+  users: SourceUser[];
+  warnings: string[];
+}
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkUrl(flag: string, value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} must be a URL such as https://…, not "${value}".`);
+  }
+  if (u.protocol !== 'https:') throw new UsageError(`${flag} must be an https:// URL (got ${u.protocol}//${u.host}).`);
+  if (u.username || u.password) throw new UsageError(`${flag} must not contain a user name or password.`);
+  // Keep only scheme, host and port: paths here would break the scope and the authority.
+  if (u.pathname !== '/' && u.pathname !== '') throw new UsageError(`${flag} takes the host only (e.g. ${u.origin}), not a path.`);
+  return u.origin;
+}
+
+/** The plan/sync/test-connection flags → options. Throws UsageError for what flags alone get wrong. */
+export function graphOptionsFromArgs(args: GraphOptionArgs): GraphSourceOptions {
+  const tenantId = args.tenantId?.trim() || undefined;
+  const clientId = args.clientId?.trim() || undefined;
+  if (tenantId && !/^[A-Za-z0-9.-]+$/.test(tenantId)) {
+    throw new UsageError(`--tenant-id must be the tenant's id (a GUID) or domain (contoso.onmicrosoft.com), not "${tenantId}".`);
+  }
+  if (clientId && !GUID.test(clientId)) {
+    throw new UsageError(`--client-id must be the app registration's Application (client) ID, a GUID, not "${clientId}".`);
+  }
+  if (args.managedIdentityClientId && !GUID.test(args.managedIdentityClientId.trim())) {
+    throw new UsageError('--managed-identity-client-id must be the identity\'s client id, a GUID.');
+  }
+  const group = args.graphGroup?.trim() || undefined;
+  if (group && !GUID.test(group)) {
+    throw new UsageError(`--graph-group takes the group's Object ID (a GUID), not its name ("${group}").`);
+  }
+  const filter = args.graphFilter?.trim() || undefined;
+  const opts: GraphSourceOptions = {
+    deviceCode: !!args.deviceCode,
+    managedIdentity: !!args.managedIdentity,
+    authorityHost: checkUrl('--authority-host', args.authorityHost || 'https://login.microsoftonline.com'),
+    graphUrl: checkUrl('--graph-url', args.graphUrl || 'https://graph.microsoft.com'),
+  };
+  if (tenantId) opts.tenantId = tenantId;
+  if (clientId) opts.clientId = clientId;
+  if (args.certificate) opts.certificatePath = args.certificate;
+  if (args.managedIdentityClientId) opts.managedIdentityClientId = args.managedIdentityClientId.trim();
+  if (group) opts.group = group;
+  if (filter) opts.filter = filter;
+  return opts;
+}
+
+/** The tenant id from the token's `tid` claim (not verified: only used to name the input). */
+function tenantFromToken(token: string): string | undefined {
+  const parts = token.split('.');
+  if (parts.length !== 3) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1]!, 'base64url').toString('utf8')) as { tid?: unknown };
+    return typeof claims.tid === 'string' && claims.tid ? claims.tid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+interface Session {
+  method: SignInMethod;
+  reader: GraphUserReader;
+  /** Signs in (once) and returns the tenant name to report. */
+  signIn(): Promise<string>;
+}
+
+function openSession(opts: GraphSourceOptions, deps: GraphSourceDeps): Session {
+  const transport = createTransport(deps.ca ? { ca: deps.ca } : {});
+  const network = new MsalNetworkClient(transport);
+  const { credential } = createCredential(opts, {
+    env: deps.env,
+    cwd: deps.cwd,
+    logger: deps.logger,
+    network,
+    onDeviceCode: (message) => deps.stderr.write(`${message}\n`),
+  });
+  const reader = createGraphUserReader({
+    graphUrl: opts.graphUrl,
+    getToken: async () => (await credential.getToken()).token,
+    transport,
+    logger: deps.logger,
+    ...(opts.maxRetries !== undefined ? { maxRetries: opts.maxRetries } : {}),
+    ...(opts.retryDelaySeconds !== undefined ? { retryDelaySeconds: opts.retryDelaySeconds } : {}),
+  });
+  return {
+    method: credential.method,
+    reader,
+    async signIn() {
+      const { token } = await credential.getToken();
+      return tenantFromToken(token) ?? opts.tenantId ?? 'managed-identity';
+    },
+  };
+}
+
+function query(opts: GraphSourceOptions) {
+  return { ...(opts.group ? { group: opts.group } : {}), ...(opts.filter ? { filter: opts.filter } : {}) };
+}
+
+/** What the hash covers for one user: the fields the plan can depend on, normalised. */
+function hashRecord(u: GraphUser): unknown[] {
+  return [
+    u.id,
+    u.mail ?? null,
+    u.userPrincipalName ?? null,
+    [...(u.proxyAddresses ?? [])].sort(),
+    u.onPremisesImmutableId ?? null,
+    u.accountEnabled ?? null,
+    u.userType ?? null,
+    u.displayName ?? null,
+  ];
+}
+
+export async function readGraphSource(opts: GraphSourceOptions, deps: GraphSourceDeps): Promise<GraphSourceResult> {
+  const session = openSession(opts, deps);
+  const tenant = await session.signIn();
+  const q = query(opts);
+  deps.logger.info(
+    `Reading users from Microsoft Graph (tenant ${tenant}${opts.group ? `, group ${opts.group}` : ''}${opts.filter ? `, filter ${opts.filter}` : ''})…`,
+  );
+  const raw: GraphUser[] = [];
+  const byId = new Set<string>();
+  let duplicates = 0;
+  for await (const u of session.reader.listUsers(q)) {
+    if (!u || typeof u.id !== 'string' || u.id === '') throw new GraphError('Microsoft Graph returned a user without an id.');
+    if (byId.has(u.id)) {
+      duplicates++;
+      continue;
+    }
+    byId.add(u.id);
+    raw.push(u);
+  }
+  const users = raw.map((u, i) => mapGraphUser(u, i + 1));
+  const warnings: string[] = [];
+  if (duplicates > 0) warnings.push(`Microsoft Graph returned ${duplicates} user(s) more than once; each was read once.`);
+  if (raw.length === 0) warnings.push(`Microsoft Graph returned no users for this query (tenant ${tenant}).`);
+
+  const hash = crypto.createHash('sha256');
+  hash.update(JSON.stringify({ graphUrl: opts.graphUrl, tenant, ...q }) + '\n');
+  for (const u of [...raw].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) hash.update(JSON.stringify(hashRecord(u)) + '\n');
+
+  const skipped = users.filter((u) => u.skipReason).length;
+  deps.logger.info(`Read ${users.length} users from Microsoft Graph (${skipped} will be skipped: guests or no mailbox address).`);
+  for (const w of warnings) deps.logger.warn(w);
+  return { name: `graph:${tenant}`, sha256: hash.digest('hex'), users, warnings };
+}
+
+/** For test-connection: signs in and asks Graph how many users the query matches. */
+export async function checkGraphSignIn(
+  opts: GraphSourceOptions,
+  deps: GraphSourceDeps,
+): Promise<{ userCount?: number; tenant: string; method: SignInMethod }> {
+  const session = openSession(opts, deps);
+  const tenant = await session.signIn();
+  deps.logger.verbose(`Signed in to Microsoft Graph (tenant ${tenant}, ${session.method}).`);
+  const userCount = await session.reader.countUsers(query(opts));
+  return { ...(userCount !== undefined ? { userCount } : {}), tenant, method: session.method };
+}

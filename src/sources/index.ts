@@ -1,0 +1,194 @@
+/**
+ * Input files → source users. The edge where bytes become SourceUsers: decoding, format
+ * detection, CSV/JSON parsing, field mapping, and the whole-file checks that must stop a plan
+ * before anything is sent (no users, no address column, no column for the chosen key source).
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { KeySource, SourceUser } from '../core/types.js';
+import { InputError } from '../errors.js';
+import { parseCsv } from './csv.js';
+import { decodeInput } from './decode.js';
+import { parseJson } from './json.js';
+import {
+  ADDRESS_LIST_COLUMNS,
+  IMMUTABLE_ID_COLUMNS,
+  OBJECT_ID_COLUMNS,
+  PRIMARY_COLUMNS,
+  toSourceUser,
+  WARNING_HINTS,
+  type WarningKind,
+} from './mapping.js';
+import type { ParsedRecords } from './record.js';
+
+export type InputFormat = 'auto' | 'csv' | 'json' | 'jsonl';
+
+export interface ReadInputOptions {
+  format: InputFormat;
+  /** When given, the file must have a column this key source can read. */
+  keySource?: KeySource;
+  /** Read for the spec `-`; defaults to process.stdin. */
+  stdin?: NodeJS.ReadableStream;
+  /** Relative paths resolve against this; defaults to process.cwd(). */
+  cwd?: string;
+}
+
+export interface InputReadResult {
+  /** The spec as given (a path, or `-` for stdin). */
+  name: string;
+  /** SHA-256 (hex) of the raw bytes, recorded in the plan so a plan names exactly what it read. */
+  sha256: string;
+  users: SourceUser[];
+  /** One line per kind of problem, with a count and the first line it occurs on. */
+  warnings: string[];
+}
+
+const EXPORT_HINT =
+  "Export with e.g. Get-EXOMailbox -ResultSize Unlimited | Select-Object PrimarySmtpAddress,ExternalDirectoryObjectId,RecipientTypeDetails,@{n='EmailAddresses';e={$_.EmailAddresses -join ';'}} | Export-Csv users.csv -NoTypeInformation -Encoding UTF8";
+
+/** Canonical spellings, for messages. */
+const DISPLAY: Record<string, string> = {
+  primarysmtpaddress: 'PrimarySmtpAddress',
+  windowsemailaddress: 'WindowsEmailAddress',
+  mail: 'Mail',
+  userprincipalname: 'UserPrincipalName',
+  emailaddresses: 'EmailAddresses',
+  proxyaddresses: 'proxyAddresses',
+  externaldirectoryobjectid: 'ExternalDirectoryObjectId',
+  id: 'Id',
+  objectid: 'ObjectId',
+  objectguid: 'ObjectGUID',
+  immutableid: 'ImmutableId',
+  onpremisesimmutableid: 'OnPremisesImmutableId',
+};
+
+const ADDRESS_COLUMNS: readonly string[] = [...PRIMARY_COLUMNS, 'userprincipalname', ...ADDRESS_LIST_COLUMNS];
+
+/** Lower-cased column names that can feed each key source. */
+function keySourceColumns(source: KeySource): readonly string[] {
+  switch (source.kind) {
+    case 'objectId':
+      return OBJECT_ID_COLUMNS;
+    case 'objectGuid':
+      return ['objectguid', ...IMMUTABLE_ID_COLUMNS];
+    case 'immutableId':
+      return IMMUTABLE_ID_COLUMNS;
+    case 'column':
+      return [source.column.toLowerCase()];
+  }
+}
+
+function keySourceLabel(source: KeySource): string {
+  return source.kind === 'column' ? `column:${source.column}` : source.kind;
+}
+
+function listNames(names: string[]): string {
+  if (names.length === 0) return '(none)';
+  const shown = names.slice(0, 25).join(', ');
+  return names.length > 25 ? `${shown} and ${names.length - 25} more` : shown;
+}
+
+function orList(names: readonly string[]): string {
+  const shown = names.map((n) => DISPLAY[n] ?? n);
+  return shown.length <= 1 ? shown.join('') : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
+}
+
+/** The first non-blank character decides: `[` or `{` is JSON, anything else CSV. */
+function detectFormat(text: string): 'csv' | 'json' {
+  const m = /\S/.exec(text);
+  return m && (m[0] === '[' || m[0] === '{') ? 'json' : 'csv';
+}
+
+function checkColumns(name: string, parsed: ParsedRecords, keySource: KeySource | undefined): void {
+  const { columns } = parsed;
+  const found = [...columns.values()];
+  const where = parsed.headerLine;
+  const what = parsed.headerLine !== undefined ? 'columns' : 'properties';
+  if (!ADDRESS_COLUMNS.some((c) => columns.has(c))) {
+    throw new InputError(
+      `no address ${what.slice(0, -1)}: expected one of ${orList(ADDRESS_COLUMNS)}; found ${what}: ${listNames(found)}`,
+      name,
+      where,
+      EXPORT_HINT,
+    );
+  }
+  if (keySource) {
+    const wanted = keySourceColumns(keySource);
+    if (!wanted.some((c) => columns.has(c))) {
+      throw new InputError(
+        `--key-source ${keySourceLabel(keySource)} needs a ${orList(wanted)} ${what.slice(0, -1)}, and there is none; found ${what}: ${listNames(found)}`,
+        name,
+        where,
+        keySource.kind === 'column'
+          ? 'Column names are matched without regard to case; check the spelling, or export that column too.'
+          : 'Export that property too, or choose another --key-source.',
+      );
+    }
+  }
+}
+
+/**
+ * Parses the bytes of one input. Pure apart from hashing: every problem is an InputError naming
+ * `name` and a line.
+ */
+export function parseInputBuffer(name: string, bytes: Uint8Array, opts: Pick<ReadInputOptions, 'format' | 'keySource'>): InputReadResult {
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { text } = decodeInput(name, bytes);
+  if (text.trim() === '') {
+    throw new InputError('no users in this file: it is empty', name, undefined, EXPORT_HINT);
+  }
+  const format = opts.format === 'auto' ? detectFormat(text) : opts.format;
+  const parsed = format === 'csv' ? parseCsv(name, text) : parseJson(name, text);
+  if (parsed.records.length === 0) {
+    throw new InputError(`no users in this file: ${parsed.emptyBecause ?? 'it holds no records'}`, name, parsed.headerLine, EXPORT_HINT);
+  }
+  checkColumns(name, parsed, opts.keySource);
+
+  const users: SourceUser[] = [];
+  const tally = new Map<WarningKind, { count: number; firstLine: number; example: string }>();
+  for (const rec of parsed.records) {
+    const { user, warnings } = toSourceUser(name, rec);
+    users.push(user);
+    for (const w of warnings) {
+      const t = tally.get(w.kind);
+      if (t) t.count++;
+      else tally.set(w.kind, { count: 1, firstLine: rec.line, example: w.message });
+    }
+  }
+  const warnings = [...tally].map(
+    ([kind, t]) =>
+      `${name}: ${t.count === 1 ? '1 record' : `${t.count} records`} (first at line ${t.firstLine}): ${t.example}. ${WARNING_HINTS[kind]}`,
+  );
+  return { name, sha256, users, warnings };
+}
+
+async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+function describeFsError(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT') return 'file not found';
+  if (code === 'EISDIR') return 'this is a folder, not a file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads one input: a file path (relative to opts.cwd) or `-` for opts.stdin. */
+export async function readInput(spec: string, opts: ReadInputOptions): Promise<InputReadResult> {
+  let bytes: Buffer;
+  if (spec === '-') {
+    bytes = await readStream(opts.stdin ?? process.stdin);
+  } else {
+    const path = resolve(opts.cwd ?? process.cwd(), spec);
+    try {
+      bytes = await readFile(path);
+    } catch (err) {
+      throw new InputError(`cannot read the input: ${describeFsError(err)}`, spec, undefined, `Looked for ${path}.`);
+    }
+  }
+  return parseInputBuffer(spec, bytes, opts);
+}
