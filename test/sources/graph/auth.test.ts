@@ -1,0 +1,136 @@
+import { expect } from 'chai';
+import { graphScope, selectSignInMethod, type GraphAuthOptions } from '../../../src/sources/graph/auth.js';
+import { graphOptionsFromArgs } from '../../../src/sources/graph/index.js';
+import { buildUserQuery } from '../../../src/sources/graph/client.js';
+import { signInError } from '../../../src/sources/graph/signInErrors.js';
+import { ExitCode, GraphError, UsageError } from '../../../src/errors.js';
+import type { GraphOptionArgs } from '../../../src/cli/options.js';
+
+const T = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const C = '11111111-2222-3333-4444-555555555555';
+const none: GraphAuthOptions = {
+  tenantId: T,
+  clientId: C,
+  deviceCode: false,
+  managedIdentity: false,
+  authorityHost: 'https://login.microsoftonline.com',
+  graphUrl: 'https://graph.microsoft.com',
+};
+
+function usage(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    expect(e).to.be.instanceOf(UsageError);
+    expect((e as UsageError).exitCode).to.equal(ExitCode.Usage);
+    return (e as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('graph sign-in selection', () => {
+  it('picks the one way given', () => {
+    expect(selectSignInMethod({ ...none, certificatePath: 'a.pfx' }, {})).to.equal('certificate');
+    expect(selectSignInMethod(none, { ZIVVER_GRAPH_CLIENT_SECRET: 'x' })).to.equal('client-secret');
+    expect(selectSignInMethod({ ...none, deviceCode: true }, {})).to.equal('device-code');
+    expect(selectSignInMethod({ ...none, managedIdentity: true, tenantId: undefined, clientId: undefined }, {})).to.equal('managed-identity');
+  });
+
+  it('refuses no way to sign in, listing the ways', () => {
+    const m = usage(() => selectSignInMethod(none, {}));
+    for (const w of ['--certificate', 'ZIVVER_GRAPH_CLIENT_SECRET', '--device-code', '--managed-identity']) expect(m).to.contain(w);
+  });
+
+  it('refuses several ways, naming them (an empty secret variable does not count)', () => {
+    expect(usage(() => selectSignInMethod({ ...none, certificatePath: 'a.pem' }, { ZIVVER_GRAPH_CLIENT_SECRET: 'x' }))).to.match(
+      /--certificate, ZIVVER_GRAPH_CLIENT_SECRET.*exactly one.*Unset ZIVVER_GRAPH_CLIENT_SECRET/,
+    );
+    expect(usage(() => selectSignInMethod({ ...none, deviceCode: true, managedIdentity: true }, {}))).to.contain('--device-code, --managed-identity');
+    expect(selectSignInMethod({ ...none, deviceCode: true }, { ZIVVER_GRAPH_CLIENT_SECRET: '' })).to.equal('device-code');
+  });
+
+  it('needs --tenant-id and --client-id except for managed identity', () => {
+    expect(usage(() => selectSignInMethod({ ...none, tenantId: undefined, deviceCode: true }, {}))).to.contain('--tenant-id');
+    expect(usage(() => selectSignInMethod({ ...none, clientId: undefined }, { ZIVVER_GRAPH_CLIENT_SECRET: 'x' }))).to.contain('--client-id');
+    expect(usage(() => selectSignInMethod({ ...none, managedIdentityClientId: C, deviceCode: true }, {}))).to.contain('needs --managed-identity');
+  });
+
+  it('asks for <graphUrl>/.default', () => {
+    expect(graphScope('https://graph.microsoft.us/')).to.equal('https://graph.microsoft.us/.default');
+  });
+});
+
+describe('graphOptionsFromArgs', () => {
+  const args: GraphOptionArgs = {
+    tenantId: T,
+    clientId: C,
+    deviceCode: false,
+    managedIdentity: false,
+    authorityHost: 'https://login.microsoftonline.com',
+    graphUrl: 'https://graph.microsoft.com',
+  };
+  it('maps the flags', () => {
+    const o = graphOptionsFromArgs({ ...args, certificate: 'app.pfx', graphGroup: ` ${C} `, graphFilter: "endswith(mail,'@x.nl')", authorityHost: 'https://login.microsoftonline.us/', graphUrl: 'https://graph.microsoft.us' });
+    expect(o).to.deep.equal({
+      tenantId: T,
+      clientId: C,
+      certificatePath: 'app.pfx',
+      deviceCode: false,
+      managedIdentity: false,
+      group: C,
+      filter: "endswith(mail,'@x.nl')",
+      authorityHost: 'https://login.microsoftonline.us',
+      graphUrl: 'https://graph.microsoft.us',
+    });
+  });
+  it('refuses bad values with a clear message', () => {
+    expect(usage(() => graphOptionsFromArgs({ ...args, graphGroup: 'All Staff' }))).to.match(/Object ID.*not its name/);
+    expect(usage(() => graphOptionsFromArgs({ ...args, clientId: 'my-app' }))).to.contain('Application (client) ID');
+    expect(usage(() => graphOptionsFromArgs({ ...args, tenantId: 'contoso tenant' }))).to.contain('--tenant-id');
+    expect(usage(() => graphOptionsFromArgs({ ...args, graphUrl: 'http://graph.microsoft.com' }))).to.contain('https://');
+    expect(usage(() => graphOptionsFromArgs({ ...args, authorityHost: 'https://login.microsoftonline.com/contoso' }))).to.contain('host only');
+    expect(usage(() => graphOptionsFromArgs({ ...args, managedIdentity: true, managedIdentityClientId: 'x' }))).to.contain('GUID');
+  });
+});
+
+describe('graph user query', () => {
+  it('selects what the plan needs, 999 per page', () => {
+    const q = buildUserQuery({});
+    expect(q.path).to.equal('/users?$select=id,mail,userPrincipalName,proxyAddresses,onPremisesImmutableId,accountEnabled,userType,displayName&$top=999');
+    expect(q.headers).to.deep.equal({});
+  });
+  it('a group reads transitive user members; a filter is an encoded advanced query', () => {
+    const q = buildUserQuery({ group: C, filter: "endswith(mail,'@x.nl') and accountEnabled eq true" });
+    expect(q.path).to.match(new RegExp(`^/groups/${C}/transitiveMembers/microsoft.graph.user\\?\\$select=`));
+    expect(q.path).to.contain(`$filter=${encodeURIComponent("endswith(mail,'@x.nl') and accountEnabled eq true")}&$count=true`);
+    expect(q.headers).to.deep.equal({ ConsistencyLevel: 'eventual' });
+  });
+});
+
+describe('graph sign-in error mapping', () => {
+  const ctx = { method: 'client-secret', authorityHost: 'https://login.microsoftonline.com', tenantId: T };
+  it('gives the AADSTS code, Entra\'s sentence without the trace noise, a hint, and exit 3', () => {
+    const e = signInError(
+      { errorCode: 'invalid_client', errorMessage: 'AADSTS7000215: Invalid client secret provided. Trace ID: abc Correlation ID: def Timestamp: 2026' },
+      ctx,
+    ) as GraphError;
+    expect(e).to.be.instanceOf(GraphError);
+    expect(e.exitCode).to.equal(ExitCode.Connection);
+    expect(e.code).to.equal('AADSTS7000215');
+    expect(e.message).to.contain('AADSTS7000215: Invalid client secret provided.');
+    expect(e.message).to.not.contain('Trace ID');
+    expect(e.message).to.contain('"Value" (not its "Secret ID")');
+  });
+  it('uses the failing answer msal swallowed (tenant metadata)', () => {
+    const e = signInError({ errorCode: 'endpoints_resolution_error', errorMessage: 'Endpoints cannot be resolved' }, {
+      ...ctx,
+      diagnostics: { lastFailure: { url: 'x', status: 400, body: JSON.stringify({ error_description: "AADSTS90002: Tenant 'nope' not found. Trace ID: 1" }) } },
+    }) as GraphError;
+    expect(e.code).to.equal('AADSTS90002');
+    expect(e.message).to.match(/Tenant 'nope' not found[\s\S]*--tenant-id/);
+  });
+  it('passes typed errors through', () => {
+    const u = new UsageError('x');
+    expect(signInError(u, ctx)).to.equal(u);
+  });
+});
