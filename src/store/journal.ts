@@ -196,7 +196,7 @@ export class JournalWriter {
     const lock = await JournalLock.acquire(file);
     try {
       const previous = await readJournal(file);
-      if (previous) checkSamePlan(previous, file, opts.planSha256);
+      if (previous) checkJournalPlan(previous, file, opts.planSha256);
       const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
       const header: JournalHeader = {
         kind: JOURNAL_KIND,
@@ -241,7 +241,7 @@ export class JournalWriter {
   }
 }
 
-function checkSamePlan(previous: JournalContents, file: string, planSha256: string): void {
+export function checkJournalPlan(previous: JournalContents, file: string, planSha256: string): void {
   const other = previous.headers.find((h) => h.planSha256 !== planSha256);
   if (other) {
     throw new UsageError(

@@ -1,0 +1,76 @@
+/**
+ * Presenting apply results: the table for people, the summary line, and --out files
+ * (.json document, .jsonl rows, .csv rows for Excel).
+ */
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { renderTable } from '../cli/render.js';
+import { UsageError } from '../errors.js';
+import type { ResultRow, ResultStatus } from '../store/journal.js';
+import { writeFileAtomic } from '../store/planWrite.js';
+
+export const RESULT_CSV_COLUMNS = ['email', 'zivverId', 'userName', 'newKey', 'status', 'httpStatus', 'error', 'at', 'line', 'runId'] as const;
+
+/**
+ * The line people (and scripts grepping logs) look for last. With --what-if the rows that would be
+ * written are counted as "would update" and the line says nothing was written.
+ */
+export function summaryLine(c: Record<ResultStatus, number>, whatIf: boolean): string {
+  const rest = `${c.drifted} drifted, ${c.failed} failed, ${c.skipped} skipped.`;
+  return whatIf
+    ? `Apply complete (what-if, nothing written): ${c['would-update']} would update, ${rest}`
+    : `Apply complete: ${c.updated} updated, ${rest}`;
+}
+
+export function renderResultsTable(rows: readonly ResultRow[]): string {
+  return renderTable(rows, [
+    { header: 'STATUS', value: (r) => r.status },
+    { header: 'USERNAME', value: (r) => r.userName || r.email, max: 40 },
+    { header: 'NEW KEY', value: (r) => r.newKey, max: 38 },
+    { header: 'HTTP', value: (r) => (r.httpStatus === null ? '' : String(r.httpStatus)) },
+    { header: 'DETAIL', value: (r) => r.error ?? '', max: 100 },
+  ]);
+}
+
+export function resultsOutputKind(file: string): 'json' | 'jsonl' | 'csv' {
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.json') return 'json';
+  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
+  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
+  throw new UsageError(`--out ${file}: unknown file type "${ext || '(none)'}"; use a name ending in .json, .jsonl or .csv`);
+}
+
+export function resultsToCsv(rows: readonly ResultRow[], delimiter: string, bom: boolean): string {
+  const records = rows.map((r) => RESULT_CSV_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c]))));
+  return (bom ? '\uFEFF' : '') + stringify([[...RESULT_CSV_COLUMNS], ...records], { delimiter, record_delimiter: 'windows' });
+}
+
+export interface ResultsMeta {
+  planSha256: string;
+  plan: string;
+  zivverUrl: string;
+  runId: string;
+  whatIf: boolean;
+  counts: Record<ResultStatus, number>;
+  journal: string | null;
+}
+
+export async function writeResultOutputs(
+  files: readonly string[],
+  cwd: string,
+  rows: readonly ResultRow[],
+  csv: { csvDelimiter: string; csvBom: boolean },
+  meta: ResultsMeta,
+): Promise<void> {
+  for (const f of files) {
+    const file = path.resolve(cwd, f);
+    const kind = resultsOutputKind(file);
+    const content =
+      kind === 'json'
+        ? JSON.stringify({ kind: 'zivver-keyresults', ...meta, results: rows }, null, 2) + '\n'
+        : kind === 'jsonl'
+          ? rows.map((r) => JSON.stringify(r) + '\n').join('')
+          : resultsToCsv(rows, path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.csvDelimiter, csv.csvBom);
+    await writeFileAtomic(file, content);
+  }
+}

@@ -1,0 +1,165 @@
+import { expect } from 'chai';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { runApply, type ApplyRunArgs } from '../../src/apply/run.js';
+import type { CommandContext } from '../../src/cli/context.js';
+import type { PlanDocument } from '../../src/core/types.js';
+import { InterruptedError, StalePlanError, UsageError } from '../../src/errors.js';
+import { readJournal } from '../../src/store/journal.js';
+import { readLedgerEntries } from '../../src/store/ledger.js';
+import { silentLogger } from '../../src/util/logger.js';
+import { planDoc, setRow } from '../store/fixtures.js';
+import { FakeScimClient, scimUser } from './fakeClient.js';
+
+const URL = 'http://127.0.0.1:1/scim/v2';
+
+async function harness(n: number) {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'zk-run-'));
+  const client = new FakeScimClient(Array.from({ length: n }, (_, i) => scimUser(i + 1)));
+  const plan: PlanDocument = planDoc(Array.from({ length: n }, (_, i) => setRow(i + 1)));
+  const planFile = path.join(dir, 'plan.json');
+  await fs.writeFile(planFile, JSON.stringify(plan));
+  const stdout = new PassThrough();
+  let out = '';
+  stdout.on('data', (d) => (out += d));
+  const controller = new AbortController();
+  const ctx: CommandContext = {
+    stdout,
+    stderr: new PassThrough(),
+    stdin: Readable.from([]),
+    env: {},
+    cwd: dir,
+    logger: silentLogger,
+    progress: { start() {}, update() {}, end() {} },
+    signal: controller.signal,
+  };
+  const args: ApplyRunArgs = {
+    plan,
+    planName: 'plan.json',
+    planFile,
+    zivverUrl: URL,
+    rateLimit: '50/10',
+    whatIf: false,
+    concurrency: 4,
+    read: 'fresh',
+    maxReadAge: 30,
+    ledger: path.join(dir, 'ledger.jsonl'),
+    allowOtherUrl: false,
+    output: 'table',
+    csvDelimiter: ',',
+    csvBom: false,
+  };
+  return { dir, client, plan, planFile, ctx, args, controller, stdout: () => out };
+}
+
+async function rejects(p: Promise<unknown>, type: Function, re: RegExp) {
+  try {
+    await p;
+  } catch (err) {
+    expect(err).to.be.instanceOf(type);
+    expect(String((err as Error).message)).to.match(re);
+    return;
+  }
+  expect.fail('expected a rejection');
+}
+
+describe('apply/run', () => {
+  it('applies, journals beside the plan, records the ledger, prints the table and the summary last', async () => {
+    const h = await harness(3);
+    const code = await runApply(h.args, h.ctx, h.client);
+    expect(code).to.equal(0);
+    const j = await readJournal(h.planFile + '.results.jsonl');
+    expect(j!.headers).to.have.length(1);
+    expect(j!.rows.map((r) => r.status)).to.deep.equal(['updated', 'updated', 'updated']);
+    expect((await readLedgerEntries(path.join(h.dir, 'ledger.jsonl'))).entries).to.have.length(3);
+    const lines = h.stdout().trimEnd().split('\n');
+    expect(lines.at(-1)).to.equal('Apply complete: 3 updated, 0 drifted, 0 failed, 0 skipped.');
+    expect(h.stdout()).to.match(/STATUS\s+USERNAME/);
+    await fs.access(h.planFile + '.results.jsonl.lock').then(
+      () => expect.fail('lock left behind'),
+      () => {},
+    );
+  });
+
+  it('resumes: a second run skips updated rows and sends no request for them', async () => {
+    const h = await harness(4);
+    h.client.putFaults.set(setRow(2).zivverId, 'reject');
+    expect(await runApply(h.args, h.ctx, h.client)).to.equal(1);
+    h.client.putFaults.clear();
+    const before = h.client.stats.requests;
+    expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
+    expect(h.client.stats.requests - before).to.equal(2);
+    expect(h.stdout().trimEnd().split('\n').at(-1)).to.equal('Apply complete: 1 updated, 0 drifted, 0 failed, 3 skipped.');
+    const j = await readJournal(h.planFile + '.results.jsonl');
+    expect(j!.headers).to.have.length(2);
+  });
+
+  it('--max-changes refuses the whole run before anything is written, counting only rows not yet done', async () => {
+    const h = await harness(5);
+    await rejects(runApply({ ...h.args, maxChanges: 4 }, h.ctx, h.client), UsageError, /would write 5 key\(s\), more than --max-changes 4/);
+    expect(h.client.stats.requests).to.equal(0);
+    await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
+    await fs.access(path.join(h.dir, 'ledger.jsonl')).then(() => expect.fail('ledger written'), () => {});
+    h.client.putFaults.set(setRow(1).zivverId, 'reject');
+    await runApply({ ...h.args, maxChanges: 5 }, h.ctx, h.client);
+    h.client.putFaults.clear();
+    expect(await runApply({ ...h.args, maxChanges: 1 }, h.ctx, h.client)).to.equal(0);
+  });
+
+  it('--what-if writes nothing anywhere and says so', async () => {
+    const h = await harness(3);
+    h.args.out = ['results.csv'];
+    const code = await runApply({ ...h.args, whatIf: true }, h.ctx, h.client);
+    expect(code).to.equal(0);
+    expect(h.client.puts).to.have.length(0);
+    await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
+    expect(h.stdout().trimEnd().split('\n').at(-1)).to.equal('Apply complete (what-if, nothing written): 3 would update, 0 drifted, 0 failed, 0 skipped.');
+    const csv = await fs.readFile(path.join(h.dir, 'results.csv'), 'utf8');
+    expect(csv.split('\r\n')[0]).to.equal('email,zivverId,userName,newKey,status,httpStatus,error,at,line,runId');
+    expect(csv).to.contain('would-update');
+  });
+
+  it('refuses a plan made against another Zivver URL unless --allow-other-url', async () => {
+    const h = await harness(1);
+    await rejects(runApply({ ...h.args, zivverUrl: 'https://app.zivver.com/api/scim/v2' }, h.ctx, h.client), StalePlanError, /made against http:\/\/127\.0\.0\.1:1\/scim\/v2/);
+    expect(await runApply({ ...h.args, zivverUrl: 'https://app.zivver.com/api/scim/v2', allowOtherUrl: true }, h.ctx, h.client)).to.equal(0);
+  });
+
+  it('refuses a journal that belongs to another plan', async () => {
+    const h = await harness(2);
+    await runApply(h.args, h.ctx, h.client);
+    const other = planDoc([setRow(7)]);
+    await rejects(runApply({ ...h.args, plan: other }, h.ctx, h.client), UsageError, /belongs to another plan/);
+  });
+
+  it('refuses to share a journal with a run in progress', async () => {
+    const h = await harness(2);
+    await fs.writeFile(h.planFile + '.results.jsonl.lock', JSON.stringify({ pid: process.pid, host: os.hostname(), started: 'now' }));
+    await rejects(runApply(h.args, h.ctx, h.client), UsageError, /another apply is using the results journal/);
+    // a lock left by a dead process is taken over
+    await fs.writeFile(h.planFile + '.results.jsonl.lock', JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), started: 'then' }));
+    expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
+  });
+
+  it('stdin plans journal to a file in the working directory named after the plan', async () => {
+    const h = await harness(1);
+    await runApply({ ...h.args, planFile: null, planName: 'stdin', output: 'jsonl' }, h.ctx, h.client);
+    const files = await fs.readdir(h.dir);
+    expect(files.some((f) => /^zivver-keytool-[0-9a-f]{12}\.results\.jsonl$/.test(f))).to.equal(true);
+    const row = JSON.parse(h.stdout().trim().split('\n')[0]);
+    expect(row).to.include({ status: 'updated', zivverId: setRow(1).zivverId, httpStatus: 200, error: null });
+  });
+
+  it('exit 1 when rows drift; interruption throws InterruptedError after the summary', async () => {
+    const h = await harness(3);
+    h.client.users.delete(setRow(3).zivverId);
+    expect(await runApply(h.args, h.ctx, h.client)).to.equal(1);
+    const h2 = await harness(10);
+    h2.client.putDelayMs = 5;
+    h2.client.beforePut = () => h2.controller.abort();
+    await rejects(runApply({ ...h2.args, concurrency: 1 }, h2.ctx, h2.client), InterruptedError, /run the same command again to resume/);
+    expect(h2.stdout()).to.match(/Apply complete: 1 updated/);
+  });
+});
