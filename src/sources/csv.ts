@@ -129,7 +129,8 @@ export function parseCsv(name: string, decoded: string, opts: CsvOptions = {}): 
   const delimiter = opts.delimiter ?? pre.sep ?? detectDelimiter(text, pre.headerStart);
   const columns = new Map<string, string>();
   if (pre.headerStart >= text.length) {
-    return { records: [], columns, headerLine: pre.headerLine, delimiter, emptyBecause: 'the file holds no header and no rows' };
+    // No header line exists, so there is no line to point at.
+    return { records: [], columns, delimiter, emptyBecause: 'it holds no header and no rows' };
   }
 
   let rows: { record: string[]; raw: string }[];
@@ -164,7 +165,7 @@ export function parseCsv(name: string, decoded: string, opts: CsvOptions = {}): 
 
   const [header, ...data] = rows;
   if (!header) {
-    return { records: [], columns, headerLine: pre.headerLine, delimiter, emptyBecause: 'the file holds no header and no rows' };
+    return { records: [], columns, headerLine: pre.headerLine, delimiter, emptyBecause: 'it holds no header and no rows' };
   }
   // Header names: trimmed, matched case-insensitively; an empty name (a trailing delimiter) is ignored.
   const names: (string | null)[] = [];
@@ -201,11 +202,14 @@ export function parseCsv(name: string, decoded: string, opts: CsvOptions = {}): 
     const values = row.record;
     if (values.every((v) => BLANK.test(v))) continue; // Excel's ";;;;" rows, whitespace-only lines
     if (values.length < names.length || values.slice(names.length).some((v) => !BLANK.test(v))) {
+      // A record that swallowed line breaks is the signature of a quote closed in the wrong place.
+      const lastLine = line + countNewlines(row.raw.replace(/\n+$/, '')) - lead;
+      const spans = lastLine > line ? `; it runs on to line ${lastLine}, so a quote in it is probably unbalanced` : '';
       throw new InputError(
-        `line ${line} has ${values.length} fields but the header has ${names.length} (${DELIMITER_NAMES[delimiter]}-separated)`,
+        `line ${line} has ${values.length} fields but the header has ${names.length} (${DELIMITER_NAMES[delimiter]}-separated)${spans}`,
         name,
         line,
-        `A value that contains a ${DELIMITER_NAMES[delimiter]} must be enclosed in double quotes.`,
+        `A value that contains a ${DELIMITER_NAMES[delimiter]}, a line break or a double quote must be enclosed in double quotes, with inner quotes doubled ("").`,
       );
     }
     const props = new Map<string, RawProp>();
@@ -219,6 +223,6 @@ export function parseCsv(name: string, decoded: string, opts: CsvOptions = {}): 
     columns,
     headerLine: pre.headerLine,
     delimiter,
-    ...(records.length === 0 ? { emptyBecause: 'the file holds only a header line, no rows' } : {}),
+    ...(records.length === 0 ? { emptyBecause: 'it holds only a header line, no rows' } : {}),
   };
 }

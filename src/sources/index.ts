@@ -116,8 +116,9 @@ function checkColumns(name: string, parsed: ParsedRecords, keySource: KeySource 
   if (keySource) {
     const wanted = keySourceColumns(keySource);
     if (!wanted.some((c) => columns.has(c))) {
+      const wantedText = keySource.kind === 'column' ? keySource.column : orList(wanted);
       throw new InputError(
-        `--key-source ${keySourceLabel(keySource)} needs a ${orList(wanted)} ${what.slice(0, -1)}, and there is none; found ${what}: ${listNames(found)}`,
+        `--key-source ${keySourceLabel(keySource)} needs a ${wantedText} ${what.slice(0, -1)}, and there is none; found ${what}: ${listNames(found)}`,
         name,
         where,
         keySource.kind === 'column'

@@ -228,7 +228,7 @@ export function parseJson(name: string, text: string): ParsedRecords {
   };
 
   let i = skipWs(text, 0);
-  if (i >= text.length) return { records, columns, emptyBecause: 'the file is empty' };
+  if (i >= text.length) return { records, columns, emptyBecause: 'it is empty' };
   const arrayMode = text[i] === '[';
   const mode = arrayMode ? 'single' : 'sequence';
   const fail = (): never => {
@@ -252,7 +252,7 @@ export function parseJson(name: string, text: string): ParsedRecords {
     if (text[i] === ']') {
       i = skipWs(text, i + 1);
       if (i < text.length) fail();
-      return { records, columns, emptyBecause: 'the file holds an empty JSON array' };
+      return { records, columns, emptyBecause: 'it holds an empty JSON array' };
     }
   }
 
