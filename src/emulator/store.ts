@@ -1,0 +1,244 @@
+/**
+ * The emulator's user store: the full truth (keys and unknown extension keys included), a
+ * case-insensitive userName index for `filter=userName eq "x"` and a per-user cache of the JSON a
+ * GET returns, so a 100,000-user listing is a string join rather than 100,000 serialisations.
+ */
+import { randomUUID } from 'node:crypto';
+import SCIMMY from 'scimmy';
+import {
+  canonicaliseZivverExt,
+  cloneUser,
+  coreAttributeOrder,
+  findKey,
+  isZivverKnownKey,
+  normaliseSeedUser,
+  plain,
+  scimError,
+  renderUser,
+  SSO_KEY,
+  withDivision,
+} from './schema.js';
+import { ENTERPRISE_SCHEMA, ZIVVER_SCHEMA, type EmulatorUser } from './types.js';
+
+/** Attributes a client echoes back that the server owns; never taken from a request body. */
+const READ_ONLY = new Set(['id', 'meta', 'schemas']);
+/** Compared exactly in filters; every other string compares case-insensitively. */
+const CASE_EXACT = new Set(['id', 'externalid', 'meta']);
+
+export class UserStore {
+  private readonly byId = new Map<string, EmulatorUser>();
+  private readonly byUserName = new Map<string, string>();
+  private readonly jsonCache = new Map<string, string>();
+  /** e.g. http://127.0.0.1:1234/api/scim/v2/Users; set once the port is known. */
+  usersLocation = '';
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  /** Adds or replaces users by id (seeding, admin). A userName used by another id is refused. */
+  load(raw: Array<Record<string, unknown>>): EmulatorUser[] {
+    if (!Array.isArray(raw)) throw new TypeError('seed users must be a JSON array of SCIM user objects');
+    const now = new Date().toISOString();
+    const added: EmulatorUser[] = [];
+    raw.forEach((r, i) => {
+      let u: EmulatorUser;
+      try {
+        u = normaliseSeedUser(r, randomUUID, now);
+      } catch (err) {
+        throw new TypeError(`seed user #${i + 1}: ${(err as Error).message}`);
+      }
+      this.put(u);
+      added.push(u);
+    });
+    return added;
+  }
+
+  clear(): void {
+    this.byId.clear();
+    this.byUserName.clear();
+    this.jsonCache.clear();
+  }
+
+  get(id: string): EmulatorUser | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): EmulatorUser[] {
+    return [...this.byId.values()];
+  }
+
+  snapshot(): EmulatorUser[] {
+    return this.all().map(cloneUser);
+  }
+
+  delete(id: string): boolean {
+    const u = this.byId.get(id);
+    if (!u) return false;
+    this.byId.delete(id);
+    this.byUserName.delete(u.userName.toLowerCase());
+    this.jsonCache.delete(id);
+    return true;
+  }
+
+  rename(id: string, userName: string): EmulatorUser {
+    const u = this.byId.get(id);
+    if (!u) throw new RangeError(`Unknown account with uuid: ${id}`);
+    const next = { ...u, userName } as EmulatorUser;
+    this.put(next);
+    return next;
+  }
+
+  /** Stores a user, keeping the userName index and the JSON cache in step. */
+  private put(u: EmulatorUser): void {
+    const lower = u.userName.toLowerCase();
+    const holder = this.byUserName.get(lower);
+    if (holder !== undefined && holder !== u.id) {
+      throw scimError(409, `userName ${u.userName} is already in use by another account`, 'uniqueness');
+    }
+    const prev = this.byId.get(u.id);
+    if (prev && prev.userName.toLowerCase() !== lower) this.byUserName.delete(prev.userName.toLowerCase());
+    this.byId.set(u.id, u);
+    this.byUserName.set(lower, u.id);
+    this.jsonCache.delete(u.id);
+  }
+
+  /** The JSON a GET returns for this user (cached until the user changes). */
+  json(u: EmulatorUser): string {
+    let s = this.jsonCache.get(u.id);
+    if (s === undefined) {
+      s = JSON.stringify(renderUser(u, this.usersLocation));
+      this.jsonCache.set(u.id, s);
+    }
+    return s;
+  }
+
+  render(u: EmulatorUser): Record<string, unknown> {
+    return renderUser(u, this.usersLocation);
+  }
+
+  /**
+   * Users matching a parsed SCIMMY filter, in store order. `userName eq` (the only filter Zivver
+   * clients use) is an index lookup; anything else runs SCIMMY's Filter.match over
+   * case-folded views, because SCIMMY compares strings exactly while SCIM says userName,
+   * emails and most strings are caseExact=false.
+   */
+  query(filter: SCIMMY.Types.Filter | undefined): EmulatorUser[] {
+    if (!filter) return this.all();
+    const exprs = filter as unknown as Array<Record<string, unknown>>;
+    if (exprs.length === 1) {
+      const keys = Object.keys(exprs[0]!);
+      const e = exprs[0]![keys[0]!];
+      if (keys.length === 1 && keys[0]!.toLowerCase() === 'username' && Array.isArray(e) && e.length === 2 &&
+          String(e[0]).toLowerCase() === 'eq' && typeof e[1] === 'string') {
+        const id = this.byUserName.get(e[1].toLowerCase());
+        const u = id === undefined ? undefined : this.byId.get(id);
+        return u ? [u] : [];
+      }
+    }
+    const folded = new SCIMMY.Types.Filter(foldFilter(exprs) as never);
+    const users = this.all();
+    const views = users.map((u) => matchView(u));
+    const hit = new Set(folded.match(views as never[]) as unknown[]);
+    return users.filter((_, i) => hit.has(views[i]));
+  }
+
+  /**
+   * Zivver's PUT: top-level attributes absent from the body are taken from the stored user; a
+   * zivver extension object in the body replaces the stored one whole (keys it lacks are erased,
+   * SsoAccountKey included); without one, the stored extension, key and all, is kept. Read-only
+   * attributes a client echoes back (id, meta, schemas) are dropped.
+   */
+  mergeForZivverPut(stored: EmulatorUser, body: Record<string, unknown>): Record<string, unknown> {
+    const merged: Record<string, unknown> = {};
+    const bodyLower = new Set(Object.keys(body).map((k) => k.toLowerCase()));
+    const zivLower = ZIVVER_SCHEMA.toLowerCase();
+    const bodyHasZivver = [...bodyLower].some((k) => k === zivLower || k.startsWith(`${zivLower}:`));
+    for (const [k, v] of Object.entries(stored)) {
+      const lk = k.toLowerCase();
+      if (READ_ONLY.has(lk) || bodyLower.has(lk)) continue;
+      if (lk === zivLower && bodyHasZivver) continue;
+      merged[k] = structuredClone(v);
+    }
+    for (const [k, v] of Object.entries(body)) if (!READ_ONLY.has(k.toLowerCase())) merged[k] = v;
+    return merged;
+  }
+
+  /** Strict RFC replace: the body alone, minus what the server owns. */
+  stripReadOnly(body: Record<string, unknown>): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(body)) if (!READ_ONLY.has(k.toLowerCase())) out[k] = v;
+    return out;
+  }
+
+  /**
+   * Stores what SCIMMY coerced from a PUT/POST body (SCIMMY's ingress). `rawZivver` is the
+   * extension object as the client sent it: SCIMMY validates the known keys but drops the
+   * unknown ones, which Zivver keeps, so those are taken from the raw object.
+   */
+  ingest(id: string | undefined, instance: SCIMMY.Schemas.User, rawZivver: Record<string, unknown> | undefined): EmulatorUser {
+    const existing = id === undefined ? undefined : this.byId.get(id);
+    if (id !== undefined && !existing) throw scimError(400, `Unknown account with uuid: ${id}`);
+    const inst = instance as unknown as Record<string, unknown>;
+    const u: Record<string, unknown> = {};
+    u.id = existing?.id ?? randomUUID();
+    const externalId = plain(inst.externalId);
+    if (externalId !== undefined) u.externalId = externalId;
+    u.meta = { resourceType: 'User', created: existing?.meta.created ?? new Date().toISOString() };
+    for (const name of coreAttributeOrder()) {
+      if (name === 'password') continue; // Zivver has no SCIM passwords; never store one.
+      const v = plain(inst[name]);
+      if (v !== undefined) u[name] = v;
+    }
+    u[ENTERPRISE_SCHEMA] = withDivision(plain(inst[ENTERPRISE_SCHEMA]) as Record<string, unknown> | undefined);
+    const coercedZiv = plain(inst[ZIVVER_SCHEMA]) as Record<string, unknown> | undefined;
+    if (coercedZiv !== undefined || rawZivver !== undefined) {
+      const ext: Record<string, unknown> = { ...(coercedZiv ?? {}) };
+      // SCIMMY's writeOnly attribute may hide behind a non-enumerable accessor; read it explicitly.
+      const key = (inst[ZIVVER_SCHEMA] as Record<string, unknown> | undefined)?.[SSO_KEY];
+      if (typeof key === 'string') ext[SSO_KEY] = key;
+      for (const [k, v] of Object.entries(rawZivver ?? {})) if (!isZivverKnownKey(k) && v !== undefined) ext[k] = v;
+      const canon = canonicaliseZivverExt(ext);
+      if (Object.keys(canon).length > 0) u[ZIVVER_SCHEMA] = canon;
+    }
+    const stored = u as EmulatorUser;
+    this.put(stored);
+    return stored;
+  }
+}
+
+/** The zivver extension object of a request body, found case-insensitively. */
+export function rawZivverExt(body: Record<string, unknown>): Record<string, unknown> | undefined {
+  const k = findKey(body, ZIVVER_SCHEMA);
+  const v = k === undefined ? undefined : body[k];
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+}
+
+function fold(v: unknown): unknown {
+  if (typeof v === 'string') return v.toLowerCase();
+  if (Array.isArray(v)) return v.map(fold);
+  if (v && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = CASE_EXACT.has(k.toLowerCase()) ? x : fold(x);
+    return out;
+  }
+  return v;
+}
+
+/** Lower-cases a parsed filter's values (comparators are compared case-insensitively anyway). */
+function foldFilter(exprs: Array<Record<string, unknown>>): Array<Record<string, unknown>> {
+  return exprs.map((e) => fold(e) as Record<string, unknown>);
+}
+
+/** A user as filters see it: case-folded, extension attributes also under their full URN names. */
+function matchView(u: EmulatorUser): Record<string, unknown> {
+  const v = fold(u) as Record<string, unknown>;
+  // Filtering on a write-only attribute must not reveal it (RFC 7644 §3.4.2.2), so it is not in the view.
+  const z = v[ZIVVER_SCHEMA] as Record<string, unknown> | undefined;
+  if (z) delete z[SSO_KEY];
+  for (const ext of [ENTERPRISE_SCHEMA, ZIVVER_SCHEMA]) {
+    const obj = v[ext];
+    if (obj && typeof obj === 'object') for (const [k, x] of Object.entries(obj)) v[`${ext}:${k}`] = x;
+  }
+  return v;
+}
