@@ -1,0 +1,324 @@
+function Set-ZivverAccountKey {
+    <#
+    .SYNOPSIS
+        Writes new SSO account keys to Zivver: the 'set' rows of a plan from Get-ZivverKeyPlan,
+        from Import-Csv of a plan CSV, or from a plan file.
+
+    .DESCRIPTION
+        Set-ZivverAccountKey runs "zivver-keytool apply" once for the whole pipeline. It asks for
+        confirmation per 'set' row (ConfirmImpact High: PowerShell asks unless you pass
+        -Confirm:$false or -Force; "Yes to All" answers for the remaining rows), then hands the
+        confirmed rows to the keytool in one go and emits one Zivver.KeyResult object per row as the
+        keytool finishes it: updated, drifted, failed or skipped.
+
+        For every row the keytool reads the account fresh, refuses it as 'drifted' when the account
+        is gone or its userName changed since the plan, and writes the account back with only its
+        SsoAccountKey changed. Rows that fail or drift are also written as non-terminating errors.
+
+        With -WhatIf nothing is written: the keytool runs "apply --what-if" (reads and decides, no
+        writes) so you still see what would happen to each row.
+
+        Every finished row is appended to a results journal (-ResultsPath). If the run is
+        interrupted (Ctrl-C), run the same command again with the same -ResultsPath: rows already
+        done are skipped. Every key written is recorded in the ledger, so a later plan marks it
+        'unchanged'.
+
+        The Zivver API key comes from -ApiKey or, without it, from $env:ZIVVER_API_KEY. It reaches
+        zivver-keytool only through the child process's environment, never its command line.
+
+    .PARAMETER Email
+        The plan row's e-mail address (from the pipeline).
+
+    .PARAMETER ZivverId
+        The plan row's Zivver account id (from the pipeline).
+
+    .PARAMETER UserName
+        The plan row's Zivver userName (from the pipeline); the account must still have it.
+
+    .PARAMETER NewKey
+        The key to write (from the pipeline).
+
+    .PARAMETER Action
+        The plan row's action (from the pipeline). Only 'set' rows are written; other rows are
+        reported as skipped.
+
+    .PARAMETER Reason
+        The plan row's reason (from the pipeline).
+
+    .PARAMETER Fingerprint
+        The plan row's fingerprint of the account state it was planned against (from the pipeline).
+
+    .PARAMETER Check
+        The plan row's check value (from the pipeline): rows whose id, userName, key or action were
+        altered after planning no longer match it and are refused.
+
+    .PARAMETER Line
+        The plan row's line in its input (from the pipeline).
+
+    .PARAMETER SourceInput
+        The plan row's input name (from the pipeline property Input).
+
+    .PARAMETER PlanPath
+        A plan file written by Get-ZivverKeyPlan -OutFile or "zivver-keytool plan --out": the JSON
+        plan document, or the plan CSV (also after rows were deleted in Excel). You confirm the
+        whole file once instead of per row.
+
+    .PARAMETER ResultsPath
+        The results journal (JSON lines, one per finished row). Give the same path again to resume
+        an interrupted run. Default: beside -PlanPath (<plan>.results.jsonl), or for pipeline input
+        a new file under your application-data folder (zivver-keytool\results), named in a warning
+        if the run is interrupted.
+
+    .PARAMETER ZivverUrl
+        The Zivver SCIM base URL. Default: https://app.zivver.com/api/scim/v2. A plain http:// URL
+        is accepted only for a loopback host (a local emulator).
+
+    .PARAMETER ApiKey
+        The Zivver API key as a SecureString. Without it the keytool uses $env:ZIVVER_API_KEY.
+
+    .PARAMETER MaxChanges
+        A safety limit: when more rows than this would be written, nothing is written at all and the
+        command stops with an error. Use it in every scheduled task.
+
+    .PARAMETER Concurrency
+        How many rows the keytool works on at once (default: the keytool's own, 4). Zivver's rate
+        budget (about 50 requests per 10 seconds) limits the speed more than this does.
+
+    .PARAMETER LedgerPath
+        The ledger file recording every key written. Default: the keytool's file in your
+        application-data folder. Use the same path that Get-ZivverKeyPlan used.
+
+    .PARAMETER Force
+        Do not ask for confirmation (unless -Confirm is also given). For scripts and scheduled tasks;
+        combine with -MaxChanges.
+
+    .INPUTS
+        Zivver.KeyPlanRow objects from Get-ZivverKeyPlan, or rows of a plan CSV from Import-Csv.
+
+    .OUTPUTS
+        Zivver.KeyResult: Email, ZivverId, NewKey, Status, HttpStatus, Error, At.
+
+    .EXAMPLE
+        Get-EXOMailbox -ResultSize Unlimited | Get-ZivverKeyPlan | Set-ZivverAccountKey
+
+        Plan and write in one pipeline, from Exchange Online. PowerShell asks per account
+        ("Yes to All" to write every remaining row); one keytool process writes them all.
+
+    .EXAMPLE
+        Get-EXOMailbox -Identity jan.jansen@contoso.nl | Get-ZivverKeyPlan | Set-ZivverAccountKey -WhatIf
+
+        Helpdesk: show what would be written for one user. The account is read fresh from Zivver,
+        but nothing is written.
+
+    .EXAMPLE
+        Import-Csv -Path .\zivver-plan.csv | Set-ZivverAccountKey -Confirm:$false -ResultsPath .\zivver-results.jsonl
+
+        A plan CSV reviewed (and trimmed) in Excel, written without prompts. If it is interrupted,
+        the same command resumes from the journal.
+
+    .EXAMPLE
+        $key = (Import-Clixml -Path "$env:LOCALAPPDATA\zivver-keytool\apikey.clixml").Password
+        Get-ZivverKeyPlan -Path D:\exports\mailboxes.csv -ApiKey $key |
+            Set-ZivverAccountKey -ApiKey $key -Force -MaxChanges 25
+
+        A scheduled task from a CSV: no prompts (-Force), and nothing at all is written when more
+        than 25 keys would change (a sign that the export or the matching went wrong). The API key
+        is read from a DPAPI-protected file, not from the task's arguments. See
+        ps\examples\Register-ZivverKeySyncTask.ps1.
+
+    .EXAMPLE
+        Set-ZivverAccountKey -PlanPath .\zivver-plan.json -ResultsPath .\zivver-plan.results.jsonl -Concurrency 2
+
+        Apply a saved plan document (one confirmation for the whole file), two rows at a time.
+
+    .EXAMPLE
+        $results = $plan | Set-ZivverAccountKey -Force -LedgerPath D:\zivver\ledger.jsonl -ErrorAction SilentlyContinue
+        $results | Where-Object Status -ne 'updated' | Format-Table Email, Status, HttpStatus, Error
+
+        Write, keep the per-row errors out of the console, and list every row that was not updated.
+
+    .EXAMPLE
+        $rows | Set-ZivverAccountKey -ZivverUrl 'http://127.0.0.1:8080/api/scim/v2' -Confirm:$false
+
+        Against a local Zivver emulator (zivver-keytool emulator) to rehearse the migration.
+
+    .EXAMPLE
+        [pscustomobject]@{ Email = 'jan@contoso.nl'; ZivverId = '0d9f...'; UserName = 'jan@contoso.nl'; NewKey = '7f1c...'
+            Action = 'set'; Reason = 'key from ExternalDirectoryObjectId'; Fingerprint = '...'; Check = '...'; Line = 2; Input = 'plan.csv' } |
+            Set-ZivverAccountKey -WhatIf
+
+        The pipeline properties of a plan row, spelled out (normally they come from Get-ZivverKeyPlan or Import-Csv).
+
+    .LINK
+        Get-ZivverKeyPlan
+    #>
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Pipeline')]
+    [OutputType('Zivver.KeyResult')]
+    param(
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $Email,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $ZivverId,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $UserName,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $NewKey,
+
+        [Parameter(ParameterSetName = 'Pipeline', Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [string] $Action,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $Reason,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $Fingerprint,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $Check,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $Line,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [Alias('Input')]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $SourceInput,
+
+        [Parameter(ParameterSetName = 'PlanPath', Mandatory = $true)]
+        [ValidateNotNullOrEmpty()]
+        [string] $PlanPath,
+
+        [Parameter()] [ValidateNotNullOrEmpty()] [string] $ResultsPath,
+        [Parameter()] [ValidateNotNullOrEmpty()] [string] $ZivverUrl,
+        [Parameter()] [System.Security.SecureString] $ApiKey,
+        [Parameter()] [ValidateRange(0, 2147483647)] [int] $MaxChanges,
+        [Parameter()] [ValidateRange(1, 64)] [int] $Concurrency,
+        [Parameter()] [ValidateNotNullOrEmpty()] [string] $LedgerPath,
+        [Parameter()] [switch] $Force
+    )
+
+    begin {
+        if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
+            $ConfirmPreference = 'None'
+        }
+        $rows = New-Object System.Collections.Generic.List[string]
+        $summary = @{ 'set' = 0; 'unchanged' = 0; 'not-found' = 0; 'ambiguous' = 0; 'conflict' = 0; 'invalid' = 0; 'skipped' = 0 }
+        $toWrite = 0
+        $declined = 0
+    }
+
+    process {
+        if ($PSCmdlet.ParameterSetName -ne 'Pipeline') { return }
+        $act = $Action.Trim().ToLowerInvariant()
+        if ($act -eq 'set') {
+            $target = "$UserName (Zivver account $ZivverId)"
+            if (-not $UserName) { $target = "$Email (Zivver account $ZivverId)" }
+            if (-not $PSCmdlet.ShouldProcess($target, "Set SSO account key to '$NewKey'")) {
+                if (-not $WhatIfPreference) {
+                    # Declined at the prompt: never reaches the keytool.
+                    $declined++
+                    ConvertTo-ZivverKeyResult -Field @{ email = $Email; zivverId = $ZivverId; newKey = $NewKey; status = 'skipped'; error = 'not confirmed'; at = [datetime]::UtcNow }
+                    return
+                }
+            }
+            $toWrite++
+        }
+        if ($summary.ContainsKey($act)) { $summary[$act]++ }
+        $lineNumber = 0
+        [void][int]::TryParse($Line, [ref]$lineNumber)
+        $fields = New-Object System.Collections.Generic.List[string]
+        $fields.Add('"line":' + $lineNumber)
+        if ($SourceInput) { $fields.Add('"input":' + (ConvertTo-ZivverJsonString $SourceInput)) }
+        $fields.Add('"email":' + (ConvertTo-ZivverJsonString ([string]$Email)))
+        $fields.Add('"zivverId":' + (ConvertTo-ZivverJsonString ([string]$ZivverId)))
+        $fields.Add('"userName":' + (ConvertTo-ZivverJsonString ([string]$UserName)))
+        $fields.Add('"newKey":' + (ConvertTo-ZivverJsonString ([string]$NewKey)))
+        $fields.Add('"action":' + (ConvertTo-ZivverJsonString $act))
+        $fields.Add('"reason":' + (ConvertTo-ZivverJsonString ([string]$Reason)))
+        $fields.Add('"fingerprint":' + (ConvertTo-ZivverJsonString ([string]$Fingerprint)))
+        if ($Check) { $fields.Add('"check":' + (ConvertTo-ZivverJsonString $Check)) }
+        $rows.Add('{' + ($fields -join ',') + '}')
+    }
+
+    end {
+        $cliArgs = New-Object System.Collections.Generic.List[string]
+        $cliArgs.Add('apply')
+        $stdin = $null
+        $journal = $null
+        if ($PSCmdlet.ParameterSetName -eq 'PlanPath') {
+            $planFile = @(Resolve-ZivverFilePath -Caller $PSCmdlet -Path $PlanPath)[0]
+            if (-not (Test-Path -LiteralPath $planFile -PathType Leaf)) {
+                $PSCmdlet.ThrowTerminatingError((New-ZivverErrorRecord -Message "Plan file not found: $planFile" -ErrorId 'ZivverAccountKey.PlanNotFound' -Category ObjectNotFound -TargetObject $PlanPath))
+            }
+            if (-not $PSCmdlet.ShouldProcess($planFile, "Set the SSO account key of every 'set' row in the plan")) {
+                if (-not $WhatIfPreference) { return }
+            }
+            $cliArgs.Add('--plan'); $cliArgs.Add($planFile)
+            $journal = "$planFile.results.jsonl"
+        }
+        else {
+            if ($rows.Count -eq 0) {
+                if ($declined -eq 0) { Write-Verbose 'No plan rows were given; nothing to do.' }
+                return
+            }
+            $now = [datetime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
+            $url = 'https://app.zivver.com/api/scim/v2'
+            if ($ZivverUrl) { $url = $ZivverUrl }
+            $summaryJson = ($summary.Keys | Sort-Object | ForEach-Object { (ConvertTo-ZivverJsonString $_) + ':' + $summary[$_] }) -join ','
+            $stdin = '{"kind":"zivver-keyplan","formatVersion":1,"createdAt":' + (ConvertTo-ZivverJsonString $now) +
+            ',"zivverUrl":' + (ConvertTo-ZivverJsonString $url) + ',"keySource":"objectId","keyFormat":"guid","inputs":[{"name":"powershell-pipeline","sha256":""}]' +
+            ',"summary":{' + $summaryJson + '},"rows":[' + "`n" + ($rows -join ",`n") + "`n]}`n"
+            $cliArgs.Add('--plan'); $cliArgs.Add('-')
+            if (-not $ResultsPath -and -not $WhatIfPreference) {
+                $dir = [System.IO.Path]::Combine([Environment]::GetFolderPath('LocalApplicationData'), 'zivver-keytool', 'results')
+                if (-not (Test-Path -LiteralPath $dir)) { [void](New-Item -ItemType Directory -Path $dir -Force) }
+                $journal = [System.IO.Path]::Combine($dir, ('results-{0}-{1}.jsonl' -f [datetime]::Now.ToString('yyyyMMdd-HHmmss'), $PID))
+                $cliArgs.Add('--results'); $cliArgs.Add($journal)
+            }
+        }
+        if ($ResultsPath) {
+            $journal = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ResultsPath)
+            $cliArgs.Add('--results'); $cliArgs.Add($journal)
+        }
+        if ($WhatIfPreference) { $cliArgs.Add('--what-if') }
+        if ($PSBoundParameters.ContainsKey('MaxChanges')) { $cliArgs.Add('--max-changes'); $cliArgs.Add([string]$MaxChanges) }
+        if ($Concurrency) { $cliArgs.Add('--concurrency'); $cliArgs.Add([string]$Concurrency) }
+        if ($ZivverUrl) { $cliArgs.Add('--zivver-url'); $cliArgs.Add($ZivverUrl) }
+        if ($LedgerPath) { $cliArgs.Add('--ledger'); $cliArgs.Add($PSCmdlet.GetUnresolvedProviderPathFromPSPath($LedgerPath)) }
+        $cliArgs.Add('--output'); $cliArgs.Add('jsonl')
+
+        $invokeArgs = @{
+            Caller             = $PSCmdlet
+            ArgumentList       = $cliArgs.ToArray()
+            StandardInput      = $stdin
+            ResultsPath        = $journal
+            StopTimeoutSeconds = 15
+            RequireApiKey      = $true
+        }
+        if ($ApiKey) { $invokeArgs['ApiKey'] = $ApiKey }
+        # WhatIf must not leak into the helper's own ShouldProcess-free work.
+        $WhatIfPreference = $false
+        Invoke-ZivverKeytool @invokeArgs | ConvertTo-ZivverKeyResult | ForEach-Object {
+            $_
+            if ($_.Status -eq 'failed' -or $_.Status -eq 'drifted') {
+                $message = '{0}: {1}' -f $_.Email, $_.Status
+                if ($_.HttpStatus) { $message += " (HTTP $($_.HttpStatus))" }
+                if ($_.Error) { $message += ": $($_.Error)" }
+                $category = [System.Management.Automation.ErrorCategory]::WriteError
+                if ($_.Status -eq 'drifted') { $category = [System.Management.Automation.ErrorCategory]::InvalidData }
+                $PSCmdlet.WriteError((New-ZivverErrorRecord -Message $message -ErrorId ('ZivverAccountKey.Row' + (Get-Culture).TextInfo.ToTitleCase($_.Status)) -Category $category -TargetObject $_ -ExitCode 1))
+            }
+        }
+    }
+}
