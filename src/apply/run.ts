@@ -80,7 +80,7 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
   if (a.maxChanges !== undefined && toWrite.length > a.maxChanges) {
     throw new UsageError(
       `the plan would write ${toWrite.length} key(s)${setRows !== toWrite.length ? ` (${setRows - toWrite.length} of its ${setRows} set rows are already done)` : ''}, more than --max-changes ${a.maxChanges}.\n` +
-        '  Nothing was written. Review the plan; if it is right, run again with a higher --max-changes.',
+        `  Nothing was written. Review the plan (${a.planFile ?? a.planName}); if it is right, run again with a higher --max-changes.`,
     );
   }
 

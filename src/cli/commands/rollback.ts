@@ -1,12 +1,65 @@
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
-import { withCommonOptions } from '../options.js';
-import { UsageError } from '../../errors.js';
+import { withCommonOptions, withOutputOptions, type CommonArgs, type OutputOptionArgs } from '../options.js';
+import { renderTable } from '../render.js';
+import { ExitCode, InputError } from '../../errors.js';
+import { planRollback } from '../../apply/rollback.js';
+import { readJournal } from '../../store/journal.js';
+import { defaultLedgerPath, readLedgerEntries } from '../../store/ledger.js';
+import { planRowsToJsonl, writePlanOutputs } from '../../store/planWrite.js';
 
-export const rollbackCommand: KeytoolCommand = {
+export type RollbackCommandArgs = CommonArgs & OutputOptionArgs & { results: string; ledger?: string };
+
+/**
+ * `rollback --results <journal> --out <plan.json|csv>`: writes a plan restoring previous keys (an
+ * ordinary plan: review it, then `apply` it). Exit 0 when every updated account can be restored,
+ * 1 when some cannot (listed on stderr and as invalid/conflict rows), 2 for bad input.
+ */
+export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
   command: 'rollback',
   describe: 'Write a plan that restores previous keys from a results journal and the ledger',
-  builder: (y) => withCommonOptions(y),
-  run: async () => {
-    throw new UsageError('rollback is not implemented yet');
+  builder: (y) =>
+    withOutputOptions(withCommonOptions(y))
+      .option('results', { type: 'string', demandOption: true, describe: 'Results journal of the apply run to undo', group: 'Rollback:' })
+      .option('ledger', { type: 'string', describe: 'Ledger file (default in the application-data folder)', group: 'Files:' })
+      .example('$0 rollback --results plan.json.results.jsonl --out rollback.json', 'Write the rollback plan')
+      .example('$0 apply --plan rollback.json', 'Then apply it like any plan') as unknown as Argv<RollbackCommandArgs>,
+  run: async (args, ctx) => {
+    const journalFile = path.resolve(ctx.cwd, args.results);
+    const journal = await readJournal(journalFile);
+    if (!journal) throw new InputError('results journal not found', args.results, undefined, 'Give the .results.jsonl file that `apply` wrote (default: <plan>.results.jsonl beside the plan).');
+    for (const s of journal.skipped) ctx.logger.warn(`${args.results}:${s.line}: ignored (${s.reason})`);
+    const ledgerFile = path.resolve(ctx.cwd, args.ledger ?? defaultLedgerPath(ctx.env));
+    const ledger = await readLedgerEntries(ledgerFile);
+    for (const s of ledger.skipped) ctx.logger.warn(`ledger ${ledgerFile}:${s.line}: ignored (${s.reason})`);
+    const sha = createHash('sha256').update(await fs.readFile(journalFile)).digest('hex');
+    const plan = planRollback({ journal, journalName: args.results, journalSha256: sha, ledger: ledger.entries, createdAt: new Date().toISOString() });
+
+    const unknown = plan.rows.filter((r) => r.action !== 'set');
+    for (const r of unknown) ctx.logger.warn(`cannot restore ${r.userName || r.email} (${r.zivverId}): ${r.reason}`);
+    if (args.out?.length) {
+      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd);
+      for (const f of written) ctx.logger.info(`Rollback plan written to ${f}`);
+    }
+    if (args.output === 'json') ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+    else if (args.output === 'jsonl') ctx.stdout.write(planRowsToJsonl(plan.rows));
+    else {
+      if (plan.rows.length) {
+        ctx.stdout.write(
+          renderTable(plan.rows, [
+            { header: 'ACTION', value: (r) => r.action },
+            { header: 'USERNAME', value: (r) => r.userName || r.email, max: 40 },
+            { header: 'RESTORE KEY', value: (r) => r.newKey, max: 38 },
+            { header: 'REASON', value: (r) => r.reason, max: 100 },
+          ]),
+        );
+      }
+      const next = args.out?.length ? ` Review it, then: zivver-keytool apply --plan ${args.out[0]}` : ' Write it with --out <file.json|file.csv> to apply it.';
+      ctx.stdout.write(`Rollback plan: ${plan.summary.set} to restore, ${unknown.length} cannot be restored.${plan.summary.set ? next : ''}\n`);
+    }
+    return unknown.length ? ExitCode.Partial : ExitCode.Ok;
   },
 };

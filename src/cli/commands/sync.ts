@@ -1,12 +1,83 @@
+import path from 'node:path';
+import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
-import { withCommonOptions } from '../options.js';
+import type { CommandContext } from '../context.js';
+import {
+  withApplyOptions,
+  withCommonOptions,
+  withGraphOptions,
+  withOutputOptions,
+  withPlanOptions,
+  type ApplyOptionArgs,
+  type CommonArgs,
+  type GraphOptionArgs,
+  type OutputOptionArgs,
+  type PlanOptionArgs,
+} from '../options.js';
 import { UsageError } from '../../errors.js';
+import { runApply } from '../../apply/run.js';
+import type { PlanDocument } from '../../core/types.js';
+import { defaultLedgerPath } from '../../store/ledger.js';
+import { writeFileAtomic } from '../../store/planWrite.js';
+import type { ScimClient } from '../../zivver/types.js';
+import { withApplyReadOptions, type ApplyReadArgs } from './apply.js';
 
-export const syncCommand: KeytoolCommand = {
+export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & { outDir?: string };
+
+type BuildPlan = (args: unknown, ctx: CommandContext) => Promise<{ plan: PlanDocument; client: ScimClient }>;
+
+/**
+ * `sync`: plan, then apply that plan, in one run (scheduled tasks). `--max-changes` is required: an
+ * unattended run must have a ceiling on what it may write. The plan and its results journal are
+ * written beside each other in --out-dir (default: a `runs` folder beside the ledger, so a
+ * scheduled task running in C:\Windows\System32 still has somewhere to write):
+ *   <out-dir>/sync-<time>.plan.json  and  <out-dir>/sync-<time>.plan.json.results.jsonl
+ * --out names files for the results (as with apply).
+ */
+export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
   command: 'sync',
   describe: 'plan then apply in one run, for scheduled tasks',
-  builder: (y) => withCommonOptions(y),
-  run: async () => {
-    throw new UsageError('sync is not implemented yet');
+  builder: (y) =>
+    withApplyReadOptions(withOutputOptions(withApplyOptions(withGraphOptions(withPlanOptions(withCommonOptions(y))))))
+      .option('out-dir', { type: 'string', describe: 'Folder for the plan and its results journal (default: runs/ beside the ledger)', group: 'Files:' })
+      .example('$0 sync --input mailboxes.csv --max-changes 50', 'Daily: write only keys that changed, at most 50') as unknown as Argv<SyncCommandArgs>,
+  run: async (args, ctx) => {
+    if (args.maxChanges === undefined) {
+      throw new UsageError('sync needs --max-changes <N>: the most keys an unattended run may write (it refuses, writing nothing, when the plan has more).');
+    }
+    // Refuse a bad --out name before planning (planning reads the whole tenant).
+    const mod = (await import('./plan.js')) as unknown as { buildPlan?: BuildPlan };
+    if (typeof mod.buildPlan !== 'function') throw new UsageError('sync is not available: this build has no plan step');
+    const { plan, client } = await mod.buildPlan(args, ctx);
+    const ledgerFile = path.resolve(ctx.cwd, args.ledger ?? defaultLedgerPath(ctx.env));
+    const outDir = path.resolve(ctx.cwd, args.outDir ?? path.join(path.dirname(ledgerFile), 'runs'));
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const planFile = path.join(outDir, `sync-${stamp}.plan.json`);
+    await writeFileAtomic(planFile, JSON.stringify(plan, null, 2) + '\n');
+    ctx.logger.info(`Plan written to ${planFile}`);
+    return runApply(
+      {
+        plan,
+        planName: planFile,
+        planFile,
+        zivverUrl: args.zivverUrl,
+        apiKeyFile: args.apiKeyFile,
+        rateLimit: args.rateLimit,
+        results: args.results,
+        whatIf: args.whatIf,
+        maxChanges: args.maxChanges,
+        concurrency: args.concurrency,
+        read: args.read,
+        maxReadAge: args.maxReadAge,
+        ledger: ledgerFile,
+        allowOtherUrl: args.allowOtherUrl,
+        out: args.out,
+        output: args.output,
+        csvDelimiter: args.csvDelimiter,
+        csvBom: args.csvBom,
+      },
+      ctx,
+      client,
+    );
   },
 };

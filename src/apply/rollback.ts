@@ -1,0 +1,106 @@
+/**
+ * Rollback planning: from a results journal and the ledger, a plan that puts back the key each
+ * updated account had before. The result is an ordinary plan (apply it like any other), so the
+ * same safety applies: fresh read, drift check, whole-object PUT, journal, ledger.
+ *
+ * Zivver never returns keys, so "before" is what the ledger knows: the previousKey recorded when
+ * this tool wrote the key. Keys set by anything else (the Zivver Synctool before the migration)
+ * are unknown; those accounts are listed as `invalid` rows with the reason, not guessed.
+ * An account whose key this tool changed again after the journal's run is `conflict`: rolling back
+ * the older run would silently undo the newer one.
+ */
+import { accountFingerprint, rowCheck } from '../core/fingerprint.js';
+import type { PlanDocument, PlanRow } from '../core/types.js';
+import type { JournalContents, ResultRow } from '../store/journal.js';
+import { ledgerIdKey, type LedgerEntry } from '../store/ledger.js';
+import { summarize } from '../store/planRead.js';
+
+export interface RollbackInput {
+  journal: JournalContents;
+  journalName: string;
+  journalSha256: string;
+  ledger: readonly LedgerEntry[];
+  createdAt: string;
+}
+
+export function planRollback(input: RollbackInput): PlanDocument {
+  const { journal, ledger } = input;
+  // The last `updated` row per account (a journal belongs to one plan: one key per account).
+  const updated = new Map<string, ResultRow>();
+  for (const r of journal.rows) if (r.status === 'updated') updated.set(ledgerIdKey(r.zivverId), r);
+
+  const byAccount = new Map<string, { e: LedgerEntry; i: number }[]>();
+  ledger.forEach((e, i) => {
+    const k = ledgerIdKey(e.zivverId);
+    let list = byAccount.get(k);
+    if (!list) byAccount.set(k, (list = []));
+    list.push({ e, i });
+  });
+
+  const rows: PlanRow[] = [];
+  for (const [k, u] of updated) {
+    const entries = byAccount.get(k) ?? [];
+    // The ledger entry this journal row made: same run and key; else the latest one with this key.
+    let mine = entries.filter(({ e }) => e.key === u.newKey && e.runId === u.runId).at(-1);
+    mine ??= entries.filter(({ e }) => e.key === u.newKey).at(-1);
+    const base = { line: u.line, email: u.email, zivverId: u.zivverId, userName: u.userName, fingerprint: accountFingerprint(u.zivverId, u.userName) };
+    if (!mine) {
+      rows.push(finish({ ...base, newKey: '', action: 'invalid', reason: `previous key unknown: the ledger has no record of setting ${u.newKey} on this account (another ledger file?)` }));
+      continue;
+    }
+    const later = entries.filter(({ e, i }) => i > mine!.i && e.key !== u.newKey).at(-1);
+    if (later) {
+      rows.push(
+        finish({
+          ...base,
+          newKey: '',
+          action: 'conflict',
+          reason: `the key was changed again after this run (to ${later.e.key} at ${later.e.at}, run ${later.e.runId}); roll that run back first`,
+        }),
+      );
+      continue;
+    }
+    if (mine.e.previousKey === null) {
+      rows.push(
+        finish({
+          ...base,
+          newKey: '',
+          action: 'invalid',
+          reason: 'previous key unknown: the key before this run was not set by zivver-keytool (e.g. by the Zivver Synctool), so the ledger never knew it',
+        }),
+      );
+      continue;
+    }
+    rows.push(finish({ ...base, newKey: mine.e.previousKey, action: 'set', reason: `rollback: restore the key set before ${u.at} (run ${u.runId})` }));
+  }
+
+  // Two accounts must not be given one key; leave such rows for a person to decide.
+  const byKey = new Map<string, PlanRow[]>();
+  for (const r of rows) if (r.action === 'set') byKey.set(r.newKey, [...(byKey.get(r.newKey) ?? []), r]);
+  for (const [key, list] of byKey) {
+    if (list.length < 2) continue;
+    for (const r of list) {
+      r.action = 'conflict';
+      r.reason = `the previous key ${key} belonged to ${list.length} accounts according to the ledger; restore by hand`;
+      r.newKey = '';
+      r.check = rowCheck(r);
+    }
+  }
+  rows.sort((a, b) => a.line - b.line || a.email.localeCompare(b.email));
+  const header = journal.headers[0];
+  return {
+    kind: 'zivver-keyplan',
+    formatVersion: 1,
+    createdAt: input.createdAt,
+    zivverUrl: header?.zivverUrl ?? '',
+    keySource: 'rollback',
+    keyFormat: 'raw',
+    inputs: [{ name: input.journalName, sha256: input.journalSha256 }],
+    summary: summarize(rows),
+    rows,
+  };
+}
+
+function finish(r: Omit<PlanRow, 'check'>): PlanRow {
+  return { ...r, check: rowCheck(r) };
+}
