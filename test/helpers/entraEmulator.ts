@@ -307,7 +307,8 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
         });
       }
       const grant = form.get('grant_type');
-      if (grant === 'urn:ietf:params:oauth:grant-type:device_code') {
+      // msal sends the short form; Entra accepts both.
+      if (grant === 'urn:ietf:params:oauth:grant-type:device_code' || grant === 'device_code') {
         const dc = deviceCodes.get(form.get('device_code') ?? '');
         if (!dc) return aadError(res, 400, 'bad_verification_code', 70019, 'Verification code expired.');
         dc.polls++;
