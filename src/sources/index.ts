@@ -104,10 +104,12 @@ function checkColumns(name: string, parsed: ParsedRecords, keySource: KeySource 
   const { columns } = parsed;
   const found = [...columns.values()];
   const where = parsed.headerLine;
-  const what = parsed.headerLine !== undefined ? 'columns' : 'properties';
+  const isCsv = parsed.headerLine !== undefined;
+  const what = isCsv ? 'columns' : 'properties';
+  const one = isCsv ? 'column' : 'property';
   if (!ADDRESS_COLUMNS.some((c) => columns.has(c))) {
     throw new InputError(
-      `no address ${what.slice(0, -1)}: expected one of ${orList(ADDRESS_COLUMNS)}; found ${what}: ${listNames(found)}`,
+      `no address ${one}: expected one of ${orList(ADDRESS_COLUMNS)}; found ${what}: ${listNames(found)}`,
       name,
       where,
       EXPORT_HINT,
@@ -118,7 +120,7 @@ function checkColumns(name: string, parsed: ParsedRecords, keySource: KeySource 
     if (!wanted.some((c) => columns.has(c))) {
       const wantedText = keySource.kind === 'column' ? keySource.column : orList(wanted);
       throw new InputError(
-        `--key-source ${keySourceLabel(keySource)} needs a ${wantedText} ${what.slice(0, -1)}, and there is none; found ${what}: ${listNames(found)}`,
+        `--key-source ${keySourceLabel(keySource)} needs a ${wantedText} ${one}, and there is none; found ${what}: ${listNames(found)}`,
         name,
         where,
         keySource.kind === 'column'

@@ -98,9 +98,10 @@ class Validator {
       this.ws();
       const c = this.s[this.i];
       if (c === ',') {
+        const comma = this.i;
         this.i++;
         this.ws();
-        if (this.s[this.i] === close) this.fail(`a trailing comma before '${close}' is not allowed in JSON`);
+        if (this.s[this.i] === close) this.fail(`a trailing comma before '${close}' is not allowed in JSON`, comma);
         continue;
       }
       if (c === close) {
@@ -205,11 +206,13 @@ function skipWs(s: string, i: number): number {
   return i;
 }
 
-function describeValueStart(c: string | undefined): string | null {
+/** What kind of value starts at `pos`, or null when no valid value can start there. */
+function describeValueStart(s: string, pos: number): string | null {
+  const c = s[pos];
   if (c === '"') return 'a string';
   if (c === '[') return 'an array';
-  if (c === 'n') return 'null';
-  if (c === 't' || c === 'f') return 'a boolean';
+  if (s.startsWith('null', pos)) return 'null';
+  if (s.startsWith('true', pos) || s.startsWith('false', pos)) return 'a boolean';
   if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) return 'a number';
   return null;
 }
@@ -239,7 +242,7 @@ export function parseJson(name: string, text: string): ParsedRecords {
   };
 
   if (!arrayMode && text[i] !== '{') {
-    if (describeValueStart(text[i]) === null) fail();
+    if (describeValueStart(text, i) === null) fail();
     throw new InputError(
       'the file is JSON but holds neither an array of objects nor objects (one per line)',
       name,
@@ -260,7 +263,7 @@ export function parseJson(name: string, text: string): ParsedRecords {
   for (;;) {
     if (i >= text.length) fail(); // arrays must close; sequences end before getting here
     if (text[i] !== '{') {
-      const kind = describeValueStart(text[i]);
+      const kind = describeValueStart(text, i);
       if (kind === null) fail();
       throw new InputError(
         `item ${item + 1} is ${kind}, not an object`,
