@@ -235,8 +235,9 @@ export class HttpScimClient implements ScimClient {
         this.stats.retries++;
         if (isWrite && attempt === 2) this.stats.writeRetries++;
       }
+      let release: () => void;
       try {
-        await this.budget.acquire(this.signal);
+        release = await this.budget.acquire(this.signal);
       } catch (err) {
         throw this.aborted(method, path, attempt - 1, mayHaveApplied, err);
       } finally {
@@ -248,6 +249,7 @@ export class HttpScimClient implements ScimClient {
       try {
         res = await this.send(spec);
       } catch (err) {
+        release();
         if (this.signal?.aborted) throw this.aborted(method, path, attempt, mayHaveApplied || isWrite, err);
         const code = networkCode(err);
         if (isWrite && !NEVER_SENT.has(code)) mayHaveApplied = true;
@@ -261,6 +263,7 @@ export class HttpScimClient implements ScimClient {
         await this.pause(this.backoffMs(attempt), method, path, attempt, mayHaveApplied);
         continue;
       }
+      release();
       this.everConnected = true;
       this.logger.debug(`${method} ${path} → ${res.status} (${this.clock.now() - started} ms)`);
 
@@ -457,8 +460,9 @@ export class HttpScimClient implements ScimClient {
 // ---------------------------------------------------------------- helpers
 
 function defaultMargin(limit: RateLimit): number {
-  // 2% of the window, at most 250 ms: absorbs latency jitter at a negligible cost in throughput.
-  return Math.min(250, limit.seconds * 1000 * 0.02);
+  // Slots already count until an answer is back (see rateBudget.ts); this only absorbs clock
+  // granularity and rounding on the server's side: 1% of the window, at most 100 ms.
+  return Math.min(100, limit.seconds * 1000 * 0.01);
 }
 
 function isScimUser(v: unknown): v is ScimUser {

@@ -2,7 +2,7 @@
 export * from './types.js';
 export { createScimClient, HttpScimClient, parseRetryAfter, scimString, type HttpScimClientStats } from './client.js';
 export { ZivverHttpError, ZivverUnreachableError, ZivverAbortedError, mayHaveBeenApplied, type RequestFailureInfo } from './errors.js';
-export { RateBudget, systemClock, sleep, type Clock, type RateBudgetOptions } from './rateBudget.js';
+export { RateBudget, systemClock, sleep, type Clock, type RateBudgetOptions, type ReleaseSlot } from './rateBudget.js';
 export { parseRateLimit, formatRateLimit, DEFAULT_RATE_LIMIT } from './rateLimit.js';
 export { validateZivverUrl, isLoopbackHost, baseUrlString } from './url.js';
 export { resolveApiKey, checkApiKeyShape } from './apiKey.js';

@@ -5,6 +5,12 @@
  * those with 429s. One RateBudget is shared by every concurrent request of a client, hands out
  * slots first come first served, and can hold several limits at once (ours and, after a 429, the
  * server's own from `emptiedBucketDetails`), all of which must hold.
+ *
+ * The server counts a request when it arrives, which is somewhere between our sending it and our
+ * receiving the answer; latency differs per request (a new connection, a slow server), so spacing
+ * sends S apart is not enough. A slot therefore counts from the moment it is taken until S after
+ * it is released (the answer came back): whenever the server saw the request, it has left the
+ * server's window before the slot is reused. The cost is one round trip per window.
  */
 import type { RateLimit } from './types.js';
 
@@ -41,8 +47,16 @@ export function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 
+/** Gives the slot back once the answer (or the failure) is in; calling it again does nothing. */
+export type ReleaseSlot = () => void;
+
+interface Slot {
+  /** When the slot was released; Infinity while the request is in flight. */
+  t: number;
+}
+
 interface Waiter {
-  resolve(): void;
+  resolve(release: ReleaseSlot): void;
   reject(err: unknown): void;
   cleanup(): void;
 }
@@ -60,8 +74,8 @@ export class RateBudget {
   private readonly clock: Clock;
   private readonly marginMs: number;
   private readonly limitList: RateLimit[];
-  /** Grant times, oldest first; pruned to the longest window. */
-  private grants: number[] = [];
+  /** Slots taken within the longest window (and those still in flight). */
+  private slots: Slot[] = [];
   private queue: Waiter[] = [];
   private timer: unknown;
   private timerAt = Infinity;
@@ -114,16 +128,21 @@ export class RateBudget {
    */
   windowDrainsAt(): number {
     const now = this.clock.now();
-    const windowMs = Math.max(...this.limitList.map((l) => l.seconds * 1000)) + this.marginMs;
-    const recent = this.grants.find((t) => now - t < windowMs);
-    return recent === undefined ? now : recent + windowMs;
+    const windowMs = this.longestWindowMs();
+    let oldest = Infinity;
+    for (const s of this.slots) if (now - s.t < windowMs && s.t < oldest) oldest = s.t;
+    // All in flight (or none): the earliest is a full window from now.
+    return oldest === Infinity ? now + (this.slots.length ? windowMs : 0) : oldest + windowMs;
   }
 
-  /** Waits for a slot (FIFO). Rejects with the signal's reason when aborted while waiting. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for a slot (FIFO) and returns its release function, which the caller must call when the
+   * request has finished, however it finished. Rejects with the signal's reason when aborted while waiting.
+   */
+  acquire(signal?: AbortSignal): Promise<ReleaseSlot> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
     const started = this.clock.now();
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<ReleaseSlot>((resolve, reject) => {
       const onAbort = () => {
         const i = this.queue.indexOf(waiter);
         if (i >= 0) this.queue.splice(i, 1);
@@ -132,9 +151,9 @@ export class RateBudget {
         this.pump();
       };
       const waiter: Waiter = {
-        resolve: () => {
+        resolve: (release) => {
           this.waitedMs += this.clock.now() - started;
-          resolve();
+          resolve(release);
         },
         reject,
         cleanup: () => signal?.removeEventListener('abort', onAbort),
@@ -145,19 +164,23 @@ export class RateBudget {
     });
   }
 
-  /** Milliseconds until one more request may be sent at `now` under every limit. */
+  private longestWindowMs(): number {
+    return Math.max(...this.limitList.map((l) => l.seconds * 1000)) + this.marginMs;
+  }
+
+  /** Milliseconds until one more request may be sent at `now` under every limit (Infinity: wait for a release). */
   private msUntilRoom(now: number): number {
-    const longest = Math.max(...this.limitList.map((l) => l.seconds * 1000)) + this.marginMs;
-    let drop = 0;
-    while (drop < this.grants.length && now - this.grants[drop]! >= longest) drop++;
-    if (drop) this.grants.splice(0, drop);
+    const longest = this.longestWindowMs();
+    this.slots = this.slots.filter((s) => now - s.t < longest);
     let wait = Math.max(0, this.pausedUntil - now);
+    const times = this.slots.map((s) => s.t).sort((a, b) => a - b);
     for (const l of this.limitList) {
-      const n = this.grants.length;
-      if (n >= l.requests) {
-        // The N-th most recent grant must have left the window before another may go.
-        const nth = this.grants[n - l.requests]!;
-        wait = Math.max(wait, nth + l.seconds * 1000 + this.marginMs - now);
+      const windowMs = l.seconds * 1000 + this.marginMs;
+      const inWindow = times.filter((t) => now - t < windowMs);
+      if (inWindow.length >= l.requests) {
+        // The N-th most recent slot must have left the window before another may be taken.
+        const nth = inWindow[inWindow.length - l.requests]!;
+        wait = Math.max(wait, nth + windowMs - now);
       }
     }
     return wait;
@@ -167,14 +190,24 @@ export class RateBudget {
     const now = this.clock.now();
     while (this.queue.length) {
       const wait = this.msUntilRoom(now);
+      if (wait === Infinity) {
+        // Every slot that could free up is in flight; its release pumps again.
+        this.disarm();
+        return;
+      }
       if (wait > 0) {
         this.arm(now + wait);
         return;
       }
       const w = this.queue.shift()!;
-      this.grants.push(now);
+      const slot: Slot = { t: Infinity };
+      this.slots.push(slot);
       w.cleanup();
-      w.resolve();
+      w.resolve(() => {
+        if (slot.t !== Infinity) return;
+        slot.t = this.clock.now();
+        this.pump();
+      });
     }
     this.disarm();
   }

@@ -36,7 +36,7 @@ export interface ScimClientOptions {
   retryMaxMs?: number;
   /** Longest wait honoured from a Retry-After header or a full window (default 300 s). */
   maxRetryAfterMs?: number;
-  /** Extra room per budget window against latency jitter (default 2% of the window, at most 250 ms). */
+  /** Extra room per budget window (default 1% of the window, at most 100 ms). */
   budgetMarginMs?: number;
   /** Time source for the budget and backoff (tests). */
   clock?: import('./rateBudget.js').Clock;

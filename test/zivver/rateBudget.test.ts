@@ -65,7 +65,13 @@ describe('zivver/rateBudget', () => {
           const all: Promise<void>[] = [];
           for (const a of sorted) {
             await clock.advanceTo(a.at);
-            all.push(budget.acquire().then(() => void (granted.push(clock.now()), order.push(a.i))));
+            all.push(
+              budget.acquire().then((release) => {
+                granted.push(clock.now());
+                order.push(a.i);
+                release(); // an instant answer: the slot counts from now
+              }),
+            );
           }
           await clock.advanceTo(10_000_000);
           await Promise.all(all);
@@ -79,7 +85,53 @@ describe('zivver/rateBudget', () => {
             expected.push(Math.max(a.at, k > 0 ? expected[k - 1]! : 0, k >= n ? expected[k - n]! + seconds * 1000 : 0));
           });
           expect(granted).to.deep.equal(expected);
-          return true;
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('with uneven latency, no window can hold more than N arrivals wherever the server saw each request (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.record({ at: fc.integer({ min: 0, max: 10_000 }), latency: fc.integer({ min: 0, max: 3000 }) }), {
+          minLength: 1,
+          maxLength: 40,
+        }),
+        async (n, seconds, reqs) => {
+          const clock = new FakeClock();
+          const budget = new RateBudget({ requests: n, seconds }, { clock });
+          const spans: { g: number; r: number }[] = [];
+          const sorted = [...reqs].sort((a, b) => a.at - b.at);
+          const all: Promise<void>[] = [];
+          for (const q of sorted) {
+            await clock.advanceTo(q.at);
+            all.push(
+              budget.acquire().then(
+                (release) =>
+                  new Promise<void>((done) => {
+                    const g = clock.now();
+                    clock.setTimeout(() => {
+                      spans.push({ g, r: clock.now() });
+                      release();
+                      done();
+                    }, q.latency);
+                  }),
+              ),
+            );
+          }
+          await clock.advanceTo(100_000_000);
+          await Promise.all(all);
+          expect(spans).to.have.length(reqs.length);
+          // The server sees request i at some moment in [g_i, r_i]. N+1 of them can share a window
+          // of S only if the latest send is less than S after the earliest answer among them.
+          const windowMs = seconds * 1000;
+          for (const j of spans) {
+            const crowd = spans.filter((i) => i.g <= j.g && i.r + windowMs > j.g).length;
+            expect(crowd).to.be.at.most(n);
+          }
         },
       ),
       { numRuns: 60 },
@@ -90,7 +142,7 @@ describe('zivver/rateBudget', () => {
     const clock = new FakeClock();
     const budget = new RateBudget({ requests: 3, seconds: 10 }, { clock });
     const granted: number[] = [];
-    const all = Array.from({ length: 7 }, () => budget.acquire().then(() => void granted.push(clock.now())));
+    const all = Array.from({ length: 7 }, () => budget.acquire().then((release) => void (granted.push(clock.now()), release())));
     await clock.advanceTo(100_000);
     await Promise.all(all);
     expect(granted).to.deep.equal([0, 0, 0, 10_000, 10_000, 10_000, 20_000]);
@@ -102,10 +154,10 @@ describe('zivver/rateBudget', () => {
     const granted: number[] = [];
     for (const at of [0, 3000, 6000]) {
       await clock.advanceTo(at);
-      void budget.acquire().then(() => void granted.push(clock.now()));
+      void budget.acquire().then((release) => void (granted.push(clock.now()), release()));
     }
     await clock.advanceTo(9000);
-    const burst = Array.from({ length: 3 }, () => budget.acquire().then(() => void granted.push(clock.now())));
+    const burst = Array.from({ length: 3 }, () => budget.acquire().then((release) => void (granted.push(clock.now()), release())));
     await clock.advanceTo(30_000);
     await Promise.all(burst);
     expect(granted).to.deep.equal([0, 3000, 6000, 9000, 10_000, 13_000]);
@@ -117,7 +169,7 @@ describe('zivver/rateBudget', () => {
     expect(budget.addLimit({ requests: 20, seconds: 1 })).to.equal(false); // implied by ours
     expect(budget.addLimit({ requests: 2, seconds: 1 })).to.equal(true);
     const granted: number[] = [];
-    const all = Array.from({ length: 5 }, () => budget.acquire().then(() => void granted.push(clock.now())));
+    const all = Array.from({ length: 5 }, () => budget.acquire().then((release) => void (granted.push(clock.now()), release())));
     await clock.advanceTo(10_000);
     await Promise.all(all);
     expect(granted).to.deep.equal([0, 0, 1000, 1000, 2000]);
@@ -131,7 +183,7 @@ describe('zivver/rateBudget', () => {
     const clock = new FakeClock();
     const budget = new RateBudget({ requests: 1, seconds: 1 }, { clock, marginMs: 50 });
     const granted: number[] = [];
-    const all = Array.from({ length: 3 }, () => budget.acquire().then(() => void granted.push(clock.now())));
+    const all = Array.from({ length: 3 }, () => budget.acquire().then((release) => void (granted.push(clock.now()), release())));
     await clock.advanceTo(10_000);
     await Promise.all(all);
     expect(granted).to.deep.equal([0, 1050, 2100]);
@@ -140,12 +192,12 @@ describe('zivver/rateBudget', () => {
   it('pauses everyone until a given time (Retry-After) and reports when the window drains', async () => {
     const clock = new FakeClock();
     const budget = new RateBudget({ requests: 5, seconds: 10 }, { clock });
-    await budget.acquire();
+    (await budget.acquire())();
     await clock.advanceTo(2000);
     expect(budget.windowDrainsAt()).to.equal(10_000);
     budget.pauseUntil(7000);
     const granted: number[] = [];
-    const p = budget.acquire().then(() => void granted.push(clock.now()));
+    const p = budget.acquire().then((release) => void (granted.push(clock.now()), release()));
     await clock.advanceTo(6999);
     expect(granted).to.deep.equal([]);
     await clock.advanceTo(7000);
@@ -156,11 +208,11 @@ describe('zivver/rateBudget', () => {
   it('aborts a waiting request without using a slot, and the next in line moves up', async () => {
     const clock = new FakeClock();
     const budget = new RateBudget({ requests: 1, seconds: 10 }, { clock });
-    await budget.acquire();
+    (await budget.acquire())();
     const ac = new AbortController();
     const aborted = budget.acquire(ac.signal);
     const granted: number[] = [];
-    const next = budget.acquire().then(() => void granted.push(clock.now()));
+    const next = budget.acquire().then((release) => void (granted.push(clock.now()), release()));
     await clock.advanceTo(1000);
     ac.abort(new Error('stop'));
     let reason: unknown;
@@ -171,6 +223,20 @@ describe('zivver/rateBudget', () => {
     expect(granted).to.deep.equal([10_000]);
     expect(budget.waiting).to.equal(0);
     expect(clock.pendingTimers).to.equal(0);
+  });
+
+  it('counts a slot until its answer is back: a slow request delays the next by its latency', async () => {
+    const clock = new FakeClock();
+    const budget = new RateBudget({ requests: 1, seconds: 10 }, { clock });
+    const release = await budget.acquire();
+    const granted: number[] = [];
+    const next = budget.acquire().then((r) => void (granted.push(clock.now()), r()));
+    await clock.advanceTo(60_000);
+    expect(granted).to.deep.equal([]); // still in flight: may have reached the server at any time
+    release();
+    await clock.advanceTo(70_000);
+    await next;
+    expect(granted).to.deep.equal([70_000]);
   });
 
   it('rejects at once when the signal is already aborted', async () => {
