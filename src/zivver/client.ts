@@ -438,6 +438,9 @@ export class HttpScimClient implements ScimClient {
     const statusText = STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : '';
     let message = `Zivver answered ${res.status}${statusText} to ${method} ${path}${after ? ` ${after}` : ''}: ${quoteBody(res.text)}`;
     if (res.status === 401 || res.status === 403) message += `\n  ${AUTH_HINT}`;
+    const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+    // Redirects are not followed (the key must not travel elsewhere); say where it pointed.
+    if (location) message += `\n  The server redirects to ${location}; check --zivver-url.`;
     if (mayHaveApplied && method !== 'GET') message += '\n  An earlier attempt of this write failed ambiguously: Zivver may have applied it.';
     return new ZivverHttpError(redactSecrets(message), res.status, redactSecrets(res.text), method, path, attempts, mayHaveApplied);
   }

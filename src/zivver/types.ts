@@ -64,6 +64,6 @@ export interface ScimClient {
   findUsersByUserName(userName: string): Promise<ScimUser[]>;
   /** PUT /Users/{id} with this whole body; returns Zivver's answer. Not retried after an ambiguous failure unless safe. */
   replaceUser(id: string, body: ScimUser): Promise<ScimUser>;
-  /** GET /ServiceProviderConfig or a 1-user listing: proves URL, TLS and key. */
+  /** Counters since the client was made (HttpScimClient also has probe(): a 1-user listing that proves URL, TLS and key). */
   readonly stats: ScimClientStats;
 }

@@ -75,6 +75,14 @@ describe('zivver/client', () => {
       expect(server!.requests[0]!.url.searchParams.get('filter')).to.equal('userName eq "a\\"b\\\\c d@example.nl"');
     });
 
+    it('does not follow redirects (the key must not travel elsewhere) and says where they point', async () => {
+      await serve(() => ({ status: 302, headers: { Location: 'https://login.example.com/' }, body: '' }));
+      const err = await rejection(client().listUsers());
+      expect(err).to.be.instanceOf(ZivverApiError);
+      expect(err.message).to.contain('302').and.contain('https://login.example.com/');
+      expect(server!.requests).to.have.length(1);
+    });
+
     it('refuses to PUT a body whose id is another account', async () => {
       await serve(() => ({ body: {} }));
       const err = await rejection(client().replaceUser('a', { id: 'b', userName: 'x@y.nl' }));
