@@ -1,12 +1,191 @@
+/**
+ * `zivver-keytool plan`: read users (files or Microsoft Graph) and Zivver's accounts, and decide
+ * which account gets which key. Never writes to Zivver.
+ */
+import path from 'node:path';
+import type { Argv } from 'yargs';
+import { defaultKeyFormat, parseKeySource } from '../../core/keys.js';
+import { planKeyChanges, planSummaryLine } from '../../core/plan.js';
+import { assemblePlanDocument, keySourceText } from '../../core/planDocument.js';
+import { splitList } from '../../core/filters.js';
+import type { LedgerKnowledge, PlanDocument, PlanFilters, PlanRow, SourceUser } from '../../core/types.js';
+import { ConnectionError, ExitCode, InterruptedError, KeytoolError, UsageError } from '../../errors.js';
+import { readInput } from '../../sources/index.js';
+import { defaultLedgerPath, readLedgerKnowledge } from '../../store/ledger.js';
+import { writePlanOutputs } from '../../store/planWrite.js';
+import { createScimClient, parseRateLimit, resolveApiKey, toZivverAccount, validateZivverUrl } from '../../zivver/index.js';
+import type { ScimClient } from '../../zivver/types.js';
 import type { KeytoolCommand } from '../command.js';
-import { withCommonOptions } from '../options.js';
-import { UsageError } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+import {
+  withCommonOptions,
+  withGraphOptions,
+  withOutputOptions,
+  withPlanOptions,
+  type CommonArgs,
+  type GraphOptionArgs,
+  type OutputOptionArgs,
+  type PlanOptionArgs,
+} from '../options.js';
+import { renderTable } from '../render.js';
 
-export const planCommand: KeytoolCommand = {
+export type PlanCommandArgs = CommonArgs &
+  PlanOptionArgs &
+  GraphOptionArgs &
+  OutputOptionArgs & {
+    detailedExitcode?: boolean;
+  };
+
+export interface BuiltPlan {
+  plan: PlanDocument;
+  /** The client the plan was read with (sync reuses it and its rate budget). */
+  client: ScimClient;
+  /** Where the ledger is (resolved), for apply. */
+  ledgerPath: string;
+}
+
+export function planFiltersFromArgs(args: Pick<PlanOptionArgs, 'includeEmails' | 'excludeEmails' | 'includeDomains' | 'excludeDomains'>): PlanFilters {
+  return {
+    includeEmails: splitList(args.includeEmails),
+    excludeEmails: splitList(args.excludeEmails),
+    includeDomains: splitList(args.includeDomains),
+    excludeDomains: splitList(args.excludeDomains),
+  };
+}
+
+/**
+ * Reads everything and plans. Order matters: every local check (flags, inputs, API key) happens
+ * before the first request, so bad input exits 2 with nothing sent anywhere.
+ */
+export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Promise<BuiltPlan> {
+  const { logger } = ctx;
+  const url = validateZivverUrl(args.zivverUrl);
+  const keySource = parseKeySource(args.keySource);
+  if (!keySource) {
+    throw new UsageError(
+      `--key-source "${args.keySource}" is not one of objectId, objectGuid, immutableId or column:<Name>`,
+    );
+  }
+  const keyFormat = args.keyFormat ?? defaultKeyFormat(keySource);
+  const rateLimit = parseRateLimit(args.rateLimit);
+  const filters = planFiltersFromArgs(args);
+  const inputs = args.input ?? [];
+  if (args.source === 'graph' && inputs.length) throw new UsageError('--input and --source graph exclude each other: read users from files or from Graph, not both');
+  if (args.source !== 'graph' && inputs.length === 0) {
+    throw new UsageError('Say where the users come from: --input <file.csv|file.json|-> (repeatable), or --source graph');
+  }
+  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('--input - (standard input) can be given only once');
+
+  const apiKey = await resolveApiKey({ apiKeyFile: args.apiKeyFile, env: ctx.env, cwd: ctx.cwd });
+
+  const users: SourceUser[] = [];
+  const planInputs: { name: string; sha256: string }[] = [];
+  const readerWarnings: string[] = [];
+  for (const spec of inputs) {
+    const result = await readInput(spec, { format: args.inputFormat, keySource, stdin: ctx.stdin, cwd: ctx.cwd });
+    logger.verbose(`Read ${result.users.length} users from ${result.name}`);
+    for (const u of result.users) users.push(u);
+    planInputs.push({ name: result.name, sha256: result.sha256 });
+    readerWarnings.push(...result.warnings);
+  }
+
+  const ledgerPath = args.ledger ? path.resolve(ctx.cwd, args.ledger) : defaultLedgerPath(ctx.env);
+  const ledger: LedgerKnowledge = args.ignoreLedger ? { lastKeyById: new Map() } : await readLedgerKnowledge(ledgerPath);
+  logger.verbose(args.ignoreLedger ? 'Ledger ignored (--ignore-ledger)' : `Ledger: ${ledgerPath} (${ledger.lastKeyById.size} accounts known)`);
+
+  if (args.source === 'graph') {
+    // Loaded only when asked for: msal-node and the Graph client are large, and most runs read files.
+    const { graphOptionsFromArgs, readGraphSource } = await import('../../sources/graph/index.js');
+    const graph = await readGraphSource(graphOptionsFromArgs(args), { logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd });
+    logger.verbose(`Read ${graph.users.length} users from ${graph.name}`);
+    users.push(...graph.users);
+    planInputs.push({ name: graph.name, sha256: graph.sha256 });
+    readerWarnings.push(...graph.warnings);
+  }
+
+  const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger, signal: ctx.signal });
+  ctx.progress.start('Reading Zivver accounts', 0);
+  let scimUsers;
+  try {
+    scimUsers = await client.listUsers((received, total) => ctx.progress.update(received, total ? `${received} of ${total}` : undefined));
+  } catch (err) {
+    // Without a complete listing there is no plan: whatever went wrong, we could not work with Zivver.
+    if (err instanceof KeytoolError && err.exitCode !== ExitCode.Connection && !(err instanceof InterruptedError)) {
+      throw new ConnectionError(err.message, { cause: err });
+    }
+    throw err;
+  }
+  ctx.progress.end();
+  const accounts = scimUsers.map(toZivverAccount);
+  logger.verbose(`Read ${accounts.length} Zivver accounts with ${client.stats.requests} request(s)`);
+
+  const result = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters });
+  const warnings = [...new Set([...readerWarnings, ...result.warnings])];
+  const plan = assemblePlanDocument({
+    createdAt: new Date().toISOString(),
+    zivverUrl: url.href.replace(/\/$/, ''),
+    keySource: keySourceText(keySource),
+    keyFormat,
+    inputs: planInputs,
+    summary: result.summary,
+    rows: result.rows,
+    warnings,
+    filters,
+  });
+  return { plan, client, ledgerPath };
+}
+
+const PLAN_TABLE_COLUMNS = [
+  { header: 'Line', value: (r: PlanRow) => String(r.line) },
+  { header: 'Email', value: (r: PlanRow) => r.email, max: 40 },
+  { header: 'Action', value: (r: PlanRow) => r.action },
+  { header: 'New key', value: (r: PlanRow) => r.newKey, max: 38 },
+  { header: 'Reason', value: (r: PlanRow) => r.reason, max: 90 },
+];
+
+/** Prints a plan on stdout in the chosen form; the summary line is the last line for people. */
+export function printPlan(plan: PlanDocument, output: OutputOptionArgs['output'], ctx: CommandContext): void {
+  const summary = planSummaryLine(plan.summary);
+  if (output === 'json') {
+    ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');
+    ctx.logger.info(summary);
+    return;
+  }
+  if (output === 'jsonl') {
+    for (const row of plan.rows) ctx.stdout.write(JSON.stringify(row) + '\n');
+    ctx.logger.info(summary);
+    return;
+  }
+  // People: every row that needs attention or action; unchanged rows only as a count.
+  const shown = plan.rows.filter((r) => r.action !== 'unchanged');
+  if (shown.length) ctx.stdout.write(renderTable(shown, PLAN_TABLE_COLUMNS) + '\n');
+  if (plan.summary.unchanged && shown.length) ctx.stdout.write(`(${plan.summary.unchanged} unchanged rows not shown)\n`);
+  ctx.stdout.write(summary + '\n');
+}
+
+export const planCommand: KeytoolCommand<PlanCommandArgs> = {
   command: 'plan',
-  describe: 'Build a plan: which Zivver account gets which new key',
-  builder: (y) => withCommonOptions(y),
-  run: async () => {
-    throw new UsageError('plan is not implemented yet');
+  describe: 'Build a plan: which Zivver account gets which new key (writes nothing to Zivver)',
+  builder: (y: Argv) =>
+    withOutputOptions(withGraphOptions(withPlanOptions(withCommonOptions(y))))
+      .option('detailed-exitcode', {
+        type: 'boolean',
+        default: false,
+        describe: 'Exit 0 when nothing is to be set, 2 when something is',
+        group: 'Output:',
+      })
+      .example('$0 plan --input mailboxes.csv --out plan.json --out plan.csv', 'Plan from a Get-EXOMailbox export')
+      .example('$0 plan --input ad-users.csv --key-source objectGuid --include-emails "a@org.nl;b@org.nl"', 'Two users, keys from AD objectGUID')
+      .example('$0 plan --source graph --tenant-id contoso.onmicrosoft.com --client-id <id> --certificate app.pfx --out plan.json', 'Users straight from Microsoft Graph') as unknown as Argv<PlanCommandArgs>,
+  run: async (args, ctx) => {
+    const { plan } = await buildPlan(args, ctx);
+    for (const w of plan.warnings ?? []) ctx.logger.warn(w);
+    if (args.out?.length) {
+      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd);
+      for (const f of written) ctx.logger.info(`Plan written to ${f}`);
+    }
+    printPlan(plan, args.output, ctx);
+    if (args.detailedExitcode) return plan.summary.set > 0 ? 2 : 0;
+    return 0;
   },
 };

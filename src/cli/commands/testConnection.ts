@@ -1,12 +1,60 @@
+/**
+ * `zivver-keytool test-connection`: the Synctool's "verify the connection" button for scripts.
+ * Checks the URL, TLS, the API key and the rate budget, prints the number of accounts.
+ * Exit 0 when everything answers, 3 when Zivver (or Graph) cannot be reached or refuses us.
+ */
+import type { Argv } from 'yargs';
+import { ConnectionError, KeytoolError } from '../../errors.js';
+import { createScimClient, parseRateLimit, resolveApiKey, validateZivverUrl } from '../../zivver/index.js';
 import type { KeytoolCommand } from '../command.js';
-import { withCommonOptions } from '../options.js';
-import { UsageError } from '../../errors.js';
+import { withCommonOptions, withGraphOptions, type CommonArgs, type GraphOptionArgs } from '../options.js';
 
-export const testConnectionCommand: KeytoolCommand = {
+type TestConnectionArgs = CommonArgs & GraphOptionArgs & { source: 'file' | 'graph' };
+
+export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
   command: 'test-connection',
-  describe: 'Check the Zivver URL, TLS, API key and rate budget',
-  builder: (y) => withCommonOptions(y),
-  run: async () => {
-    throw new UsageError('test-connection is not implemented yet');
+  describe: 'Check the Zivver URL, TLS, API key and rate budget (and the Graph sign-in with --source graph)',
+  builder: (y: Argv) =>
+    withGraphOptions(withCommonOptions(y))
+      .option('source', {
+        choices: ['file', 'graph'] as const,
+        default: 'file' as const,
+        describe: 'With graph, check the Microsoft Graph sign-in too',
+        group: 'Input:',
+      })
+      .example('$0 test-connection', 'Check Zivver with the key in ZIVVER_API_KEY') as unknown as Argv<TestConnectionArgs>,
+  run: async (args, ctx) => {
+    const url = validateZivverUrl(args.zivverUrl);
+    const rateLimit = parseRateLimit(args.rateLimit);
+    const apiKey = await resolveApiKey({ apiKeyFile: args.apiKeyFile, env: ctx.env, cwd: ctx.cwd });
+    const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger: ctx.logger, signal: ctx.signal, maxRetries: 2 });
+    const out = (line: string) => ctx.stdout.write(line + '\n');
+    out(`Zivver URL:   ${url.href}`);
+    out(`TLS:          ${url.protocol === 'https:' ? 'verified' : 'not used (loopback http)'}`);
+    const started = Date.now();
+    let users;
+    try {
+      users = await client.listUsers();
+    } catch (err) {
+      if (err instanceof KeytoolError && err.exitCode !== 3) {
+        // Any failure here means we cannot work with Zivver: report it as a connection failure.
+        throw new ConnectionError(`Zivver did not answer as expected: ${err.message}`);
+      }
+      throw err;
+    }
+    const ms = Date.now() - started;
+    out(`API key:      accepted`);
+    out(`Accounts:     ${users.length} (read with ${client.stats.requests} request(s) in ${ms} ms)`);
+    out(
+      `Rate budget:  ${rateLimit.requests} requests per ${rateLimit.seconds} s client-side` +
+        (client.stats.throttled ? `; Zivver throttled ${client.stats.throttled} request(s) (429) during the check` : '; no throttling seen'),
+    );
+    if (args.source === 'graph') {
+      const { checkGraphSignIn, graphOptionsFromArgs } = await import('../../sources/graph/index.js');
+      const graph = await checkGraphSignIn(graphOptionsFromArgs(args), { logger: ctx.logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd });
+      out(`Graph:        signed in to ${graph.tenant}${graph.userCount !== undefined ? `, ${graph.userCount} users visible` : ''}`);
+    }
+    out('Connection OK.');
+    return 0;
   },
 };
