@@ -5,7 +5,10 @@ function ConvertTo-ZivverKeyPlanRow {
     #>
     [CmdletBinding()]
     [OutputType('Zivver.KeyPlanRow')]
-    param([Parameter(Mandatory = $true, ValueFromPipeline = $true)] [psobject] $InputObject)
+    param(
+        [Parameter(Mandatory = $true, ValueFromPipeline = $true)] [psobject] $InputObject,
+        [string] $ZivverUrl
+    )
 
     process {
         $p = $InputObject.PSObject.Properties
@@ -30,6 +33,7 @@ function ConvertTo-ZivverKeyPlanRow {
                 Fingerprint = [string]$v['fingerprint']
                 Check       = [string]$v['check']
                 Warnings    = $warnings
+                PlanZivverUrl = $ZivverUrl
             })
         $row.PSObject.TypeNames.Insert(0, 'Zivver.KeyPlanRow')
         $row

@@ -113,7 +113,8 @@ function Get-ZivverKeyPlan {
 
     .OUTPUTS
         Zivver.KeyPlanRow: Line, Input, Email, ZivverId, UserName, NewKey, Action, Reason,
-        Fingerprint, Check, Warnings.
+        Fingerprint, Check, Warnings, and PlanZivverUrl (the Zivver URL the plan was made against;
+        Set-ZivverAccountKey writes to that URL and the keytool refuses another one).
 
     .EXAMPLE
         Connect-ExchangeOnline
@@ -335,6 +336,8 @@ function Get-ZivverKeyPlan {
             RequireApiKey  = $true
         }
         if ($ApiKey) { $invokeArgs['ApiKey'] = $ApiKey }
-        Invoke-ZivverKeytool @invokeArgs | ConvertTo-ZivverKeyPlanRow
+        $effectiveUrl = 'https://app.zivver.com/api/scim/v2'
+        if ($ZivverUrl) { $effectiveUrl = $ZivverUrl }
+        Invoke-ZivverKeytool @invokeArgs | ConvertTo-ZivverKeyPlanRow -ZivverUrl $effectiveUrl
     }
 }

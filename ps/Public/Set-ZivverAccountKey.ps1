@@ -58,6 +58,11 @@ function Set-ZivverAccountKey {
     .PARAMETER SourceInput
         The plan row's input name (from the pipeline property Input).
 
+    .PARAMETER PlanZivverUrl
+        The Zivver URL the plan row was made against (from the pipeline property PlanZivverUrl of
+        Get-ZivverKeyPlan's rows). Rows are written to that URL unless -ZivverUrl says otherwise, and
+        the keytool refuses to apply a plan to another URL than the one it was made against.
+
     .PARAMETER PlanPath
         A plan file written by Get-ZivverKeyPlan -OutFile or "zivver-keytool plan --out": the JSON
         plan document, or the plan CSV (also after rows were deleted in Excel). You confirm the
@@ -66,8 +71,9 @@ function Set-ZivverAccountKey {
     .PARAMETER ResultsPath
         The results journal (JSON lines, one per finished row). Give the same path again to resume
         an interrupted run. Default: beside -PlanPath (<plan>.results.jsonl), or for pipeline input
-        a new file under your application-data folder (zivver-keytool\results), named in a warning
-        if the run is interrupted.
+        zivver-keytool-<plan id>.results.jsonl under your application-data folder
+        (zivver-keytool\results), named after the planned writes, so that running the same pipeline
+        again resumes it.
 
     .PARAMETER ZivverUrl
         The Zivver SCIM base URL. Default: https://app.zivver.com/api/scim/v2. A plain http:// URL
@@ -195,6 +201,10 @@ function Set-ZivverAccountKey {
         [AllowEmptyString()] [AllowNull()]
         [string] $SourceInput,
 
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true, DontShow = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $PlanZivverUrl,
+
         [Parameter(ParameterSetName = 'PlanPath', Mandatory = $true)]
         [ValidateNotNullOrEmpty()]
         [string] $PlanPath,
@@ -216,6 +226,8 @@ function Set-ZivverAccountKey {
         $summary = @{ 'set' = 0; 'unchanged' = 0; 'not-found' = 0; 'ambiguous' = 0; 'conflict' = 0; 'invalid' = 0; 'skipped' = 0 }
         $toWrite = 0
         $declined = 0
+        $plannedUrls = @{}
+        $identity = New-Object System.Collections.Generic.List[string]
     }
 
     process {
@@ -233,7 +245,9 @@ function Set-ZivverAccountKey {
                 }
             }
             $toWrite++
+            $identity.Add(("{0}`t{1}`t{2}" -f ([string]$ZivverId).ToLowerInvariant(), ([string]$UserName).Trim().ToLowerInvariant(), [string]$NewKey))
         }
+        if ($PlanZivverUrl) { $plannedUrls[$PlanZivverUrl.TrimEnd('/')] = $true }
         if ($summary.ContainsKey($act)) { $summary[$act]++ }
         $lineNumber = 0
         [void][int]::TryParse($Line, [ref]$lineNumber)
@@ -272,18 +286,35 @@ function Set-ZivverAccountKey {
                 if ($declined -eq 0) { Write-Verbose 'No plan rows were given; nothing to do.' }
                 return
             }
+            $utf8NoBom = New-Object System.Text.UTF8Encoding -ArgumentList $false
             $now = [datetime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
-            $url = 'https://app.zivver.com/api/scim/v2'
-            if ($ZivverUrl) { $url = $ZivverUrl }
+            if ($plannedUrls.Count -gt 1) {
+                $PSCmdlet.ThrowTerminatingError((New-ZivverErrorRecord -Message ('The plan rows were made against different Zivver URLs ({0}); apply them separately.' -f (@($plannedUrls.Keys) -join ', ')) -ErrorId 'ZivverAccountKey.MixedUrls' -Category InvalidData))
+            }
+            $urlJson = ''
+            if ($plannedUrls.Count -eq 1) {
+                $planned = @($plannedUrls.Keys)[0]
+                $urlJson = ',"zivverUrl":' + (ConvertTo-ZivverJsonString $planned)
+                # Write where the rows were planned, unless told otherwise (the keytool refuses a mismatch).
+                if (-not $ZivverUrl) { $ZivverUrl = $planned }
+            }
             $summaryJson = ($summary.Keys | Sort-Object | ForEach-Object { (ConvertTo-ZivverJsonString $_) + ':' + $summary[$_] }) -join ','
             $stdin = '{"kind":"zivver-keyplan","formatVersion":1,"createdAt":' + (ConvertTo-ZivverJsonString $now) +
-            ',"zivverUrl":' + (ConvertTo-ZivverJsonString $url) + ',"keySource":"objectId","keyFormat":"guid","inputs":[{"name":"powershell-pipeline","sha256":""}]' +
+            $urlJson + ',"keySource":"objectId","keyFormat":"guid","inputs":[{"name":"powershell-pipeline","sha256":""}]' +
             ',"summary":{' + $summaryJson + '},"rows":[' + "`n" + ($rows -join ",`n") + "`n]}`n"
             $cliArgs.Add('--plan'); $cliArgs.Add('-')
             if (-not $ResultsPath -and -not $WhatIfPreference) {
                 $dir = [System.IO.Path]::Combine([Environment]::GetFolderPath('LocalApplicationData'), 'zivver-keytool', 'results')
                 if (-not (Test-Path -LiteralPath $dir)) { [void](New-Item -ItemType Directory -Path $dir -Force) }
-                $journal = [System.IO.Path]::Combine($dir, ('results-{0}-{1}.jsonl' -f [datetime]::Now.ToString('yyyyMMdd-HHmmss'), $PID))
+                # Named after the planned writes (as the keytool names a journal for a plan on stdin), so
+                # running the same pipeline again resumes an interrupted run.
+                $sha = [System.Security.Cryptography.SHA256]::Create()
+                $sorted = [string[]]$identity.ToArray()
+                [Array]::Sort($sorted, [System.StringComparer]::Ordinal)
+                $hash = $sha.ComputeHash($utf8NoBom.GetBytes(($sorted -join "`n")))
+                $sha.Dispose()
+                $hex = (($hash | ForEach-Object { $_.ToString('x2') }) -join '').Substring(0, 12)
+                $journal = [System.IO.Path]::Combine($dir, ('zivver-keytool-{0}.results.jsonl' -f $hex))
                 $cliArgs.Add('--results'); $cliArgs.Add($journal)
             }
         }

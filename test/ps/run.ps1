@@ -11,6 +11,7 @@ $pester = Get-Module -ListAvailable -Name Pester | Where-Object { $_.Version.Maj
 if (-not $pester) {
     Write-Host 'Pester 5 is not installed (run .ci/install-20-pwsh.sh).'
     Write-Host 'Pester: 0 passed, 1 failed, 0 skipped'
+    if ($env:TEST_SUMMARY_FILE) { Set-Content -LiteralPath $env:TEST_SUMMARY_FILE -Encoding ascii -Value '{"passed":0,"failed":1,"skipped":0}' }
     exit 1
 }
 Import-Module $pester.Path -Force
@@ -23,7 +24,12 @@ $config.TestResult.Enabled = $false
 $result = Invoke-Pester -Configuration $config
 
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+$skipped = $result.SkippedCount + $result.NotRunCount
+if ($env:TEST_SUMMARY_FILE) {
+    # test/run-all.mjs adds this to the other suites' counts.
+    Set-Content -LiteralPath $env:TEST_SUMMARY_FILE -Encoding ascii -Value (@{ passed = $result.PassedCount; failed = $failed; skipped = $skipped } | ConvertTo-Json -Compress)
+}
 Write-Host ''
-Write-Host ('Pester: {0} passed, {1} failed, {2} skipped' -f $result.PassedCount, $failed, ($result.SkippedCount + $result.NotRunCount))
+Write-Host ('Pester: {0} passed, {1} failed, {2} skipped' -f $result.PassedCount, $failed, $skipped)
 if ($failed -gt 0 -or $result.PassedCount -eq 0) { exit 1 }
 exit 0
