@@ -82,6 +82,49 @@ export function coreAttributeOrder(): string[] {
   return coreOrder;
 }
 
+interface AttrInfo {
+  name: string;
+  type: string;
+  config: { multiValued?: boolean };
+  subAttributes?: AttrInfo[];
+}
+
+let complexAttrs: Map<string, { multi: boolean; subs: string[] }> | undefined;
+/** Complex core attributes (name, phoneNumbers, ...) with their sub-attribute names in schema order. */
+export function complexCoreAttributes(): Map<string, { multi: boolean; subs: string[] }> {
+  if (!complexAttrs) {
+    ensureScimmyDeclared();
+    const attrs = (SCIMMY.Schemas.User.definition as unknown as { attributes: AttrInfo[] }).attributes;
+    complexAttrs = new Map(
+      attrs
+        .filter((a) => String(a.type) === 'complex' && a.name !== 'meta')
+        .map((a) => [a.name, { multi: Boolean(a.config?.multiValued), subs: (a.subAttributes ?? []).map((x) => x.name) }]),
+    );
+  }
+  return complexAttrs;
+}
+
+/**
+ * Sub-attributes in SCIMMY's order and spelling, unknown ones dropped, as SCIMMY's coercion
+ * leaves them; so a seeded user renders byte-identically to one written through SCIMMY.
+ */
+function canonicaliseComplex(name: string, value: unknown): unknown {
+  const info = complexCoreAttributes().get(name);
+  if (!info) return value;
+  const one = (v: unknown): unknown => {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const sub of info.subs) {
+      const k = findKey(v as Record<string, unknown>, sub);
+      if (k !== undefined && (v as Record<string, unknown>)[k] !== undefined && (v as Record<string, unknown>)[k] !== null) {
+        out[sub] = (v as Record<string, unknown>)[k];
+      }
+    }
+    return out;
+  };
+  return info.multi && Array.isArray(value) ? value.map(one) : one(value);
+}
+
 const lowerCoreNames = (): Map<string, string> => new Map(coreAttributeOrder().map((n) => [n.toLowerCase(), n]));
 
 export function isZivverKnownKey(key: string): string | undefined {
@@ -169,7 +212,7 @@ export function normaliseSeedUser(raw: Record<string, unknown>, newId: () => str
       }
     } else if (lk === ENTERPRISE_SCHEMA.toLowerCase()) ent = plain(v) as Record<string, unknown>;
     else if (lk === ZIVVER_SCHEMA.toLowerCase()) ziv = canonicaliseZivverExt(plain(v) as Record<string, unknown>);
-    else if (names.has(lk) && v !== undefined && v !== null) core[names.get(lk)!] = plain(v);
+    else if (names.has(lk) && v !== undefined && v !== null) core[names.get(lk)!] = canonicaliseComplex(names.get(lk)!, plain(v));
   }
   if (typeof core.userName !== 'string' || !core.userName) throw new TypeError('a seed user needs a userName');
   u.id = id ?? newId();

@@ -8,6 +8,7 @@ import SCIMMY from 'scimmy';
 import {
   canonicaliseZivverExt,
   cloneUser,
+  complexCoreAttributes,
   coreAttributeOrder,
   findKey,
   isZivverKnownKey,
@@ -137,10 +138,8 @@ export class UserStore {
       }
     }
     const folded = new SCIMMY.Types.Filter(foldFilter(exprs) as never);
-    const users = this.all();
-    const views = users.map((u) => matchView(u));
-    const hit = new Set(folded.match(views as never[]) as unknown[]);
-    return users.filter((_, i) => hit.has(views[i]));
+    const referenced = new Set(exprs.flatMap((e) => Object.keys(e).map((k) => k.toLowerCase())));
+    return this.all().filter((u) => folded.match(variants(matchView(u), referenced) as never[]).length > 0);
   }
 
   /**
@@ -230,9 +229,29 @@ function foldFilter(exprs: Array<Record<string, unknown>>): Array<Record<string,
   return exprs.map((e) => fold(e) as Record<string, unknown>);
 }
 
+/**
+ * SCIMMY's Filter.match cannot compare a multi-valued simple attribute (aliases, delegates: arrays
+ * of strings) and throws on one. SCIM says such a filter matches when any value matches, so the
+ * view is expanded into one variant per value of each such attribute the filter names (an empty
+ * array becomes an absent attribute); the user matches when any variant does.
+ */
+function variants(view: Record<string, unknown>, referenced: Set<string>): Array<Record<string, unknown>> {
+  let out = [view];
+  for (const k of Object.keys(view)) {
+    const v = view[k];
+    if (!referenced.has(k.toLowerCase()) || !Array.isArray(v) || v.some((x) => x !== null && typeof x === 'object')) continue;
+    const values = v.length ? v : [undefined];
+    out = out.flatMap((base) => values.map((x) => ({ ...base, [k]: x })));
+  }
+  return out;
+}
+
 /** A user as filters see it: case-folded, extension attributes also under their full URN names. */
 function matchView(u: EmulatorUser): Record<string, unknown> {
   const v = fold(u) as Record<string, unknown>;
+  // SCIMMY's Filter.match throws on a complex filter (name.formatted co "x") against a user
+  // without that attribute; an empty value means the same and matches nothing.
+  for (const [name, info] of complexCoreAttributes()) if (v[name] === undefined) v[name] = info.multi ? [] : {};
   // Filtering on a write-only attribute must not reveal it (RFC 7644 §3.4.2.2), so it is not in the view.
   const z = v[ZIVVER_SCHEMA] as Record<string, unknown> | undefined;
   if (z) delete z[SSO_KEY];
