@@ -48,7 +48,9 @@ export function planRollback(input: RollbackInput): PlanDocument {
       rows.push(finish({ ...base, newKey: '', action: 'invalid', reason: `previous key unknown: the ledger has no record of setting ${u.newKey} on this account (another ledger file?)` }));
       continue;
     }
-    const later = entries.filter(({ e, i }) => i > mine!.i && e.key !== u.newKey).at(-1);
+    // What counts is the account's key now: the ledger's last entry for it.
+    const last = entries.at(-1)!;
+    const later = last.i > mine.i && last.e.key !== u.newKey ? last : undefined;
     if (later) {
       rows.push(
         finish({

@@ -55,6 +55,8 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
         alias: 'p',
         type: 'string',
         demandOption: true,
+        // nargs 1: take the next word as the value even when it is "-" (stdin).
+        nargs: 1,
         describe: 'Plan to apply: .json document, .csv rows (Excel-edited is fine), JSON lines, or - for stdin',
         group: 'Apply:',
       })
