@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   // A Get-EXOMailbox export the way Windows PowerShell 5.1's Export-Csv writes it.
   const columns = ['DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'ExternalDirectoryObjectId', 'RecipientTypeDetails', 'EmailAddresses'];
   const lines = ['#TYPE Selected.Microsoft.Exchange.Data.Directory.Management.Mailbox', columns.map(csvCell).join(',')];
-  for (const m of tenant.mailboxes as Array<Record<string, unknown>>) lines.push(columns.map((c) => csvCell(m[c])).join(','));
+  for (const m of tenant.mailboxes as unknown as Array<Record<string, unknown>>) lines.push(columns.map((c) => csvCell(m[c])).join(','));
   const csv = path.join(dir, 'mailboxes.csv');
   await writeFile(csv, lines.join('\r\n') + '\r\n', 'utf8');
 
