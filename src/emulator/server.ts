@@ -140,18 +140,29 @@ function scimQuery(req: Request): Record<string, unknown> {
   return q;
 }
 
-/** SCIMMY renders meta.location from a process-wide basepath; pin it to this emulator's URL. */
-function finishRendered(out: unknown, stored: EmulatorUser, usersLocation: string, filtered: boolean): Record<string, unknown> {
+/**
+ * Final touches on what SCIMMY rendered for one user:
+ * - meta.location: SCIMMY takes it from a process-wide basepath; pin it to this emulator's URL.
+ * - the zivver extension: SCIMMY drops unknown keys and drops the whole extension when its
+ *   arrays are all empty; Zivver returns the extension as stored (minus the key), so without an
+ *   attribute projection it is rendered from the store, exactly as the listing renders it.
+ */
+function finishRendered(out: unknown, stored: EmulatorUser, usersLocation: string, projected: boolean): Record<string, unknown> {
   const o = JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
   if (o.meta && typeof o.meta === 'object') (o.meta as Record<string, unknown>).location = `${usersLocation}/${stored.id}`;
-  // Unknown zivver-extension keys: SCIMMY drops them, Zivver returns them.
   const ext = stored[ZIVVER_SCHEMA] as Record<string, unknown> | undefined;
-  const unknown = ext ? Object.entries(ext).filter(([k]) => !isZivverKnownKey(k)) : [];
-  if (unknown.length && (!filtered || o[ZIVVER_SCHEMA] !== undefined)) {
-    o[ZIVVER_SCHEMA] = { ...((o[ZIVVER_SCHEMA] as Record<string, unknown>) ?? {}), ...Object.fromEntries(unknown) };
-    const schemas = Array.isArray(o.schemas) ? (o.schemas as string[]) : [];
-    if (!schemas.includes(ZIVVER_SCHEMA)) o.schemas = [...schemas, ZIVVER_SCHEMA];
+  if (!ext) return o;
+  let shown: Record<string, unknown>;
+  if (!projected) {
+    shown = Object.fromEntries(Object.entries(ext).filter(([k]) => k !== 'SsoAccountKey'));
+  } else {
+    if (o[ZIVVER_SCHEMA] === undefined) return o;
+    const unknown = Object.entries(ext).filter(([k]) => !isZivverKnownKey(k));
+    shown = { ...(o[ZIVVER_SCHEMA] as Record<string, unknown>), ...Object.fromEntries(unknown) };
   }
+  o[ZIVVER_SCHEMA] = shown;
+  const schemas = Array.isArray(o.schemas) ? (o.schemas as string[]) : [];
+  if (!schemas.includes(ZIVVER_SCHEMA)) o.schemas = [...schemas, ZIVVER_SCHEMA];
   return o;
 }
 

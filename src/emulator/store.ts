@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import SCIMMY from 'scimmy';
 import {
-  canonicaliseZivverExt,
   cloneUser,
   complexCoreAttributes,
   coreAttributeOrder,
@@ -18,6 +17,7 @@ import {
   renderUser,
   SSO_KEY,
   withDivision,
+  ZIVVER_KNOWN_KEYS,
 } from './schema.js';
 import { ENTERPRISE_SCHEMA, ZIVVER_SCHEMA, type EmulatorUser } from './types.js';
 
@@ -192,13 +192,17 @@ export class UserStore {
     u[ENTERPRISE_SCHEMA] = withDivision(plain(inst[ENTERPRISE_SCHEMA]) as Record<string, unknown> | undefined);
     const coercedZiv = plain(inst[ZIVVER_SCHEMA]) as Record<string, unknown> | undefined;
     if (coercedZiv !== undefined || rawZivver !== undefined) {
-      const ext: Record<string, unknown> = { ...(coercedZiv ?? {}) };
-      // SCIMMY's writeOnly attribute may hide behind a non-enumerable accessor; read it explicitly.
-      const key = (inst[ZIVVER_SCHEMA] as Record<string, unknown> | undefined)?.[SSO_KEY];
-      if (typeof key === 'string') ext[SSO_KEY] = key;
+      const ext: Record<string, unknown> = {};
+      for (const known of ZIVVER_KNOWN_KEYS) {
+        // SCIMMY's writeOnly attribute may hide behind an accessor, and SCIMMY leaves out an
+        // extension whose arrays are all empty; it has validated the raw values either way.
+        const coerced = known === SSO_KEY ? (inst[ZIVVER_SCHEMA] as Record<string, unknown> | undefined)?.[SSO_KEY] : coercedZiv?.[known];
+        const rk = rawZivver ? findKey(rawZivver, known) : undefined;
+        if (coerced !== undefined && coerced !== null) ext[known] = plain(coerced);
+        else if (rk !== undefined && rawZivver![rk] !== undefined && rawZivver![rk] !== null) ext[known] = plain(rawZivver![rk]);
+      }
       for (const [k, v] of Object.entries(rawZivver ?? {})) if (!isZivverKnownKey(k) && v !== undefined) ext[k] = v;
-      const canon = canonicaliseZivverExt(ext);
-      if (Object.keys(canon).length > 0) u[ZIVVER_SCHEMA] = canon;
+      if (Object.keys(ext).length > 0) u[ZIVVER_SCHEMA] = ext;
     }
     const stored = u as EmulatorUser;
     this.put(stored);

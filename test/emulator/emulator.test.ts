@@ -65,7 +65,8 @@ describe('emulator', function () {
     const emu = withEmulator(() => ({ users: seedUsers() }));
 
     it('answers 401 in plain text to a missing or wrong key, on SCIM and admin paths alike', async () => {
-      for (const headers of [{}, { Authorization: 'Bearer wrong-key' }, { Authorization: `Basic ${emu().apiKey}` }]) {
+      const attempts: Array<Record<string, string>> = [{}, { Authorization: 'Bearer wrong-key' }, { Authorization: `Basic ${emu().apiKey}` }];
+      for (const headers of attempts) {
         const r = await fetch(`${emu().url}/Users`, { headers });
         expect(r.status).to.equal(401);
         expect(r.headers.get('content-type')).to.match(/^text\/plain/);
@@ -150,6 +151,13 @@ describe('emulator', function () {
 
   describe('PUT in zivver mode (default)', () => {
     const emu = withEmulator(() => ({ users: seedUsers() }));
+
+    it('shows an extension whose arrays are empty, and keeps it through a round trip', async () => {
+      const user = await getUser(emu(), ID2);
+      expect(user[ZIVVER_SCHEMA]).to.deep.equal({ aliases: [], delegates: [] });
+      expect((await emu().request('PUT', `/Users/${ID2}`, withKey(user, 'entra-2'))).status).to.equal(200);
+      expect(emu().getUser(ID2)![ZIVVER_SCHEMA]).to.deep.equal({ SsoAccountKey: 'entra-2', aliases: [], delegates: [] });
+    });
 
     it('round-trips a GET body with a new key and changes nothing else (read-only attributes accepted)', async () => {
       const before = emu().getUser(ID1)!;
@@ -244,13 +252,15 @@ describe('emulator', function () {
   describe('PUT in strict mode', () => {
     const emu = withEmulator(() => ({ users: seedUsers(), putMode: 'strict' }));
 
-    it('round-trips a GET body with a new key unchanged', async () => {
-      const before = emu().getUser(ID1)!;
-      const user = await getUser(emu(), ID1);
-      expect((await emu().request('PUT', `/Users/${ID1}`, withKey(user, 'entra-1'))).status).to.equal(200);
-      const expected = structuredClone(before);
-      (expected[ZIVVER_SCHEMA] as Record<string, unknown>).SsoAccountKey = 'entra-1';
-      expect(emu().getUser(ID1)).to.deep.equal(expected);
+    it('round-trips a GET body with a new key unchanged (aliases, empty arrays, no extension at all)', async () => {
+      for (const id of [ID1, ID2, ID3]) {
+        const before = emu().getUser(id)!;
+        const user = await getUser(emu(), id);
+        expect((await emu().request('PUT', `/Users/${id}`, withKey(user, `entra-${id}`))).status).to.equal(200);
+        const expected = structuredClone(before);
+        expected[ZIVVER_SCHEMA] = { ...((expected[ZIVVER_SCHEMA] as object) ?? {}), SsoAccountKey: `entra-${id}` };
+        expect(emu().getUser(id), id).to.deep.equal(expected);
+      }
     });
 
     it('clears everything the body leaves out, and requires userName', async () => {

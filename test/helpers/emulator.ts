@@ -50,3 +50,67 @@ export function withEmulator(opts: () => Partial<EmulatorOptions> = () => ({})):
     return current;
   };
 }
+
+export interface EmulatorProcess {
+  url: string;
+  child: import('node:child_process').ChildProcess;
+  /** stdout/stderr so far. */
+  output(): { stdout: string; stderr: string };
+  /** SIGTERM, then the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Starts `zivver-keytool emulator <args>` as a separate process and resolves once it printed
+ * `Zivver emulator listening on <url>`. `command` defaults to running the CLI from source with
+ * tsx; pass e.g. [process.execPath, 'bin/zivver-keytool.js'] or the exe (under Wine) instead.
+ */
+export async function startEmulatorProcess(opts: {
+  args?: string[];
+  apiKey: string;
+  command?: string[];
+  env?: NodeJS.ProcessEnv;
+  timeoutMs?: number;
+}): Promise<EmulatorProcess> {
+  const { spawn } = await import('node:child_process');
+  const path = await import('node:path');
+  const { fileURLToPath } = await import('node:url');
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+  const command = opts.command ?? [process.execPath, '--import', 'tsx', path.join(root, 'test', 'emulator', 'runMain.ts')];
+  const child = spawn(command[0]!, [...command.slice(1), 'emulator', ...(opts.args ?? [])], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, SYSTEMROOT: process.env.SYSTEMROOT, ...opts.env, ZIVVER_API_KEY: opts.apiKey },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`emulator did not start within ${opts.timeoutMs ?? 30_000} ms:\n${stderr}`));
+    }, opts.timeoutMs ?? 30_000);
+    child.stdout!.on('data', (d) => {
+      stdout += d;
+      const m = /Zivver emulator listening on (\S+)/.exec(stdout);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.stderr!.on('data', (d) => (stderr += d));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`emulator exited with ${code} before listening:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    child,
+    output: () => ({ stdout, stderr }),
+    stop: (signal = 'SIGTERM') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
