@@ -216,6 +216,21 @@ export async function runApplyEngine(
   let maxReadAgeUsedMs = 0;
   let fatal: Error | undefined;
   let finished = 0;
+  // Zivver unreachable: before any request has worked, the first failure stops the run (nothing
+  // written, exit 3); later, a run of such failures longer than the rows in flight does.
+  let answered = 0;
+  let unreachableInARow = 0;
+  const noteFailure = (err: unknown) => {
+    if (isFatal(err)) fatal ??= err as Error;
+    else if (err instanceof ConnectionError) {
+      unreachableInARow++;
+      if (answered === 0 || unreachableInARow > opts.concurrency + 1) fatal ??= err;
+    }
+  };
+  const noteAnswer = () => {
+    answered++;
+    unreachableInARow = 0;
+  };
 
   const base = (r: PlanRow): Omit<ResultRow, 'status' | 'httpStatus' | 'error' | 'at'> => ({
     email: r.email,
@@ -257,8 +272,9 @@ export async function runApplyEngine(
     let read: Read;
     try {
       read = await reader.read(r.zivverId);
+      noteAnswer();
     } catch (err) {
-      if (isFatal(err)) fatal ??= err as Error;
+      noteFailure(err);
       return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
     }
     if (!read.user) {
@@ -287,7 +303,7 @@ export async function runApplyEngine(
         }
         read = { user: again, readAt: now(), httpStatus: 200 };
       } catch (err) {
-        if (isFatal(err)) fatal ??= err as Error;
+        noteFailure(err);
         return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
       }
       if (stopped()) return null;
@@ -295,8 +311,9 @@ export async function runApplyEngine(
     const body = bodyWithKey(read.user as ScimUser, r.newKey);
     try {
       await client.replaceUser(r.zivverId, body);
+      noteAnswer();
     } catch (err) {
-      if (isFatal(err)) fatal ??= err as Error;
+      noteFailure(err);
       const maybe = mayHaveBeenApplied(err);
       return {
         ...base(r),
@@ -359,7 +376,7 @@ export async function runApplyEngine(
   };
 }
 
-/** Errors after which every further row would fail the same way: stop taking rows. */
+/** Errors after which every further row would fail the same way (the API key refused): stop taking rows. */
 function isFatal(err: unknown): boolean {
   if (err instanceof ZivverApiError) return err.status === 401 || err.status === 403;
   return false;

@@ -196,4 +196,14 @@ describe('apply/engine', () => {
     expect(out.maxReadAgeUsedMs).to.be.at.most(10_000);
     expect(out.listings).to.equal(t.client.lists);
   });
+
+  it('stops at once when Zivver cannot be reached before anything worked (nothing written)', async () => {
+    const t = setup(10, { concurrency: 2 });
+    t.client.unreachable = true;
+    const out = await runApplyEngine(rows(10), t.deps, t.opts);
+    expect(out.fatal?.message).to.match(/Cannot reach Zivver/);
+    expect(out.counts.failed).to.be.at.most(2);
+    expect(out.notStarted).to.be.at.least(8);
+    expect(t.client.puts).to.have.length(0);
+  });
 });

@@ -14,6 +14,8 @@ export class FakeScimClient implements ScimClient {
   /** Per id: what the next PUT does instead of succeeding. */
   readonly putFaults = new Map<string, 'reject' | 'reset-after-apply' | 'reset-before' | 'unauthorized'>();
   getDelayMs = 0;
+  /** Every GET fails as if Zivver could not be reached. */
+  unreachable = false;
   putDelayMs = 0;
   lists = 0;
   /** Called before each PUT is handled (tests use it to interleave events). */
@@ -32,6 +34,7 @@ export class FakeScimClient implements ScimClient {
   async getUser(id: string): Promise<ScimUser | null> {
     this.stats.requests++;
     if (this.getDelayMs) await new Promise((r) => setTimeout(r, this.getDelayMs));
+    if (this.unreachable) throw new ZivverUnreachableError(`Cannot reach Zivver at x (GET /Users/${id}): connection refused`, 'ECONNREFUSED', 'GET', `/Users/${id}`, 7, false);
     const u = this.users.get(id);
     return u ? this.visible(u) : null;
   }
