@@ -52,6 +52,22 @@ export function buildParser(onSelect: (inv: ParsedInvocation) => void): Argv {
   return y;
 }
 
+/**
+ * yargs takes a lone `-` for a positional argument, so `--input -` (read standard input, as every
+ * Unix tool and our PowerShell module write it) would be refused. Join it to its option.
+ */
+export function joinDashValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (/^--?[A-Za-z][\w-]*$/.test(a) && argv[i + 1] === '-') {
+      out.push(`${a}=-`);
+      i++;
+    } else out.push(a);
+  }
+  return out;
+}
+
 /** yargs refused the command line (unknown option, missing value, ...). */
 export class ParseFailure extends Error {}
 
@@ -63,7 +79,7 @@ export async function parseArgv(argv: string[]): Promise<{ invocation: ParsedInv
     invocation = inv;
   });
   let output = '';
-  await parser.parseAsync(argv, {}, (err, _argv, out) => {
+  await parser.parseAsync(joinDashValues(argv), {}, (err, _argv, out) => {
     if (err) throw err;
     output = out;
   });

@@ -22,3 +22,14 @@ describe('cli/parser', () => {
     expect(r.stdout).to.match(/^zivver-keytool \d+\.\d+\.\d+ \(node v\d+/);
   });
 });
+
+describe('cli/parser standard input', () => {
+  it('accepts `--input -` and `-i -` for standard input', async () => {
+    const a = await parseArgv(['plan', '--input', '-', '--input', 'b.csv']);
+    expect(a.invocation?.args.input).to.deep.equal(['-', 'b.csv']);
+    const b = await parseArgv(['plan', '-i', '-']);
+    expect(b.invocation?.args.input).to.deep.equal(['-']);
+    const c = await parseArgv(['apply', '--plan', '-']);
+    expect(c.invocation?.args.plan).to.equal('-');
+  });
+});
