@@ -70,7 +70,7 @@ function Test-ZivverConnection {
     foreach ($item in $output) {
         if ($item -is [string]) {
             $textLines.Add($item)
-            if ($null -eq $count -and $item -match '(\d+)\s+accounts?') { $count = [int]$Matches[1] }
+            if ($null -eq $count -and $item -match '^\s*Accounts:\s*(\d+)') { $count = [int]$Matches[1] }
         }
         elseif ($null -ne $item) {
             foreach ($name in @('accounts', 'accountCount', 'totalResults', 'count')) {

@@ -1,0 +1,198 @@
+# End to end: the module drives the real zivver-keytool (node bin/zivver-keytool.js, or
+# $env:ZIVVER_KEYTOOL_PATH) against the Zivver SCIM emulator, started as a child process.
+# Input: objects shaped like real Get-EXOMailbox output (the emulator's sample tenant mailboxes,
+# with the extra properties Exchange Online adds).
+
+BeforeDiscovery {
+    $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).ProviderPath
+    $script:NoCli = -not (Test-Path (Join-Path $repoRoot 'dist/cli/main.js'))
+}
+
+BeforeAll {
+    $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).ProviderPath
+    Import-Module (Join-Path $script:RepoRoot 'ps/ZivverAccountKey.psd1') -Force
+    $script:ApiKey = 'ps-integration-key-5e1f'
+    $script:SecureKey = ConvertTo-SecureString $script:ApiKey -AsPlainText -Force
+    Remove-Item Env:ZIVVER_KEYTOOL_PATH -ErrorAction SilentlyContinue
+    Remove-Item Env:ZIVVER_API_KEY -ErrorAction SilentlyContinue
+
+    function script:Start-TestEmulator {
+        param([int] $Users = 40)
+        $mbxFile = Join-Path $TestDrive ('mailboxes-{0}.json' -f [guid]::NewGuid())
+        $psi = New-Object System.Diagnostics.ProcessStartInfo
+        $psi.FileName = (Get-Command node -CommandType Application | Select-Object -First 1).Source
+        $psi.Arguments = "--import tsx test/ps/fixtures/start-emulator.ts --users $Users --mailboxes `"$mbxFile`""
+        $psi.WorkingDirectory = $script:RepoRoot
+        $psi.UseShellExecute = $false
+        $psi.RedirectStandardInput = $true
+        $psi.RedirectStandardOutput = $true
+        $psi.EnvironmentVariables['ZIVVER_API_KEY'] = $script:ApiKey
+        $proc = [System.Diagnostics.Process]::Start($psi)
+        $task = $proc.StandardOutput.ReadLineAsync()
+        if (-not $task.Wait(60000) -or -not $task.Result -or $task.Result -notmatch 'listening on (\S+)') {
+            try { $proc.Kill() } catch { }
+            throw "The emulator did not start: $($task.Result)"
+        }
+        $url = $Matches[1]
+        $origin = ([uri]$url).GetLeftPart([System.UriPartial]::Authority)
+        # Shaped like Get-EXOMailbox output: the sample mailboxes plus what Exchange Online adds.
+        $mailboxes = @(Get-Content -LiteralPath $mbxFile -Raw | ConvertFrom-Json | ForEach-Object {
+                $_ | Add-Member -NotePropertyName '@odata.type' -NotePropertyValue '#Exchange.GetMailboxResponse' -PassThru |
+                    Add-Member -NotePropertyName Identity -NotePropertyValue $_.Alias -PassThru |
+                    Add-Member -NotePropertyName Id -NotePropertyValue $_.Alias -PassThru |
+                    Add-Member -NotePropertyName Name -NotePropertyValue $_.Alias -PassThru
+            })
+        [pscustomobject]@{ Process = $proc; Url = $url; Origin = $origin; Mailboxes = $mailboxes }
+    }
+
+    function script:Stop-TestEmulator {
+        param($Emulator)
+        if (-not $Emulator) { return }
+        try { $Emulator.Process.StandardInput.Close() } catch { }
+        if (-not $Emulator.Process.WaitForExit(5000)) { try { $Emulator.Process.Kill() } catch { } }
+    }
+
+    function script:Invoke-Admin {
+        param($Emulator, [string] $Path, [string] $Method = 'Get')
+        Invoke-RestMethod -Method $Method -Uri ($Emulator.Origin + '/_emulator' + $Path) -Headers @{ Authorization = "Bearer $($script:ApiKey)" }
+    }
+
+    function script:Get-Keys {
+        param($Emulator)
+        $state = Invoke-Admin -Emulator $Emulator -Path '/state'
+        $users = $state
+        if ($state.PSObject.Properties['users']) { $users = $state.users }
+        $keys = @{}
+        foreach ($u in $users) {
+            $ext = $u.'urn:ietf:params:scim:schemas:zivver:0.1:User'
+            $keys[$u.userName.ToLowerInvariant()] = $ext.SsoAccountKey
+        }
+        $keys
+    }
+}
+
+Describe 'Get-ZivverKeyPlan | Set-ZivverAccountKey against the emulator' -Skip:$script:NoCli {
+    BeforeAll {
+        $script:Emu = Start-TestEmulator -Users 40
+        $script:Ledger = Join-Path $TestDrive 'ledger.jsonl'
+        $script:Plan = @($script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -OutFile (Join-Path $TestDrive 'plan.csv') -WarningAction SilentlyContinue)
+    }
+    AfterAll { Stop-TestEmulator $script:Emu }
+
+    It 'plans one typed row per mailbox, setting user mailboxes and skipping shared/room mailboxes' {
+        $script:Plan.Count | Should -Be $script:Emu.Mailboxes.Count
+        $script:Plan[0].PSObject.TypeNames[0] | Should -Be 'Zivver.KeyPlanRow'
+        @($script:Plan | Where-Object Action -eq 'set').Count | Should -BeGreaterThan 10
+        foreach ($row in $script:Plan | Where-Object Action -eq 'set') {
+            $mbx = $script:Emu.Mailboxes[$row.Line - 1]
+            $row.NewKey | Should -Be $mbx.ExternalDirectoryObjectId.ToLowerInvariant()
+        }
+        foreach ($mbx in $script:Emu.Mailboxes | Where-Object RecipientTypeDetails -ne 'UserMailbox') {
+            ($script:Plan | Where-Object Line -eq ([array]::IndexOf($script:Emu.Mailboxes, $mbx) + 1)).Action | Should -Be 'skipped'
+        }
+        Test-Path (Join-Path $TestDrive 'plan.csv') | Should -BeTrue
+    }
+
+    It 'formats rows as a table by default' {
+        $text = $script:Plan | Select-Object -First 2 | Out-String -Width 200
+        $text | Should -Match 'Action\s+Email\s+UserName\s+NewKey\s+Reason'
+    }
+
+    It '-WhatIf reports every set row and sends no write to Zivver' {
+        Invoke-Admin -Emulator $script:Emu -Path '/stats/reset' -Method Post | Out-Null
+        $before = Get-Keys $script:Emu
+        $res = @($script:Plan | Set-ZivverAccountKey -WhatIf -ApiKey $script:SecureKey -LedgerPath $script:Ledger 6>$null)
+        $stats = Invoke-Admin -Emulator $script:Emu -Path '/stats'
+        $stats.writes | Should -Be 0
+        $put = 0
+        if ($stats.byMethod.PSObject.Properties['PUT']) { $put = $stats.byMethod.PUT }
+        $put | Should -Be 0
+        $stats.requests | Should -BeGreaterThan 0   # it did read the accounts
+        $res.Count | Should -BeGreaterOrEqual @($script:Plan | Where-Object Action -eq 'set').Count
+        $res[0].PSObject.TypeNames[0] | Should -Be 'Zivver.KeyResult'
+        (Get-Keys $script:Emu).Values -join ',' | Should -Be ($before.Values -join ',')
+    }
+
+    It '-Confirm:$false writes the keys (and nothing else changes)' {
+        $before = Invoke-Admin -Emulator $script:Emu -Path '/state'
+        $res = @($script:Plan | Set-ZivverAccountKey -Confirm:$false -ApiKey $script:SecureKey -LedgerPath $script:Ledger -ResultsPath (Join-Path $TestDrive 'results.jsonl'))
+        $set = @($script:Plan | Where-Object Action -eq 'set')
+        @($res | Where-Object Status -eq 'updated').Count | Should -Be $set.Count
+        $keys = Get-Keys $script:Emu
+        foreach ($row in $set) { $keys[$row.UserName.ToLowerInvariant()] | Should -Be $row.NewKey }
+        Test-Path (Join-Path $TestDrive 'results.jsonl') | Should -BeTrue
+    }
+
+    It 'plans the same mailboxes as unchanged afterwards (the ledger)' {
+        $again = @($script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -WarningAction SilentlyContinue)
+        @($again | Where-Object Action -eq 'set').Count | Should -Be 0
+        @($again | Where-Object Action -eq 'unchanged').Count | Should -Be @($script:Plan | Where-Object Action -eq 'set').Count
+    }
+}
+
+Describe 'Set-ZivverAccountKey with Import-Csv of a plan CSV, -MaxChanges and drift' -Skip:$script:NoCli {
+    BeforeAll {
+        $script:Emu = Start-TestEmulator -Users 20
+        $script:Ledger = Join-Path $TestDrive 'ledger2.jsonl'
+        $script:Csv = Join-Path $TestDrive 'plan2.csv'
+        $null = $script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -OutFile $script:Csv -WarningAction SilentlyContinue
+    }
+    AfterAll { Stop-TestEmulator $script:Emu }
+
+    It 'refuses the whole run when more than -MaxChanges keys would change (nothing written)' {
+        Invoke-Admin -Emulator $script:Emu -Path '/stats/reset' -Method Post | Out-Null
+        $err = $null
+        try { Import-Csv -LiteralPath $script:Csv | Set-ZivverAccountKey -Force -MaxChanges 1 -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger; throw 'no error' } catch { $err = $_ }
+        $err.Exception.Message | Should -Match 'max-changes'
+        $err.Exception.Data['ExitCode'] | Should -Be 2
+        (Invoke-Admin -Emulator $script:Emu -Path '/stats').writes | Should -Be 0
+    }
+
+    It 'writes the rows of the CSV, reporting a renamed account as drifted with a non-terminating error' {
+        $rows = @(Import-Csv -LiteralPath $script:Csv)
+        $victim = $rows | Where-Object action -eq 'set' | Select-Object -First 1
+        Invoke-RestMethod -Method Post -Uri ($script:Emu.Origin + "/_emulator/users/$($victim.zivverId)/rename") -Headers @{ Authorization = "Bearer $($script:ApiKey)" } -ContentType 'application/json' -Body (@{ userName = 'renamed.' + $victim.userName } | ConvertTo-Json) | Out-Null
+        $errs = $null
+        $res = @($rows | Set-ZivverAccountKey -Confirm:$false -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -ResultsPath (Join-Path $TestDrive 'r2.jsonl') -ErrorVariable errs -ErrorAction SilentlyContinue)
+        ($res | Where-Object ZivverId -eq $victim.zivverId).Status | Should -Be 'drifted'
+        @($errs | Where-Object { $_.Exception.Message -match [regex]::Escape($victim.email) }).Count | Should -Be 1
+        @($res | Where-Object Status -eq 'updated').Count | Should -Be (@($rows | Where-Object action -eq 'set').Count - 1)
+    }
+}
+
+Describe 'Error paths against the real keytool' -Skip:$script:NoCli {
+    BeforeAll { $script:Emu = Start-TestEmulator -Users 5 }
+    AfterAll { Stop-TestEmulator $script:Emu }
+
+    It 'a bad CSV is a terminating error naming the file and line' {
+        $bad = Join-Path $TestDrive 'bad.csv'
+        Set-Content -LiteralPath $bad -Value "PrimarySmtpAddress,ExternalDirectoryObjectId`na@contoso.nl,`"unbalanced`nb@contoso.nl,x"
+        $err = $null
+        try { Get-ZivverKeyPlan -Path $bad -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey; throw 'no error' } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Match '^ZivverKeytool.InputError'
+        $err.Exception.Message | Should -Match ([regex]::Escape('bad.csv') + ':\d+')
+        $err.Exception.Message | Should -Not -Match '    at '   # no stack trace
+    }
+
+    It 'a wrong API key is a terminating error carrying Zivver''s answer' {
+        $err = $null
+        try { $script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey (ConvertTo-SecureString 'wrong-key' -AsPlainText -Force) -WarningAction SilentlyContinue; throw 'no error' } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Match '^ZivverKeytool.ConnectionError'
+        $err.Exception.Data['ExitCode'] | Should -Be 3
+        $err.Exception.Message | Should -Match '401'
+        $err.Exception.Message | Should -Not -Match 'wrong-key'
+    }
+
+    It 'Test-ZivverConnection reports the account count' {
+        $r = Test-ZivverConnection -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey
+        $r.Connected | Should -BeTrue
+        $r.AccountCount | Should -BeGreaterThan 0
+        Test-ZivverConnection -ZivverUrl $script:Emu.Url -ApiKey (ConvertTo-SecureString 'nope' -AsPlainText -Force) -Quiet | Should -BeFalse
+    }
+
+    It 'a missing exe is a clear error' {
+        $env:ZIVVER_KEYTOOL_PATH = Join-Path $TestDrive 'bin/zivver-keytool.exe'
+        try { { $script:Emu.Mailboxes | Get-ZivverKeyPlan -ApiKey $script:SecureKey } | Should -Throw '*zivver-keytool not found*' }
+        finally { Remove-Item Env:ZIVVER_KEYTOOL_PATH }
+    }
+}
