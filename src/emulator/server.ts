@@ -318,13 +318,15 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
   users.use(express.json({ type: [SCIM_JSON, 'application/json'], limit: '1mb' }));
   const usersLocation = () => store.usersLocation;
 
-  users.get('/', (req, res) => {
+  users.get('/', async (req, res) => {
+    let page: EmulatorUser[];
+    let head: string;
+    let resource: SCIMMY.Resources.User;
     try {
-      const resource = new SCIMMY.Resources.User(scimQuery(req) as never);
+      resource = new SCIMMY.Resources.User(scimQuery(req) as never);
       const matches = store.query(resource.filter);
       const { startIndex, count } = (resource.constraints ?? {}) as { startIndex?: number; count?: number };
-      const total = matches.length;
-      let page = matches;
+      page = matches;
       let paging = '';
       const mode = settings.paging;
       if (mode !== 'all') {
@@ -335,20 +337,35 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
         page = matches.slice(from, from + size);
         paging = `,"itemsPerPage":${page.length},"startIndex":${startIndex ?? 1}`;
       }
-      let parts: string[];
-      if (resource.attributes) {
-        // attributes/excludedAttributes: SCIMMY's coercion does the projection (slow but exact).
-        parts = page.map((u) =>
-          JSON.stringify(finishRendered(new SCIMMY.Schemas.User(u, 'out', usersLocation(), resource.attributes), u, usersLocation(), true)),
-        );
-      } else {
-        parts = page.map((u) => store.json(u));
-      }
-      const head = `{"schemas":["${LIST_RESPONSE_SCHEMA}"],"totalResults":${total}${paging},"Resources":[`;
-      sendScimJson(res, 200, head + parts.join(',') + ']}');
+      head = `{"schemas":["${LIST_RESPONSE_SCHEMA}"],"totalResults":${matches.length}${paging},"Resources":[`;
     } catch (ex) {
-      sendScimError(res, ex);
+      return sendScimError(res, ex);
     }
+    const render = resource.attributes
+      ? // attributes/excludedAttributes: SCIMMY's coercion does the projection (slow but exact).
+        (u: EmulatorUser) =>
+          JSON.stringify(finishRendered(new SCIMMY.Schemas.User(u, 'out', usersLocation(), resource.attributes), u, usersLocation(), true))
+      : (u: EmulatorUser) => store.json(u);
+    // Streamed in batches: 100,000 users are ~75 MB of JSON, which need not exist as one string.
+    res.status(200).set('Content-Type', SCIM_JSON);
+    res.write(head);
+    const BATCH = 2000;
+    for (let i = 0; i < page.length; i += BATCH) {
+      const chunk = page.slice(i, i + BATCH).map(render).join(',');
+      if (!res.write(i === 0 ? chunk : ',' + chunk)) {
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            res.off('drain', done);
+            res.off('close', done);
+            resolve();
+          };
+          res.on('drain', done);
+          res.on('close', done);
+        });
+        if (res.destroyed) return;
+      }
+    }
+    res.end(']}');
   });
 
   const contextFor = (rawZivver?: Record<string, unknown>): ScimContext => ({

@@ -162,6 +162,7 @@ export const emulatorCommand: KeytoolCommand<EmulatorArgs> = {
       if (code === 'EADDRINUSE') throw new UsageError(`port ${args.port} on ${args.host} is already in use`);
       throw err;
     }
+    users = undefined; // the store holds its own copies; let 100,000 generated users go
     const budget = rateLimit ? `${rateLimit.budget}/${rateLimit.windowSeconds}s` : 'off';
     ctx.logger.verbose(`${emu.users().length} users; PUT mode ${args.putMode}; paging ${paging}; rate limit ${budget}; latency ${args.latency} ms`);
     ctx.stdout.write(`Zivver emulator listening on ${emu.url}\n`);
