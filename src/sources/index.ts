@@ -193,5 +193,6 @@ export async function readInput(spec: string, opts: ReadInputOptions): Promise<I
       throw new InputError(`cannot read the input: ${describeFsError(err)}`, spec, undefined, `Looked for ${path}.`);
     }
   }
-  return parseInputBuffer(spec, bytes, opts);
+  // Messages and the plan name standard input as such, not as a bare "-".
+  return parseInputBuffer(spec === '-' ? '(stdin)' : spec, bytes, opts);
 }

@@ -45,9 +45,9 @@ describe('sources/readInput', () => {
     const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('#TYPE x\r\n"Mail","Id"\r\n"a@x.nl","1"\r\n', 'utf16le')]);
     const stdin = Readable.from([bytes.subarray(0, 7), bytes.subarray(7)]); // split mid-character
     const r = await readInput('-', { format: 'auto', stdin });
-    expect(r.name).to.equal('-');
+    expect(r.name).to.equal('(stdin)');
     expect(r.users).to.have.length(1);
-    expect(r.users[0]).to.deep.include({ input: '-', line: 3, primaryEmail: 'a@x.nl', objectId: '1' });
+    expect(r.users[0]).to.deep.include({ input: '(stdin)', line: 3, primaryEmail: 'a@x.nl', objectId: '1' });
     expect(r.sha256).to.equal(createHash('sha256').update(bytes).digest('hex'));
   });
 
@@ -58,7 +58,7 @@ describe('sources/readInput', () => {
 
   it('empty stdin is "no users"', async () => {
     const err = await rejection(readInput('-', { format: 'auto', stdin: Readable.from([]) }));
-    expect(err.file).to.equal('-');
+    expect(err.file).to.equal('(stdin)');
     expect(err.message).to.contain('no users');
   });
 
