@@ -50,7 +50,43 @@ main(process.argv.slice(2), { handleSignals: true }).then(
 );
 `;
 
-export async function bundle(opts: { outFile?: string; minify?: boolean } = {}): Promise<BundleInfo> {
+/**
+ * Runs before any bundled module.
+ * - `import.meta.url` for the CommonJS bundle: in a SEA, __filename is the exe's own path.
+ * - TCP keep-alive is switched on once the socket has connected rather than while it connects.
+ *   fetch (undici) calls socket.setKeepAlive() right after net.connect(); libuv then applies it when
+ *   it creates the socket, and under Wine 8 that setsockopt fails, so the connect itself fails with
+ *   "connect UNKNOWN" and the exe could never reach Zivver in CI. Once connected, the effect on
+ *   Windows is the same (keep-alive probes only matter on an idle connection).
+ */
+const BANNER = `var __keytool_import_meta_url = require("node:url").pathToFileURL(__filename).href;
+(function () {
+  var net = require("node:net");
+  var setKeepAlive = net.Socket.prototype.setKeepAlive;
+  net.Socket.prototype.setKeepAlive = function (enable, initialDelay) {
+    if (this.connecting) {
+      this.once("connect", function () { setKeepAlive.call(this, enable, initialDelay); });
+      return this;
+    }
+    return setKeepAlive.call(this, enable, initialDelay);
+  };
+})();`;
+
+/**
+ * For a V8 startup snapshot: the modules load (and are captured) when the snapshot is built; only
+ * main() runs when the exe starts.
+ */
+const SNAPSHOT_ENTRY = `
+import { main } from './dist/cli/main.js';
+require('node:v8').startupSnapshot.setDeserializeMainFunction(() => {
+  main(process.argv.slice(2), { handleSignals: true }).then(
+    (code) => { process.exitCode = code; },
+    (err) => { process.stderr.write(String(err && err.stack || err) + '\\n'); process.exitCode = 1; },
+  );
+});
+`;
+
+export async function bundle(opts: { outFile?: string; minify?: boolean; snapshot?: boolean } = {}): Promise<BundleInfo> {
   const outFile = opts.outFile ?? path.join(OUT_DIR, 'bundle', 'zivver-keytool.cjs');
   if (!existsSync(path.join(REPO_ROOT, 'dist', 'cli', 'main.js'))) {
     throw new Error('dist/cli/main.js is missing: run `npm run build` (tsc) first');
@@ -59,7 +95,7 @@ export async function bundle(opts: { outFile?: string; minify?: boolean } = {}):
   const version = packageVersion();
   const commit = buildCommit();
   const result = await esbuild.build({
-    stdin: { contents: ENTRY, resolveDir: REPO_ROOT, sourcefile: 'exe-entry.js', loader: 'js' },
+    stdin: { contents: opts.snapshot ? SNAPSHOT_ENTRY : ENTRY, resolveDir: REPO_ROOT, sourcefile: 'exe-entry.js', loader: 'js' },
     outfile: outFile,
     bundle: true,
     platform: 'node',
@@ -82,8 +118,7 @@ export async function bundle(opts: { outFile?: string; minify?: boolean } = {}):
       'import.meta.dirname': '__dirname',
       'import.meta.filename': '__filename',
     },
-    // In a SEA, __filename is the exe's own path.
-    banner: { js: 'var __keytool_import_meta_url = require("node:url").pathToFileURL(__filename).href;' },
+    banner: { js: BANNER },
   });
   const packages: Record<string, string> = {};
   for (const input of Object.keys(result.metafile.inputs)) {

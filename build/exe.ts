@@ -13,6 +13,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as ResEdit from 'resedit';
@@ -28,6 +29,19 @@ export interface ExeOptions {
   useCodeCache?: boolean;
   useSnapshot?: boolean;
   log?: (msg: string) => void;
+}
+
+/** A Unix path as a Windows process under Wine sees it (drive Z: is /). */
+function winPath(p: string): string {
+  return 'Z:' + path.resolve(p).split('/').join('\\');
+}
+
+/** `wine` or `wine64` from PATH. */
+function findWine(): string | undefined {
+  for (const name of [process.env.KEYTOOL_WINE, 'wine', 'wine64'].filter(Boolean) as string[]) {
+    if (spawnSync(name, ['--version'], { encoding: 'utf8' }).status === 0) return name;
+  }
+  return undefined;
 }
 
 function flag(name: string, dflt: boolean): boolean {
@@ -68,43 +82,59 @@ export async function buildExe(opts: ExeOptions = {}): Promise<Stamp> {
   const out = opts.out ?? EXE_PATH;
   const useCodeCache = opts.useCodeCache ?? flag('KEYTOOL_SEA_CODE_CACHE', false);
   const useSnapshot = opts.useSnapshot ?? flag('KEYTOOL_SEA_SNAPSHOT', false);
-  const work = path.join(OUT_DIR, 'sea');
+  const work = path.join(OUT_DIR, 'sea', path.basename(out, '.exe'));
   mkdirSync(work, { recursive: true });
   mkdirSync(path.dirname(out), { recursive: true });
 
   // 1. bundle
-  const b = await bundle({ outFile: path.join(work, 'zivver-keytool.cjs') });
+  const b = await bundle({ outFile: path.join(work, 'zivver-keytool.cjs'), snapshot: useSnapshot });
   log(`bundled ${Object.keys(b.packages).length} packages into ${(b.bytes / 1024).toFixed(0)} KiB (version ${b.version}, commit ${b.commit})`);
-  let main = b.file;
-  if (useSnapshot) {
-    // A startup snapshot's entry runs at build time and registers the real main for run time.
-    main = path.join(work, 'snapshot-entry.cjs');
-    const code = readFileSync(b.file, 'utf8');
-    writeFileSync(
-      main,
-      `const v8 = require('node:v8');\nv8.startupSnapshot.setDeserializeMainFunction(() => {\n${code}\n});\n`,
-    );
-  }
+  const main = b.file;
 
-  // 2. + 3. Node binaries: the Windows base, and the build host's node at the same version for the blob
+  // 2. + 3. Node binaries: the Windows base, and a Node of the same version to write the blob. The
+  // code cache and the snapshot are specific to the platform that writes them (a Linux-written code
+  // cache is rejected by node.exe, a Linux snapshot refused), so with either option the blob is
+  // written by node.exe itself, under Wine when the build host is not Windows.
   const nodeExe = ensureNodeBinary('win-x64', NODE_VERSION, log);
   const host = hostTarget();
-  const hostNode = host === 'win-x64' ? nodeExe : ensureNodeBinary(host, NODE_VERSION, log);
+  const viaWine = host !== 'win-x64' && (useCodeCache || useSnapshot);
   const blob = path.join(work, 'sea-prep.blob');
   const seaConfig = path.join(work, 'sea-config.json');
+  const p = (f: string) => (viaWine ? winPath(f) : f);
   writeFileSync(
     seaConfig,
     JSON.stringify(
-      { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache, useSnapshot },
+      { main: p(main), output: p(blob), disableExperimentalSEAWarning: true, useCodeCache, useSnapshot },
       null,
       2,
     ) + '\n',
   );
   rmSync(blob, { force: true });
-  const gen = spawnSync(hostNode, ['--experimental-sea-config', seaConfig], { cwd: REPO_ROOT, encoding: 'utf8' });
-  if (gen.status !== 0) throw new Error(`node --experimental-sea-config failed (${gen.status}): ${gen.stderr}${gen.stdout}`);
+  let generator: string;
+  if (viaWine) {
+    const wine = findWine();
+    if (!wine) throw new Error('useCodeCache/useSnapshot need node.exe to write the blob, and wine was not found (.ci/install-10-wine.sh)');
+    generator = `win-x64 under ${wine}`;
+    // Wine 8 cannot give Node a pipe for stdout: send both streams to a file.
+    const logFile = path.join(work, 'sea-generate.log');
+    const gen = spawnSync('sh', ['-c', 'exec "$0" "$@" >"$KT_LOG" 2>&1 </dev/null', wine, nodeExe, '--experimental-sea-config', p(seaConfig)], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        KT_LOG: logFile,
+        WINEPREFIX: process.env.WINEPREFIX ?? path.join(os.homedir(), '.wine-zivver-keytool'), // as .ci/env.sh
+        WINEDEBUG: process.env.WINEDEBUG ?? '-all', WINEDLLOVERRIDES: process.env.WINEDLLOVERRIDES ?? 'mscoree,mshtml=' },
+      encoding: 'utf8',
+    });
+    if (gen.status !== 0) throw new Error(`node.exe --experimental-sea-config under Wine failed (${gen.status}): ${readFileSync(logFile, 'utf8')}`);
+  } else {
+    const hostNode = host === 'win-x64' ? nodeExe : ensureNodeBinary(host, NODE_VERSION, log);
+    generator = host;
+    const gen = spawnSync(hostNode, ['--experimental-sea-config', seaConfig], { cwd: REPO_ROOT, encoding: 'utf8' });
+    if (gen.status !== 0) throw new Error(`node --experimental-sea-config failed (${gen.status}): ${gen.stderr}${gen.stdout}`);
+  }
   const blobData = readFileSync(blob);
-  log(`SEA blob ${(blobData.length / 1024).toFixed(0)} KiB from node ${NODE_VERSION} (${host}; useCodeCache=${useCodeCache}, useSnapshot=${useSnapshot})`);
+  log(`SEA blob ${(blobData.length / 1024).toFixed(0)} KiB from node ${NODE_VERSION} (${generator}; useCodeCache=${useCodeCache}, useSnapshot=${useSnapshot})`);
 
   // 4. version resources (resedit), 5. inject the blob (postject)
   const tmp = out + '.tmp';
@@ -123,6 +153,8 @@ export async function buildExe(opts: ExeOptions = {}): Promise<Stamp> {
     sea: { useCodeCache, useSnapshot },
     builtAt: new Date().toISOString(),
     exeBytes,
+    blobBytes: blobData.length,
+    bundleBytes: b.bytes,
     buildSeconds: Math.round((Date.now() - started) / 100) / 10,
   };
   if (out === EXE_PATH) {

@@ -18,6 +18,8 @@ export interface Stamp {
   sea: { useCodeCache: boolean; useSnapshot: boolean };
   builtAt: string;
   exeBytes: number;
+  blobBytes: number;
+  bundleBytes: number;
   buildSeconds: number;
 }
 
