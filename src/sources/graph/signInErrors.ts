@@ -93,8 +93,11 @@ export function signInError(err: unknown, ctx: SignInContext): KeytoolError {
   if (!code && failure) ({ code, description } = extractAadsts(failure.body));
   const oauthCode = e.errorCode && OAUTH_ERROR_HINTS[e.errorCode] ? e.errorCode : undefined;
 
+  // msal formats managed identity endpoint errors as "Error(s): … - Description: <text> - Correlation ID: …".
+  const miDescription = /Description:\s*(.*?)\s*-\s*Correlation ID/.exec(rawMessage)?.[1];
   let message: string;
   if (description) message = description;
+  else if (miDescription && miDescription !== 'Not Available') message = `${e.status ? `HTTP ${e.status}: ` : ''}${miDescription}`;
   else if (failure) message = `${where} answered HTTP ${failure.status}: ${describeFailureBody(failure.body)}`;
   else message = firstSentence(rawMessage) || String(err);
 
@@ -102,6 +105,10 @@ export function signInError(err: unknown, ctx: SignInContext): KeytoolError {
   if (!hint && oauthCode) hint = OAUTH_ERROR_HINTS[oauthCode];
   if (!hint && /endpoints_resolution_error|openid|authority/i.test(`${e.errorCode ?? ''} ${rawMessage}`)) {
     hint = `Could not read the sign-in metadata from ${where}: check --tenant-id and --authority-host.`;
+  }
+  if (!hint && ctx.method === 'managed-identity') {
+    hint =
+      'Check that a managed identity is enabled for this Azure resource and has the Graph permission User.Read.All; for a user-assigned identity give --managed-identity-client-id.';
   }
   if (code === '700027' && ctx.thumbprint) hint = `${hint} Thumbprint sent: ${ctx.thumbprint}.`;
 
