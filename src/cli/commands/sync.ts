@@ -1,7 +1,6 @@
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
-import type { CommandContext } from '../context.js';
 import {
   withApplyOptions,
   withCommonOptions,
@@ -16,15 +15,13 @@ import {
 } from '../options.js';
 import { UsageError } from '../../errors.js';
 import { runApply } from '../../apply/run.js';
-import type { PlanDocument } from '../../core/types.js';
-import { defaultLedgerPath } from '../../store/ledger.js';
+import { resultsOutputKind } from '../../apply/output.js';
+import { planSummaryLine } from '../../core/plan.js';
 import { writeFileAtomic } from '../../store/planWrite.js';
-import type { ScimClient } from '../../zivver/types.js';
 import { withApplyReadOptions, type ApplyReadArgs } from './apply.js';
+import { buildPlan } from './plan.js';
 
 export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & { outDir?: string };
-
-type BuildPlan = (args: unknown, ctx: CommandContext) => Promise<{ plan: PlanDocument; client: ScimClient }>;
 
 /**
  * `sync`: plan, then apply that plan, in one run (scheduled tasks). `--max-changes` is required: an
@@ -46,10 +43,10 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
       throw new UsageError('sync needs --max-changes <N>: the most keys an unattended run may write (it refuses, writing nothing, when the plan has more).');
     }
     // Refuse a bad --out name before planning (planning reads the whole tenant).
-    const mod = (await import('./plan.js')) as unknown as { buildPlan?: BuildPlan };
-    if (typeof mod.buildPlan !== 'function') throw new UsageError('sync is not available: this build has no plan step');
-    const { plan, client } = await mod.buildPlan(args, ctx);
-    const ledgerFile = path.resolve(ctx.cwd, args.ledger ?? defaultLedgerPath(ctx.env));
+    for (const f of args.out ?? []) resultsOutputKind(f);
+    const { plan, client, ledgerPath } = await buildPlan({ ...args, out: undefined }, ctx);
+    ctx.logger.info(planSummaryLine(plan.summary));
+    const ledgerFile = path.resolve(ctx.cwd, ledgerPath);
     const outDir = path.resolve(ctx.cwd, args.outDir ?? path.join(path.dirname(ledgerFile), 'runs'));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const planFile = path.join(outDir, `sync-${stamp}.plan.json`);
