@@ -4,8 +4,8 @@
  *   - start-up of `--version`: the first run with no wineserver up (cold Wine), then the median of
  *     warm runs; the same through node
  *   - a 100-row plan against the emulator, median of a few runs, exe and node
- *   - SEA variants (BENCH_EXE_VARIANTS=0 to leave out): useCodeCache (blob written by node.exe under
- *     Wine) and useSnapshot, built into build/out/variants/, with the same start-up figures
+ *   - SEA variants (BENCH_EXE_VARIANTS=0 to leave out): without and with useCodeCache (blob written
+ *     by node.exe under Wine), and useSnapshot, built into build/out/variants/, same figures
  * Needs Wine and builds the exe when it is missing or stale. Prints figures; asserts nothing.
  */
 import { spawn, spawnSync } from 'node:child_process';
@@ -153,24 +153,39 @@ export async function run(): Promise<void> {
 
     if (process.env.BENCH_EXE_VARIANTS !== '0') {
       console.log('\nSEA variants (start-up, warm Wine)');
-      await series('default (no code cache, no snapshot) --version', () => exeRun(EXE, ['--version']), 7);
-      await series('default --help', () => exeRun(EXE, ['--help']), 7);
-      await series('default plan (100)', () => exeRun(EXE, argv, keyEnv, dir), 5);
+      const built: Array<{ name: string; exe: string }> = [];
       for (const [name, vars] of [
-        ['code-cache', { KEYTOOL_SEA_CODE_CACHE: '1' }],
-        ['snapshot', { KEYTOOL_SEA_SNAPSHOT: '1' }],
+        ['no-code-cache', { KEYTOOL_SEA_CODE_CACHE: '0', KEYTOOL_SEA_SNAPSHOT: '0' }],
+        ['code-cache', { KEYTOOL_SEA_CODE_CACHE: '1', KEYTOOL_SEA_SNAPSHOT: '0' }],
+        ['snapshot', { KEYTOOL_SEA_CODE_CACHE: '0', KEYTOOL_SEA_SNAPSHOT: '1' }],
       ] as const) {
         const v = buildVariant(name, vars);
         if (!v.exe) {
           console.log(`  ${name}: build failed (${fmt(v.seconds)} s): ${v.error}`);
           continue;
         }
-        console.log(`  ${name}: ${fmt(statSync(v.exe).size / 1024 / 1024)} MiB, built in ${fmt(v.seconds)} s`);
         const first = await exeRun(v.exe, ['--version']);
-        if (first.code !== 0 || first.stderr) console.log(`  ${name}: --version exit ${first.code}, stderr: ${first.stderr.trim().split('\n')[0]}`);
-        await series(`${name} --version`, () => exeRun(v.exe!, ['--version']), 7);
-        await series(`${name} --help`, () => exeRun(v.exe!, ['--help']), 7);
-        await series(`${name} plan (100)`, () => exeRun(v.exe!, argv, keyEnv, dir), 5);
+        const broken = first.code !== 0 || first.stderr !== '';
+        console.log(
+          `  ${name}: ${fmt(statSync(v.exe).size / 1024 / 1024)} MiB, built in ${fmt(v.seconds)} s` +
+            (broken ? `; --version exit ${first.code}, stderr: ${first.stderr.trim().split('\n')[0]}` : ''),
+        );
+        if (!broken) built.push({ name, exe: v.exe });
+      }
+      // Round-robin, so load from elsewhere on the machine falls on every variant alike.
+      for (const [what, args, extra, cwd, n] of [
+        ['--version', ['--version'], {}, ROOT, 9],
+        ['--help', ['--help'], {}, ROOT, 9],
+        ['plan (100)', argv, keyEnv, dir, 5],
+      ] as const) {
+        const ms = new Map<string, number[]>(built.map((v) => [v.name, []]));
+        for (let i = 0; i < n; i++) {
+          for (const v of built) ms.get(v.name)!.push((await exeRun(v.exe, [...args], extra, cwd)).ms);
+        }
+        for (const v of built) {
+          const xs = ms.get(v.name)!;
+          console.log(`  ${`${v.name} ${what}`.padEnd(46)} median ${fmt(median(xs), 0).padStart(6)} ms   min ${fmt(Math.min(...xs), 0).padStart(6)} ms   (n=${n})`);
+        }
       }
     }
   } finally {

