@@ -52,6 +52,8 @@ export interface ApplyEngineOptions {
   runId: string;
   /** What the keys were derived from, for the ledger (e.g. "objectId from mailboxes.csv"). */
   source: string;
+  /** The plan's --previous-key-source (e.g. "objectGuid"), recorded with previous keys taken from plan rows. */
+  previousKeySource?: string;
   now?: () => number;
 }
 
@@ -330,13 +332,22 @@ export async function runApplyEngine(
     const at = iso();
     const idKey = ledgerIdKey(r.zivverId);
     if (deps.ledger) {
+      // The previous key: what this tool wrote last (the ledger), else what the plan says Zivver held
+      // (plan --previous-key-source, e.g. the Synctool's objectGUID), else unknown.
+      const fromLedger = lastKey.get(idKey);
+      const previous =
+        fromLedger !== undefined
+          ? { previousKey: fromLedger, previousKeySource: 'ledger' as const }
+          : r.previousKey
+            ? { previousKey: r.previousKey, previousKeySource: 'plan' as const, ...(opts.previousKeySource ? { previousKeyPlanSource: opts.previousKeySource } : {}) }
+            : { previousKey: null };
       try {
         await deps.ledger.append({
           at,
           zivverId: r.zivverId,
           userName: String(read.user?.userName ?? r.userName),
           key: r.newKey,
-          previousKey: lastKey.get(idKey) ?? null,
+          ...previous,
           source: opts.source,
           runId: opts.runId,
         });

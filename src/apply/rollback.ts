@@ -4,8 +4,10 @@
  * same safety applies: fresh read, drift check, whole-object PUT, journal, ledger.
  *
  * Zivver never returns keys, so "before" is what the ledger knows: the previousKey recorded when
- * this tool wrote the key. Keys set by anything else (the Zivver Synctool before the migration)
- * are unknown; those accounts are listed as `invalid` rows with the reason, not guessed.
+ * this tool wrote the key — the key it had written itself before, or, for the first migration, the
+ * key the plan said Zivver held (`plan --previous-key-source`, e.g. the Synctool's objectGUID).
+ * Keys set by anything else and not named by the plan are unknown; those accounts are listed as
+ * `invalid` rows with the reason, not guessed.
  * An account whose key this tool changed again after the journal's run is `conflict`: rolling back
  * the older run would silently undo the newer one.
  */
@@ -68,12 +70,21 @@ export function planRollback(input: RollbackInput): PlanDocument {
           ...base,
           newKey: '',
           action: 'invalid',
-          reason: 'previous key unknown: the key before this run was not set by zivver-keytool (e.g. by the Zivver Synctool), so the ledger never knew it',
+          reason:
+            'previous key unknown: the key before this run was not set by zivver-keytool (e.g. by the Zivver Synctool), so the ledger never knew it, ' +
+            'and the plan named none (plan --previous-key-source, e.g. objectGuid, records it)',
         }),
       );
       continue;
     }
-    rows.push(finish({ ...base, newKey: mine.e.previousKey, action: 'set', reason: `rollback: restore the key set before ${u.at} (run ${u.runId})` }));
+    rows.push(
+      finish({
+        ...base,
+        newKey: mine.e.previousKey,
+        action: 'set',
+        reason: `rollback: restores ${mine.e.previousKey} (recorded before the change, ${previousKeyOrigin(mine.e)}); undoes the key set at ${u.at} (run ${u.runId})`,
+      }),
+    );
   }
 
   // Two accounts must not be given one key; leave such rows for a person to decide.
@@ -101,6 +112,14 @@ export function planRollback(input: RollbackInput): PlanDocument {
     summary: summarize(rows),
     rows,
   };
+}
+
+/** Where a ledger entry's previous key came from, for people. */
+export function previousKeyOrigin(e: Pick<LedgerEntry, 'previousKeySource' | 'previousKeyPlanSource'>): string {
+  if (e.previousKeySource === 'plan') {
+    return e.previousKeyPlanSource ? `from the plan's --previous-key-source ${e.previousKeyPlanSource}` : "from the plan's previousKey column";
+  }
+  return 'from the ledger: zivver-keytool had set it';
 }
 
 function finish(r: Omit<PlanRow, 'check'>): PlanRow {

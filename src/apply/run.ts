@@ -137,6 +137,7 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
         maxReadAgeMs: a.maxReadAge * 1000,
         runId,
         source: ledgerSource(a.plan, a.planName),
+        ...(a.plan.previousKeySource ? { previousKeySource: a.plan.previousKeySource } : {}),
       },
     );
   } finally {

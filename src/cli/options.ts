@@ -80,6 +80,18 @@ export function withPlanOptions<T>(y: Argv<T>) {
       describe: 'Key notation (default guid for GUID sources, raw for column:)',
       group: 'Key:',
     })
+    .option('previous-key-source', {
+      type: 'string',
+      describe:
+        'Where the key Zivver holds now comes from, as far as you know it (e.g. objectGuid: what the Synctool wrote): ' +
+        'objectId | objectGuid | immutableId | column:<Name>. Recorded so that rollback can restore it; a row whose key is already that key is unchanged',
+      group: 'Key:',
+    })
+    .option('previous-key-format', {
+      choices: ['guid', 'base64', 'raw'] as const,
+      describe: 'Notation of the previous key (default as for --key-format: guid for GUID sources, raw for column:)',
+      group: 'Key:',
+    })
     .option('include-emails', { type: 'string', array: true, describe: 'Only users with one of these addresses (";"-separated, repeatable)', group: 'Filters:' })
     .option('exclude-emails', { type: 'string', array: true, describe: 'Skip users with one of these addresses', group: 'Filters:' })
     .option('include-domains', { type: 'string', array: true, describe: 'Only users with an address in these domains', group: 'Filters:' })
@@ -93,6 +105,8 @@ export type PlanOptionArgs = {
   source: 'file' | 'graph';
   keySource: string;
   keyFormat?: 'guid' | 'base64' | 'raw';
+  previousKeySource?: string;
+  previousKeyFormat?: 'guid' | 'base64' | 'raw';
   includeEmails?: string[];
   excludeEmails?: string[];
   includeDomains?: string[];

@@ -157,7 +157,7 @@ export type DeriveKeyResult = { ok: true; key: string } | { ok: false; reason: s
 const BAD_RAW_CHAR = /[\p{Cc}\u200B-\u200D\u2028\u2029\uFEFF]/u;
 
 /** Why a raw key is unusable, or null when it is fine. `key` must already be trimmed. */
-function rawKeyProblem(key: string): string | null {
+export function rawKeyProblem(key: string): string | null {
   if (key === '') return 'is empty';
   if (BAD_RAW_CHAR.test(key)) return 'contains a control or invisible character';
   const length = [...key].length;

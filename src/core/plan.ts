@@ -4,7 +4,7 @@
  */
 import { accountFingerprint, rowCheck } from './fingerprint.js';
 import { compileFilters } from './filters.js';
-import { deriveKey } from './keys.js';
+import { defaultKeyFormat, deriveKey, formatKeySource } from './keys.js';
 import { displayAddress, indexAccounts, matchAccount, userAddresses } from './match.js';
 import {
   PLAN_ACTIONS,
@@ -22,6 +22,14 @@ export interface PlanOptions {
   keySource: KeySource;
   keyFormat: KeyFormat;
   filters?: PlanFilters;
+  /**
+   * Where the key Zivver holds now comes from, as far as the admin knows it (e.g. the objectGUID the
+   * Zivver Synctool wrote). Derived per row into PlanRow.previousKey; a row whose previous key equals
+   * its new key is `unchanged`. Absent: nothing is assumed about the current keys.
+   */
+  previousKeySource?: KeySource;
+  /** Notation of the previous key (default: defaultKeyFormat(previousKeySource)). */
+  previousKeyFormat?: KeyFormat;
 }
 
 export interface KeyChangePlan {
@@ -54,6 +62,9 @@ export function planSummaryLine(s: PlanSummary): string {
 interface Draft {
   row: PlanRow;
   account?: ZivverAccount;
+  /** Why the previous key could not be derived (with a previous key source), for the plan warning. */
+  previousProblem?: string;
+  user?: SourceUser;
 }
 
 export function planKeyChanges(
@@ -121,16 +132,37 @@ export function planKeyChanges(
     }
     row.newKey = derived.key;
     row.reason = `matched by ${match.how}${account.active ? '' : '; account is disabled'}`;
+    if (options.previousKeySource) {
+      const previous = deriveKey(user, options.previousKeySource, options.previousKeyFormat ?? defaultKeyFormat(options.previousKeySource));
+      if (previous.ok) row.previousKey = previous.key;
+      else return { row, account, previousProblem: previous.reason, user };
+    }
     return { row, account };
   }
 
-  resolveConflicts(drafts, ledger);
+  const previousLabel = options.previousKeySource ? formatKeySource(options.previousKeySource) : '';
+  resolveConflicts(drafts, ledger, previousLabel);
 
   const rows = drafts.map((d) => d.row);
   for (const row of rows) {
     if (row.action === 'set' || row.action === 'unchanged') row.check = rowCheck(row);
+    // The previous key only means something where a key is (or would be) written.
+    else delete row.previousKey;
   }
-  return { rows, summary: summarize(rows), warnings: collectWarnings(users) };
+  const warnings = collectWarnings(users);
+  if (options.previousKeySource) {
+    const missing = drafts.filter((d) => d.previousProblem && (d.row.action === 'set' || d.row.action === 'unchanged'));
+    if (missing.length) {
+      const first = missing[0]!;
+      const eligible = rows.filter((r) => r.action === 'set' || r.action === 'unchanged').length;
+      warnings.push(
+        `--previous-key-source ${previousLabel}: no previous key for ${missing.length} of ${eligible} row(s) to set or unchanged ` +
+          `(first at ${first.user!.input}:${first.user!.line}: ${first.previousProblem}); ` +
+          'rollback cannot restore the keys of those accounts unless the ledger knows them',
+      );
+    }
+  }
+  return { rows, summary: summarize(rows), warnings };
 }
 
 /**
@@ -139,9 +171,11 @@ export function planKeyChanges(
  *   rows that agree → the first is kept, the others are skipped as duplicates;
  * - two accounts that would get the same key → conflict (all rows involved);
  * - a key the ledger says is already on another account that this plan does not re-key → conflict;
- * - the ledger says this tool already set exactly this key on this account → unchanged.
+ * - the ledger says this tool already set exactly this key on this account → unchanged;
+ * - the ledger knows nothing of the account and the previous key (per that source) is this key → unchanged.
+ * The ledger wins over the asserted previous key: it records what this tool wrote since.
  */
-function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge): void {
+function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabel: string): void {
   const candidates = drafts.filter((d) => d.row.action === 'set' && d.account);
   const byAccount = new Map<string, Draft[]>();
   for (const d of candidates) {
@@ -203,7 +237,20 @@ function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge): void {
       d.row.reason = `the ledger records key ${d.row.newKey} on another account (${owner}) that this plan does not change`;
       continue;
     }
-    if (known) d.row.reason += `; replaces the key zivver-keytool set before (${known})`;
+    const prev = d.row.previousKey;
+    if (known === undefined && prev !== undefined) {
+      if (prev === d.row.newKey) {
+        d.row.action = 'unchanged';
+        d.row.reason = `the key Zivver holds (per ${previousLabel}) is already this key`;
+        continue;
+      }
+      d.row.reason += `; replaces ${prev} (per ${previousLabel})`;
+      continue;
+    }
+    if (known) {
+      d.row.reason += `; replaces the key zivver-keytool set before (${known})`;
+      if (prev !== undefined && prev !== known) d.row.reason += `, not ${prev} (per ${previousLabel}): the ledger is newer`;
+    }
   }
 }
 

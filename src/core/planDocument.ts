@@ -18,6 +18,8 @@ export const PLAN_CSV_COLUMNS = [
   'reason',
   'fingerprint',
   'check',
+  // Added after `check` so that consumers of the older column list still find the others in place.
+  'previousKey',
 ] as const;
 
 export function keySourceText(source: { kind: string; column?: string }): string {
@@ -29,6 +31,8 @@ export function assemblePlanDocument(parts: {
   zivverUrl: string;
   keySource: string;
   keyFormat: KeyFormat;
+  previousKeySource?: string;
+  previousKeyFormat?: KeyFormat;
   inputs: PlanInput[];
   summary: PlanSummary;
   rows: PlanRow[];
@@ -44,6 +48,7 @@ export function assemblePlanDocument(parts: {
     zivverUrl: parts.zivverUrl,
     keySource: parts.keySource,
     keyFormat: parts.keyFormat,
+    ...(parts.previousKeySource ? { previousKeySource: parts.previousKeySource, ...(parts.previousKeyFormat ? { previousKeyFormat: parts.previousKeyFormat } : {}) } : {}),
     inputs: parts.inputs,
     summary: parts.summary,
     ...(parts.warnings && parts.warnings.length ? { warnings: parts.warnings } : {}),

@@ -71,6 +71,13 @@ export interface PlanRow {
   fingerprint: string;
   /** rowCheck() of this row: apply refuses rows whose zivverId/userName/newKey/action were altered. */
   check?: string;
+  /**
+   * The key Zivver holds now as far as the admin knows it (`plan --previous-key-source`, e.g. the
+   * objectGUID the Synctool wrote); set/unchanged rows only, absent when unknown. Informative: not
+   * part of `check`; apply records it in the ledger as the previous key when the ledger knows none,
+   * so that rollback can restore it.
+   */
+  previousKey?: string;
   /** Warnings about the source record (also collected in the plan's warnings). */
   warnings?: string[];
 }
@@ -89,6 +96,10 @@ export interface PlanDocument {
   zivverUrl: string;
   keySource: string;
   keyFormat: KeyFormat;
+  /** `plan --previous-key-source` (e.g. "objectGuid"), when the admin named where the current keys come from. */
+  previousKeySource?: string;
+  /** The notation the previous keys were derived in (with previousKeySource). */
+  previousKeyFormat?: KeyFormat;
   inputs: PlanInput[];
   summary: PlanSummary;
   /** Plan-wide warnings (input problems that did not stop the plan). */

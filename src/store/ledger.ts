@@ -28,8 +28,19 @@ export interface LedgerEntry {
   zivverId: string;
   userName: string;
   key: string;
-  /** The key the ledger knew for this account before this write (null: none, e.g. set by the Synctool). */
+  /**
+   * The key the account held before this write (null: unknown, e.g. set by the Synctool and no
+   * --previous-key-source in the plan).
+   */
   previousKey: string | null;
+  /**
+   * Where previousKey came from: `ledger` (this tool wrote it before) or `plan` (the plan row's
+   * previousKey, from `plan --previous-key-source`). Absent in entries written before this field
+   * existed, where a previousKey can only have come from the ledger.
+   */
+  previousKeySource?: 'ledger' | 'plan';
+  /** With previousKeySource `plan`: the plan's --previous-key-source (e.g. "objectGuid"), when the plan names it. */
+  previousKeyPlanSource?: string;
   /** What the key was derived from (plan key source and inputs). */
   source: string;
   /** The apply run that wrote it (also in the results journal). */
@@ -99,6 +110,8 @@ export async function readLedgerEntries(file: string): Promise<LedgerReadResult>
       userName: String(e.userName ?? ''),
       key: e.key,
       previousKey: typeof e.previousKey === 'string' ? e.previousKey : null,
+      ...(e.previousKeySource === 'ledger' || e.previousKeySource === 'plan' ? { previousKeySource: e.previousKeySource } : {}),
+      ...(typeof e.previousKeyPlanSource === 'string' && e.previousKeyPlanSource ? { previousKeyPlanSource: e.previousKeyPlanSource } : {}),
       source: String(e.source ?? ''),
       runId: String(e.runId ?? ''),
     });

@@ -13,6 +13,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { rowCheck } from '../core/fingerprint.js';
+import { rawKeyProblem } from '../core/keys.js';
 import { PLAN_ACTIONS, type PlanAction, type PlanDocument, type PlanRow, type PlanSummary } from '../core/types.js';
 import { InputError } from '../errors.js';
 
@@ -189,6 +190,8 @@ function metadataFrom(doc: Record<string, unknown>): Partial<PlanDocument> {
   if (typeof doc.zivverUrl === 'string') out.zivverUrl = doc.zivverUrl;
   if (typeof doc.keySource === 'string') out.keySource = doc.keySource;
   if (doc.keyFormat === 'guid' || doc.keyFormat === 'base64' || doc.keyFormat === 'raw') out.keyFormat = doc.keyFormat;
+  if (typeof doc.previousKeySource === 'string' && doc.previousKeySource) out.previousKeySource = doc.previousKeySource;
+  if (doc.previousKeyFormat === 'guid' || doc.previousKeyFormat === 'base64' || doc.previousKeyFormat === 'raw') out.previousKeyFormat = doc.previousKeyFormat;
   if (Array.isArray(doc.inputs)) out.inputs = doc.inputs as PlanDocument['inputs'];
   if (Array.isArray(doc.warnings)) out.warnings = doc.warnings.map(String);
   if (doc.filters && typeof doc.filters === 'object') out.filters = doc.filters as PlanDocument['filters'];
@@ -225,7 +228,7 @@ function rowLinesInDocument(text: string, count: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-const CSV_FIELDS = ['line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check'] as const;
+const CSV_FIELDS = ['line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check', 'previousKey'] as const;
 const REQUIRED_CSV_FIELDS = ['zivverId', 'newKey', 'action'] as const;
 
 function parseCsvPlan(text: string, name: string): { plan: PlanDocument; format: 'csv'; sourceLines: number[] } {
@@ -257,7 +260,7 @@ function parseCsvPlan(text: string, name: string): { plan: PlanDocument; format:
       `the plan CSV has no ${missing.map((m) => `"${m}"`).join(', ')} column (found: ${records[0].record.join(', ') || 'nothing'})`,
       name,
       records[0].info.lines,
-      'A plan CSV has the columns line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check as `zivver-keytool plan --out plan.csv` writes them. In Excel, delete rows but keep the header row and the columns.',
+      'A plan CSV has the columns line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check(,previousKey) as `zivver-keytool plan --out plan.csv` writes them. In Excel, delete rows but keep the header row and the columns.',
     );
   }
   const rows: PlanRow[] = [];
@@ -324,6 +327,20 @@ function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' 
   if (input !== undefined && input !== '') row.input = text(input);
   const check = text(field(o, 'check')).trim();
   if (check) row.check = check;
+  // The key Zivver held before (plan --previous-key-source). An empty cell (CSV, or Import-Csv rows
+  // piped as JSON) means unknown; anything else is validated with the set rows.
+  const previousKey = field(o, 'previousKey');
+  if (previousKey !== undefined && previousKey !== null) {
+    if (typeof previousKey !== 'string') {
+      throw new InputError(
+        `${where ? where + ': ' : ''}previousKey is ${Array.isArray(previousKey) ? 'an array' : typeof previousKey}, not text`,
+        name,
+        line || undefined,
+        PLAN_HINT,
+      );
+    }
+    if (previousKey.trim() !== '') row.previousKey = previousKey.trim();
+  }
   const warnings = field(o, 'warnings');
   if (Array.isArray(warnings) && warnings.length) row.warnings = warnings.map(String);
   return row;
@@ -391,6 +408,14 @@ function validatePlan(plan: PlanDocument, name: string, sourceLines: number[]): 
         text: `${label(r)}: the zivverId, userName, newKey or action of this row was changed after planning (check ${r.check} does not match)`,
       });
       return;
+    }
+    if (r.previousKey !== undefined) {
+      const problem = rawKeyProblem(r.previousKey);
+      if (problem) {
+        const shown = JSON.stringify(r.previousKey.length > 60 ? `${r.previousKey.slice(0, 57)}...` : r.previousKey);
+        problems.push({ line: at(i), text: `${label(r)}: previousKey ${shown} ${problem}; it would be recorded as the key to restore on rollback` });
+        return;
+      }
     }
     const id = r.zivverId.toLowerCase();
     const prevId = byId.get(id);

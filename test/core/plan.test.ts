@@ -186,3 +186,99 @@ describe('core/plan planKeyChanges', () => {
     expect(summary.set).to.equal(100_000);
   });
 });
+
+describe('core/plan planKeyChanges with a previous key source (--previous-key-source)', () => {
+  const accounts = [account('id-1', 'an@org.nl'), account('id-2', 'bo@org.nl'), account('id-3', 'cor@org.nl')];
+  const withPrevious = { ...objectId, previousKeySource: { kind: 'objectGuid' as const } };
+  // AD objectGUID 3f2504e0-4f89-11d3-9a0c-0305e82c3301 in the notations an export may carry.
+  const adGuid = '3f2504e0-4f89-11d3-9a0c-0305e82c3301';
+
+  it('derives the previous key per row in the default notation of its source (guid), from any GUID notation', () => {
+    const users = [
+      sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1), objectGuid: `{${adGuid.toUpperCase()}}` }),
+      sourceUser({ primaryEmail: 'bo@org.nl', objectId: guid(2), immutableId: '4AQlP4lP0xGaDAMF6CwzAQ==' }),
+      sourceUser({ primaryEmail: 'cor@org.nl', objectId: guid(3), objectGuid: 'E0 04 25 3F 89 4F D3 11 9A 0C 03 05 E8 2C 33 02' }),
+    ];
+    const { rows, warnings } = planKeyChanges(users, accounts, noLedger, withPrevious);
+    expect(rows.map((r) => r.action)).to.deep.equal(['set', 'set', 'set']);
+    expect(rows.map((r) => r.previousKey)).to.deep.equal([adGuid, adGuid, '3f2504e0-4f89-11d3-9a0c-0305e82c3302']);
+    expect(rows[0].reason).to.include(`replaces ${adGuid} (per objectGuid)`);
+    // The check covers only what apply acts on: previousKey is informative.
+    expect(rows[0].check).to.equal(rowCheck(rows[0]));
+    // Two accounts with one previous key is the admin's data; the new keys differ, so no conflict.
+    expect(warnings).to.deep.equal([]);
+  });
+
+  it('honours --previous-key-format (base64 gives the ImmutableId form)', () => {
+    const { rows } = planKeyChanges(
+      [sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1), objectGuid: adGuid })],
+      accounts,
+      noLedger,
+      { ...withPrevious, previousKeyFormat: 'base64' },
+    );
+    expect(rows[0].previousKey).to.equal('4AQlP4lP0xGaDAMF6CwzAQ==');
+  });
+
+  it('marks a row unchanged when the key Zivver holds (per the source) is already the new key', () => {
+    const users = [
+      sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1), columns: { oldkey: guid(1) } }),
+      sourceUser({ primaryEmail: 'bo@org.nl', objectId: guid(2), columns: { oldkey: guid(7) } }),
+    ];
+    const { rows, summary } = planKeyChanges(users, accounts, noLedger, {
+      ...objectId,
+      previousKeySource: { kind: 'column', column: 'OldKey' },
+    });
+    expect(rows[0]).to.include({ action: 'unchanged', previousKey: guid(1), reason: 'the key Zivver holds (per column:OldKey) is already this key' });
+    expect(rows[0].check).to.equal(rowCheck(rows[0]));
+    expect(rows[1]).to.include({ action: 'set', previousKey: guid(7) });
+    expect(summary).to.include({ set: 1, unchanged: 1 });
+  });
+
+  it('does not assume anything without a previous key source: old == new is still set', () => {
+    const users = [sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1), objectGuid: guid(1) })];
+    const { rows } = planKeyChanges(users, accounts, noLedger, objectId);
+    expect(rows[0].action).to.equal('set');
+    expect(rows[0]).to.not.have.property('previousKey');
+  });
+
+  it('leaves previousKey out where it cannot be derived, and says so in ONE plan warning', () => {
+    const users = [
+      sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1), objectGuid: adGuid, line: 2 }),
+      sourceUser({ primaryEmail: 'bo@org.nl', objectId: guid(2), line: 3 }),
+      sourceUser({ primaryEmail: 'cor@org.nl', objectId: guid(3), objectGuid: 'not a guid', line: 4 }),
+      // Not written, so not counted.
+      sourceUser({ primaryEmail: 'ghost@org.nl', objectId: guid(4), line: 5 }),
+    ];
+    const { rows, warnings } = planKeyChanges(users, accounts, noLedger, withPrevious);
+    expect(rows.map((r) => r.action)).to.deep.equal(['set', 'set', 'set', 'not-found']);
+    expect(rows[0].previousKey).to.equal(adGuid);
+    expect(rows[1]).to.not.have.property('previousKey');
+    expect(rows[2]).to.not.have.property('previousKey');
+    expect(warnings).to.have.length(1);
+    expect(warnings[0]).to.match(/^--previous-key-source objectGuid: no previous key for 2 of 3 row\(s\).*first at test\.csv:3: no ObjectGUID\/ImmutableId/);
+  });
+
+  it('lets the ledger win: a key the ledger records is what Zivver holds, whatever the source says', () => {
+    const ledger: LedgerKnowledge = { lastKeyById: new Map([['id-1', guid(1)], ['id-2', guid(8)]]) };
+    const users = [
+      // Ledger says the new key is already set: unchanged by the ledger, even though the source disagrees.
+      sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1), objectGuid: adGuid }),
+      // Source says old == new, but this tool wrote guid(8) since: it must be written.
+      sourceUser({ primaryEmail: 'bo@org.nl', objectId: guid(2), objectGuid: guid(2) }),
+    ];
+    const { rows } = planKeyChanges(users, accounts, ledger, withPrevious);
+    expect(rows[0]).to.include({ action: 'unchanged', reason: 'the ledger records that zivver-keytool already set this key on this account' });
+    expect(rows[1].action).to.equal('set');
+    expect(rows[1].reason).to.include(`replaces the key zivver-keytool set before (${guid(8)}), not ${guid(2)} (per objectGuid): the ledger is newer`);
+  });
+
+  it('keeps previousKey only on set and unchanged rows', () => {
+    const users = [
+      sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(5), objectGuid: adGuid }),
+      sourceUser({ primaryEmail: 'bo@org.nl', objectId: guid(5), objectGuid: guid(9) }),
+    ];
+    const { rows } = planKeyChanges(users, accounts, noLedger, withPrevious);
+    expect(rows.map((r) => r.action)).to.deep.equal(['conflict', 'conflict']);
+    for (const r of rows) expect(r).to.not.have.property('previousKey');
+  });
+});

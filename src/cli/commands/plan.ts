@@ -8,7 +8,7 @@ import { defaultKeyFormat, parseKeySource } from '../../core/keys.js';
 import { planKeyChanges, planSummaryLine } from '../../core/plan.js';
 import { assemblePlanDocument, keySourceText } from '../../core/planDocument.js';
 import { splitList } from '../../core/filters.js';
-import type { LedgerKnowledge, PlanDocument, PlanFilters, PlanRow, SourceUser } from '../../core/types.js';
+import type { KeySource, LedgerKnowledge, PlanDocument, PlanFilters, PlanRow, SourceUser } from '../../core/types.js';
 import { ConnectionError, ExitCode, InterruptedError, KeytoolError, UsageError } from '../../errors.js';
 import { readInput } from '../../sources/index.js';
 import { defaultLedgerPath, readLedgerKnowledge } from '../../store/ledger.js';
@@ -67,6 +67,18 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
     );
   }
   const keyFormat = args.keyFormat ?? defaultKeyFormat(keySource);
+  let previousKeySource: KeySource | undefined;
+  if (args.previousKeySource !== undefined) {
+    previousKeySource = parseKeySource(args.previousKeySource) ?? undefined;
+    if (!previousKeySource) {
+      throw new UsageError(
+        `--previous-key-source "${args.previousKeySource}" is not one of objectId, objectGuid, immutableId or column:<Name>`,
+      );
+    }
+  } else if (args.previousKeyFormat !== undefined) {
+    throw new UsageError('--previous-key-format needs --previous-key-source: say where the keys Zivver holds now come from');
+  }
+  const previousKeyFormat = previousKeySource ? (args.previousKeyFormat ?? defaultKeyFormat(previousKeySource)) : undefined;
   const rateLimit = parseRateLimit(args.rateLimit);
   const filters = planFiltersFromArgs(args);
   const inputs = args.input ?? [];
@@ -119,13 +131,25 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
   const accounts = scimUsers.map(toZivverAccount);
   logger.verbose(`Read ${accounts.length} Zivver accounts with ${client.stats.requests} request(s)`);
 
-  const result = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters });
+  const result = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters, previousKeySource, previousKeyFormat });
   const warnings = [...new Set([...readerWarnings, ...result.warnings])];
+  if (previousKeySource) {
+    // The readers check the columns of the main key source only; for the previous key a missing
+    // column is not an error (the plan is still good), but nobody should believe rollback is covered.
+    const writable = result.rows.filter((r) => r.action === 'set' || r.action === 'unchanged');
+    if (writable.length && !writable.some((r) => r.previousKey !== undefined)) {
+      warnings.push(
+        `--previous-key-source ${keySourceText(previousKeySource)}: no row has a previous key; the inputs seem to have no ` +
+          `${previousKeyColumns(previousKeySource)} values. The plan does not record the current keys, so rollback cannot restore them.`,
+      );
+    }
+  }
   const plan = assemblePlanDocument({
     createdAt: new Date().toISOString(),
     zivverUrl: url.href.replace(/\/$/, ''),
     keySource: keySourceText(keySource),
     keyFormat,
+    ...(previousKeySource ? { previousKeySource: keySourceText(previousKeySource), previousKeyFormat } : {}),
     inputs: planInputs,
     summary: result.summary,
     rows: result.rows,
@@ -133,6 +157,19 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
     filters,
   });
   return { plan, client, ledgerPath };
+}
+
+function previousKeyColumns(source: KeySource): string {
+  switch (source.kind) {
+    case 'objectId':
+      return 'ExternalDirectoryObjectId/Id/ObjectId';
+    case 'objectGuid':
+      return 'ObjectGUID/ImmutableId/OnPremisesImmutableId';
+    case 'immutableId':
+      return 'ImmutableId/OnPremisesImmutableId';
+    case 'column':
+      return `"${source.column}" column`;
+  }
 }
 
 const PLAN_TABLE_COLUMNS = [
@@ -176,6 +213,7 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
       })
       .example('$0 plan --input mailboxes.csv --out plan.json --out plan.csv', 'Plan from a Get-EXOMailbox export')
       .example('$0 plan --input ad-users.csv --key-source objectGuid --include-emails "a@org.nl;b@org.nl"', 'Two users, keys from AD objectGUID')
+      .example('$0 plan --input mailboxes.csv --previous-key-source objectGuid --out plan.json', 'First migration: record the objectGUIDs the Synctool set, so rollback can restore them')
       .example('$0 plan --source graph --tenant-id contoso.onmicrosoft.com --client-id <id> --certificate app.pfx --out plan.json', 'Users straight from Microsoft Graph') as unknown as Argv<PlanCommandArgs>,
   run: async (args, ctx) => {
     const { plan } = await buildPlan(args, ctx);
