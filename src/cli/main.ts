@@ -52,7 +52,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
       stderr.write(`\n${sig} again: stopping now.\n`);
       process.exit(ExitCode.Interrupted);
     }
-    logger.warn(`${sig} received: finishing the rows in flight, then stopping (press Ctrl-C again to stop at once).`);
+    logger.warn(`${sig} received: finishing what is in flight, then stopping (press Ctrl-C again to stop at once).`);
     controller.abort();
   };
   if (io.handleSignals) {
