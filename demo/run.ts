@@ -24,7 +24,9 @@ function csvCell(v: unknown): string {
 async function main(): Promise<void> {
   const apiKey = `demo-${Math.random().toString(36).slice(2, 12)}`;
   const tenant = generateSampleTenant({ count: 300, seed: 2026 });
-  const emulator = await startEmulator({ apiKey, users: tenant.users, rateLimit: { budget: 50, windowSeconds: 10 } });
+  // Zivver allows about 50 requests per 10 s; the demo's emulator allows ten times that so the tour
+  // takes a minute, not five. Everything else (write-only key, PUT semantics, 429s) is as Zivver does it.
+  const emulator = await startEmulator({ apiKey, users: tenant.users, rateLimit: { budget: 500, windowSeconds: 10 } });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'zivver-keytool-demo-'));
   const env = {
     ...process.env,
@@ -39,13 +41,22 @@ async function main(): Promise<void> {
   const csv = path.join(dir, 'mailboxes.csv');
   await writeFile(csv, lines.join('\r\n') + '\r\n', 'utf8');
 
+  /** Runs the real CLI; long tables are shortened to their head and tail so the tour stays readable. */
   const run = (args: string[], note: string) =>
     new Promise<number>((resolve) => {
       console.log(`\n${bold('# ' + note)}`);
       console.log(bold(`$ zivver-keytool ${args.map((a) => (/\s/.test(a) ? `"${a}"` : a)).join(' ')}`));
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'inherit', 'inherit'] });
+      const child = spawn(process.execPath, [BIN, ...args], { cwd: dir, env, stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
       child.on('close', (code) => {
-        if (code) console.log(`(exit code ${code})`);
+        const lines = out.replace(/\n$/, '').split('\n');
+        const shown = lines.length > 24 ? [...lines.slice(0, 14), `   ... ${lines.length - 18} more lines ...`, ...lines.slice(-4)] : lines;
+        if (out) console.log(shown.join('\n'));
+        if (code) {
+          console.log(`(exit code ${code})`);
+          failures++;
+        }
         resolve(code ?? 1);
       });
     });
@@ -53,18 +64,37 @@ async function main(): Promise<void> {
   console.log(`Zivver emulator with ${tenant.users.length} accounts at ${emulator.url}`);
   console.log(`Sample Exchange export (${tenant.mailboxes.length} mailboxes): ${csv}`);
   console.log(`Working folder: ${dir} (ZIVVER_API_KEY and ZIVVER_KEYTOOL_LEDGER are set for the demo)`);
-  const url = ['--zivver-url', emulator.url];
+  const url = ['--zivver-url', emulator.url, '--rate-limit', '500/10'];
+  let failures = 0;
+
+  // The Cardiology department as Get-ADUser sees it: the old keys (AD objectGUID, which the Synctool
+  // wrote) in the notation Get-ADUser prints.
+  const adLines = ['"UserPrincipalName","mail","Department","ObjectGUID"'];
+  for (const u of tenant.users as Array<Record<string, unknown>>) {
+    const userName = String(u.userName);
+    const division = (u['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] as { division?: string } | undefined)?.division;
+    const oldKey = (u['urn:ietf:params:scim:schemas:zivver:0.1:User'] as { SsoAccountKey?: string } | undefined)?.SsoAccountKey;
+    if (division === 'Cardiologie' && oldKey) adLines.push([userName, userName, division, `{${oldKey.toUpperCase()}}`].map(csvCell).join(','));
+  }
+  await writeFile(path.join(dir, 'ad-users.csv'), adLines.join('\r\n') + '\r\n', 'utf8');
   try {
     await run(['test-connection', ...url], 'Is Zivver reachable, and is the API key accepted?');
     await run(['plan', ...url, '--input', 'mailboxes.csv', '--out', 'plan.json', '--out', 'plan.csv'], 'Plan: which account gets which key (nothing is written)');
     await run(['apply', ...url, '--plan', 'plan.json', '--what-if'], 'Dry run: read every account fresh, decide, write nothing');
     await run(['apply', ...url, '--plan', 'plan.json', '--max-changes', '1000'], 'Apply: write the keys (whole-object PUT, only SsoAccountKey changes)');
     await run(['plan', ...url, '--input', 'mailboxes.csv', '--out', 'plan2.json'], 'Plan again: the ledger knows these keys are set, so they are unchanged');
-    await run(['rollback', ...url, '--results', 'plan.json.results.jsonl', '--out', 'rollback.json'], 'Rollback plan: restore previous keys the ledger knows');
+    await run(['plan', ...url, '--input', 'ad-users.csv', '--key-source', 'objectGuid', '--out', 'back.json'], 'Cardiology stays on AD for now: plan its keys back to the AD objectGUID (from a Get-ADUser export)');
+    await run(['apply', ...url, '--plan', 'back.json', '--max-changes', '100'], 'Apply it; nothing else about these accounts changes');
+    await run(['rollback', ...url, '--results', 'back.json.results.jsonl', '--out', 'rollback.json'], 'Changed our minds: a plan that restores the keys the ledger knows');
+    await run(['apply', ...url, '--plan', 'rollback.json', '--max-changes', '100'], 'Apply the rollback plan like any plan');
   } finally {
     await emulator.close();
   }
   console.log(`\nDone. The files are in ${dir}.`);
+  if (failures) {
+    console.log(`${failures} step(s) did not exit 0.`);
+    process.exitCode = 1;
+  }
 }
 
 await main();
