@@ -13,7 +13,7 @@ function ConvertTo-ZivverKeyPlanRow {
     process {
         $p = $InputObject.PSObject.Properties
         $v = @{}
-        foreach ($name in @('line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check', 'warnings')) {
+        foreach ($name in @('line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check', 'previousKey', 'warnings')) {
             $prop = $p[$name]
             if ($null -ne $prop) { $v[$name] = $prop.Value } else { $v[$name] = $null }
         }
@@ -32,6 +32,7 @@ function ConvertTo-ZivverKeyPlanRow {
                 Reason      = [string]$v['reason']
                 Fingerprint = [string]$v['fingerprint']
                 Check       = [string]$v['check']
+                PreviousKey = [string]$v['previousKey']
                 Warnings    = $warnings
                 PlanZivverUrl = $ZivverUrl
             })

@@ -80,6 +80,12 @@ function Get-ZivverKeyPlan {
         How the key is written: guid (lower-case 8-4-4-4-12, the default for GUID sources),
         base64, or raw (the value as given; the default for column:<Name>).
 
+    .PARAMETER PreviousKeySource
+        Where the key Zivver holds now comes from, as far as you know it (usually objectGuid: what
+        the Zivver Synctool wrote). Same values as -KeySource. Each row then carries PreviousKey;
+        apply records it in the ledger, so the first migration can be rolled back
+        (zivver-keytool rollback). Rows whose previous key equals the new key are 'unchanged'.
+
     .PARAMETER IncludeEmail
         Only users with one of these addresses are planned (any of their SMTP addresses counts);
         everybody else is 'skipped'. Use it to try a handful of users first.
@@ -159,6 +165,13 @@ function Get-ZivverKeyPlan {
 
         Back to (or staying with) on-premises AD keys: the key is the objectGUID, written as base64
         (the ImmutableId notation) because that is what the IdP sends in this organisation.
+
+    .EXAMPLE
+        Get-EXOMailbox -ResultSize Unlimited | Select-Object *, @{ n = 'ObjectGUID'; e = { (Get-ADUser $_.UserPrincipalName.Split('@')[0]).ObjectGUID } } |
+            Get-ZivverKeyPlan -PreviousKeySource objectGuid -OutFile .\plan.csv
+
+        The first migration, with the old keys (the AD objectGUIDs the Synctool wrote) recorded
+        beside the new ones, so that "zivver-keytool rollback" can restore them later.
 
     .EXAMPLE
         Import-Csv .\hr-export.csv | Get-ZivverKeyPlan -KeySource column:EmployeeNumber -ExcludeDomain 'extern.contoso.nl'
@@ -247,6 +260,10 @@ function Get-ZivverKeyPlan {
         [ValidateSet('guid', 'base64', 'raw')]
         [string] $KeyFormat,
 
+        [Parameter()]
+        [ValidatePattern('^(objectId|objectGuid|immutableId|column:.+)$')]
+        [string] $PreviousKeySource,
+
         [Parameter()] [ValidateNotNullOrEmpty()] [string[]] $IncludeEmail,
         [Parameter()] [ValidateNotNullOrEmpty()] [string[]] $ExcludeEmail,
         [Parameter()] [ValidateNotNullOrEmpty()] [string[]] $IncludeDomain,
@@ -273,6 +290,8 @@ function Get-ZivverKeyPlan {
         $count = 0
         $column = $null
         if ($KeySource -like 'column:*') { $column = $KeySource.Substring(7) }
+        $previousColumn = $null
+        if ($PreviousKeySource -like 'column:*') { $previousColumn = $PreviousKeySource.Substring(7) }
     }
 
     process {
@@ -290,10 +309,11 @@ function Get-ZivverKeyPlan {
         if ($DisplayName) { $parts.Add('"DisplayName":' + (ConvertTo-ZivverJsonString $DisplayName)) }
         if ($ObjectGuid) { $parts.Add('"ObjectGUID":' + (ConvertTo-ZivverJsonString $ObjectGuid)) }
         if ($ImmutableId) { $parts.Add('"ImmutableId":' + (ConvertTo-ZivverJsonString $ImmutableId)) }
-        if ($null -ne $column -and $null -ne $InputObject) {
-            $prop = $InputObject.PSObject.Properties[$column]
+        foreach ($named in @($column, $previousColumn)) {
+            if ($null -eq $named -or $null -eq $InputObject) { continue }
+            $prop = $InputObject.PSObject.Properties[$named]
             if ($null -ne $prop -and $null -ne $prop.Value) {
-                $parts.Add((ConvertTo-ZivverJsonString $column) + ':' + (ConvertTo-ZivverJsonString ([string]$prop.Value)))
+                $parts.Add((ConvertTo-ZivverJsonString $named) + ':' + (ConvertTo-ZivverJsonString ([string]$prop.Value)))
             }
         }
         [void]$lines.Append('{').Append(($parts -join ',')).Append("}`n")
@@ -318,6 +338,7 @@ function Get-ZivverKeyPlan {
         if ($count -gt 0 -and -not $Path) { $cliArgs.Add('--input-format'); $cliArgs.Add('jsonl') }
         $cliArgs.Add('--key-source'); $cliArgs.Add($KeySource)
         if ($KeyFormat) { $cliArgs.Add('--key-format'); $cliArgs.Add($KeyFormat) }
+        if ($PreviousKeySource) { $cliArgs.Add('--previous-key-source'); $cliArgs.Add($PreviousKeySource) }
         if ($IncludeEmail) { $cliArgs.Add('--include-emails'); $cliArgs.Add(($IncludeEmail -join ';')) }
         if ($ExcludeEmail) { $cliArgs.Add('--exclude-emails'); $cliArgs.Add(($ExcludeEmail -join ';')) }
         if ($IncludeDomain) { $cliArgs.Add('--include-domains'); $cliArgs.Add(($IncludeDomain -join ';')) }

@@ -52,6 +52,10 @@ function Set-ZivverAccountKey {
         The plan row's check value (from the pipeline): rows whose id, userName, key or action were
         altered after planning no longer match it and are refused.
 
+    .PARAMETER PreviousKey
+        The key the account held before, as the plan recorded it with --previous-key-source / -PreviousKeySource
+        (from the pipeline; may be empty). Apply records it in the ledger so rollback can restore it.
+
     .PARAMETER Line
         The plan row's line in its input (from the pipeline).
 
@@ -150,7 +154,7 @@ function Set-ZivverAccountKey {
 
     .EXAMPLE
         [pscustomobject]@{ Email = 'jan@contoso.nl'; ZivverId = '0d9f...'; UserName = 'jan@contoso.nl'; NewKey = '7f1c...'
-            Action = 'set'; Reason = 'key from ExternalDirectoryObjectId'; Fingerprint = '...'; Check = '...'; Line = 2; Input = 'plan.csv' } |
+            Action = 'set'; Reason = 'key from ExternalDirectoryObjectId'; Fingerprint = '...'; Check = '...'; PreviousKey = '3f2504e0-...'; Line = 2; Input = 'plan.csv' } |
             Set-ZivverAccountKey -WhatIf
 
         The pipeline properties of a plan row, spelled out (normally they come from Get-ZivverKeyPlan or Import-Csv).
@@ -191,6 +195,10 @@ function Set-ZivverAccountKey {
         [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
         [AllowEmptyString()] [AllowNull()]
         [string] $Check,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $PreviousKey,
 
         [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
         [AllowEmptyString()] [AllowNull()]
@@ -262,6 +270,7 @@ function Set-ZivverAccountKey {
         $fields.Add('"reason":' + (ConvertTo-ZivverJsonString ([string]$Reason)))
         $fields.Add('"fingerprint":' + (ConvertTo-ZivverJsonString ([string]$Fingerprint)))
         if ($Check) { $fields.Add('"check":' + (ConvertTo-ZivverJsonString $Check)) }
+        if ($PreviousKey) { $fields.Add('"previousKey":' + (ConvertTo-ZivverJsonString $PreviousKey)) }
         $rows.Add('{' + ($fields -join ',') + '}')
     }
 

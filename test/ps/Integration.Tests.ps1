@@ -196,3 +196,59 @@ Describe 'Error paths against the real keytool' -Skip:$script:NoCli {
         finally { Remove-Item Env:ZIVVER_KEYTOOL_PATH }
     }
 }
+
+Describe 'The first migration through the pipeline can be rolled back (-PreviousKeySource)' -Skip:$script:NoCli {
+    BeforeAll {
+        $script:Emu = Start-TestEmulator -Users 12
+        $script:Ledger = Join-Path $TestDrive 'ledger-prev.jsonl'
+        $script:Original = Get-Keys $script:Emu
+        # Old keys by every address that reaches an account (userName and aliases).
+        $byAddress = @{}
+        $state = Invoke-Admin -Emulator $script:Emu -Path '/state'
+        if ($state.PSObject.Properties['users']) { $state = $state.users }
+        foreach ($u in $state) {
+            $ext = $u.'urn:ietf:params:scim:schemas:zivver:0.1:User'
+            $byAddress[$u.userName.ToLowerInvariant()] = $ext.SsoAccountKey
+            foreach ($alias in @($ext.aliases)) { if ($alias) { $byAddress[$alias.ToLowerInvariant()] = $ext.SsoAccountKey } }
+        }
+        # What Get-ADUser would add: the objectGUID the Synctool wrote as the key, in .NET's notation.
+        $script:Mbx = @($script:Emu.Mailboxes | ForEach-Object {
+                # The account's old key, found as the planner finds the account: primary address, else any SMTP address.
+                $addresses = @($_.PrimarySmtpAddress) + @($_.EmailAddresses | Where-Object { $_ -like 'smtp:*' } | ForEach-Object { $_.Substring(5) })
+                $old = $null
+                foreach ($a in $addresses) { if (-not $old -and $a) { $old = $byAddress[$a.ToLowerInvariant()] } }
+                $guid = ''
+                if ($old) { $guid = '{' + $old.ToUpperInvariant() + '}' }
+                $_ | Select-Object *, @{ n = 'ObjectGUID'; e = { $guid } }
+            })
+    }
+    AfterAll { Stop-TestEmulator $script:Emu }
+
+    It 'carries PreviousKey through Export-Csv / Import-Csv into the ledger, and rollback restores the old keys' {
+        $csv = Join-Path $TestDrive 'plan-prev.csv'
+        $plan = @($script:Mbx | Get-ZivverKeyPlan -PreviousKeySource objectGuid -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -WarningAction SilentlyContinue)
+        $set = @($plan | Where-Object Action -eq 'set')
+        $set.Count | Should -BeGreaterThan 3
+        foreach ($row in $set) { $row.PreviousKey | Should -Be $script:Original[$row.UserName.ToLowerInvariant()] }
+        $plan | Export-Csv -LiteralPath $csv -NoTypeInformation
+        $results = Join-Path $TestDrive 'results-prev.jsonl'
+        $res = @(Import-Csv -LiteralPath $csv | Set-ZivverAccountKey -Confirm:$false -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -ResultsPath $results)
+        @($res | Where-Object Status -eq 'updated').Count | Should -Be $set.Count
+
+        $ledger = @(Get-Content -LiteralPath $script:Ledger | ForEach-Object { $_ | ConvertFrom-Json })
+        foreach ($row in $set) {
+            ($ledger | Where-Object zivverId -eq $row.ZivverId).previousKey | Should -Be $row.PreviousKey
+        }
+
+        $rb = Join-Path $TestDrive 'rollback.json'
+        $env:ZIVVER_API_KEY = $script:ApiKey
+        try {
+            & node (Join-Path $script:RepoRoot 'bin/zivver-keytool.js') rollback --zivver-url $script:Emu.Url --results $results --ledger $script:Ledger --out $rb 2>&1 | Out-Null
+        } finally { Remove-Item Env:ZIVVER_API_KEY -ErrorAction SilentlyContinue }
+        $LASTEXITCODE | Should -Be 0
+        $back = @(Set-ZivverAccountKey -PlanPath $rb -Confirm:$false -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -ResultsPath (Join-Path $TestDrive 'results-rb.jsonl'))
+        @($back | Where-Object Status -eq 'updated').Count | Should -Be $set.Count
+        $now = Get-Keys $script:Emu
+        foreach ($row in $set) { $now[$row.UserName.ToLowerInvariant()] | Should -Be $script:Original[$row.UserName.ToLowerInvariant()] }
+    }
+}
