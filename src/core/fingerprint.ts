@@ -20,8 +20,11 @@ export function accountFingerprint(zivverId: string, userName: string): string {
 
 /**
  * A check over the fields apply acts on. A plan CSV edited in Excel may lose rows, but a row
- * whose id, userName, key or action was changed no longer matches its check and is refused.
+ * whose id, userName, key, action or recorded previous key was changed no longer matches its check
+ * and is refused (a wrong previous key would be what rollback restores). Rows without a previous
+ * key hash as they did before previous keys existed.
  */
-export function rowCheck(row: Pick<PlanRow, 'zivverId' | 'userName' | 'newKey' | 'action'>): string {
-  return sha256Hex(`${row.zivverId}\n${row.userName.trim().toLowerCase()}\n${row.newKey}\n${row.action}`).slice(0, 12);
+export function rowCheck(row: Pick<PlanRow, 'zivverId' | 'userName' | 'newKey' | 'action' | 'previousKey'>): string {
+  const base = `${row.zivverId}\n${row.userName.trim().toLowerCase()}\n${row.newKey}\n${row.action}`;
+  return sha256Hex(row.previousKey ? `${base}\n${row.previousKey}` : base).slice(0, 12);
 }

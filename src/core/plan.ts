@@ -217,22 +217,24 @@ function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabe
   }
 
   // Ledger: who holds which key now (as far as this tool knows), and which accounts this plan re-keys.
+  // The ledger keys accounts by lower-cased id (ids are UUIDs; Zivver may change their case).
+  const idKey = (id: string) => id.trim().toLowerCase();
   const ledgerOwners = new Map<string, string>();
-  for (const [id, key] of ledger.lastKeyById) ledgerOwners.set(key, id);
+  for (const [id, key] of ledger.lastKeyById) ledgerOwners.set(key, idKey(id));
   const rekeyed = new Map<string, string>();
   for (const d of drafts) {
-    if ((d.row.action === 'set' || d.row.action === 'conflict') && d.row.zivverId) rekeyed.set(d.row.zivverId, d.row.newKey);
+    if ((d.row.action === 'set' || d.row.action === 'conflict') && d.row.zivverId) rekeyed.set(idKey(d.row.zivverId), d.row.newKey);
   }
   for (const d of drafts) {
     if (d.row.action !== 'set') continue;
-    const known = ledger.lastKeyById.get(d.row.zivverId);
+    const known = ledger.lastKeyById.get(idKey(d.row.zivverId));
     if (known === d.row.newKey) {
       d.row.action = 'unchanged';
       d.row.reason = 'the ledger records that zivver-keytool already set this key on this account';
       continue;
     }
     const owner = ledgerOwners.get(d.row.newKey);
-    if (owner && owner !== d.row.zivverId && rekeyed.get(owner) === undefined) {
+    if (owner && owner !== idKey(d.row.zivverId) && rekeyed.get(owner) === undefined) {
       d.row.action = 'conflict';
       d.row.reason = `the ledger records key ${d.row.newKey} on another account (${owner}) that this plan does not change`;
       continue;

@@ -282,3 +282,20 @@ describe('core/plan planKeyChanges with a previous key source (--previous-key-so
     for (const r of rows) expect(r).to.not.have.property('previousKey');
   });
 });
+
+describe('core/plan ledger ids and row checks', () => {
+  it('matches ledger entries to accounts whatever the case of the id', () => {
+    const accounts = [account('AAAAAAAA-0000-4000-8000-000000000001', 'an@org.nl')];
+    const ledger: LedgerKnowledge = { lastKeyById: new Map([['aaaaaaaa-0000-4000-8000-000000000001', guid(1)]]) };
+    const { rows } = planKeyChanges([sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1) })], accounts, ledger, objectId);
+    expect(rows[0].action).to.equal('unchanged');
+    const moved = planKeyChanges([sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(2) })], accounts, ledger, objectId);
+    expect(moved.rows[0].action).to.equal('set');
+  });
+
+  it('the row check covers the previous key, and is unchanged for rows without one', () => {
+    const row = { zivverId: 'id', userName: 'a@org.nl', newKey: guid(1), action: 'set' as const };
+    expect(rowCheck({ ...row, previousKey: guid(7) })).not.to.equal(rowCheck({ ...row, previousKey: guid(8) }));
+    expect(rowCheck({ ...row, previousKey: '' })).to.equal(rowCheck(row));
+  });
+});

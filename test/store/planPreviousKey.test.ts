@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PLAN_CSV_COLUMNS } from '../../src/core/planDocument.js';
 import { InputError } from '../../src/errors.js';
+import { rowCheck } from '../../src/core/fingerprint.js';
 import { parsePlanText } from '../../src/store/planRead.js';
 import { planRowsToCsv, planRowsToJsonl } from '../../src/store/planWrite.js';
 import { LedgerWriter, readLedgerEntries } from '../../src/store/ledger.js';
@@ -51,7 +52,9 @@ describe('store: previousKey in plans', () => {
   });
 
   it('still reads a plan CSV without the previousKey column (made before it existed)', () => {
-    const old = planRowsToCsv(rows, { delimiter: ',', bom: false })
+    // Rows planned without previous keys, as every plan before the column existed.
+    const before = rows.map(({ previousKey: _dropped, ...r }) => ({ ...r, check: rowCheck(r) }));
+    const old = planRowsToCsv(before, { delimiter: ',', bom: false })
       .split('\r\n')
       .map((l) => l.replace(/,[^,]*$/, ''))
       .join('\r\n');
@@ -97,5 +100,14 @@ describe('store: previousKey in plans', () => {
     expect(entries[0]).to.include({ previousKey: 'old' }).and.not.have.property('previousKeySource');
     expect(entries[1]).to.include({ previousKey: adGuid, previousKeySource: 'plan', previousKeyPlanSource: 'objectGuid' });
     expect(entries[2]).to.include({ previousKey: 'k1', previousKeySource: 'ledger' }).and.not.have.property('previousKeyPlanSource');
+  });
+});
+
+describe('store: previousKey is covered by the row check', () => {
+  it('refuses a set row whose previousKey was edited after planning', () => {
+    const row = setRow(2, { previousKey: '3f2504e0-4f89-11d3-9a0c-0305e82c3301' });
+    const edited = { ...row, previousKey: '3f2504e0-4f89-11d3-9a0c-0305e82c3302' };
+    expect(() => parsePlanText(planRowsToCsv([edited], { delimiter: ';', bom: false }), 'plan.csv')).to.throw(InputError, /changed after planning/);
+    expect(parsePlanText(planRowsToCsv([row], { delimiter: ';', bom: false }), 'plan.csv').plan.rows[0].previousKey).to.equal(row.previousKey);
   });
 });
