@@ -7,7 +7,8 @@ import { createLogger, type LogLevel } from '../util/logger.js';
 import { createProgress } from '../util/progress.js';
 import { redactSecrets } from '../util/redact.js';
 import type { CommandContext } from './context.js';
-import { ParseFailure, parseArgv } from './parser.js';
+import { COMMANDS, ParseFailure, parseArgv } from './parser.js';
+import { explainParseFailure } from './suggest.js';
 
 export interface MainIo {
   stdout?: NodeJS.WritableStream & { isTTY?: boolean };
@@ -28,7 +29,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     parsed = await parseArgv(argv);
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    stderr.write(`error: ${redactSecrets(msg)}\nRun 'zivver-keytool --help' for usage.\n`);
+    const text = err instanceof KeytoolError ? msg : explainParseFailure(msg, argv, COMMANDS);
+    stderr.write(`error: ${redactSecrets(text)}\n`);
     if (debug && err instanceof Error && !(err instanceof ParseFailure)) stderr.write(`${err.stack}\n`);
     return err instanceof KeytoolError ? err.exitCode : ExitCode.Usage;
   }
@@ -84,7 +86,9 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
 
 function reportError(err: unknown, ctx: CommandContext, debug: boolean): number {
   const text = err instanceof InputError ? err.toString() : err instanceof Error ? err.message : String(err);
-  ctx.logger.debug('command failed', { error: text });
+  // At error level in --log-file, so a scheduled task's log says why the run failed; the console
+  // gets the message below instead.
+  ctx.logger.error(`command failed: ${text}`, { fileOnly: true, exitCode: err instanceof KeytoolError ? err.exitCode : 1 });
   ctx.stderr.write(`error: ${redactSecrets(text)}\n`);
   if (debug && err instanceof Error && err.stack) ctx.stderr.write(redactSecrets(err.stack) + '\n');
   if (err instanceof KeytoolError) return err.exitCode;

@@ -5,7 +5,7 @@
 import { accountFingerprint, rowCheck } from './fingerprint.js';
 import { compileFilters } from './filters.js';
 import { defaultKeyFormat, deriveKey, formatKeySource } from './keys.js';
-import { displayAddress, indexAccounts, matchAccount, userAddresses } from './match.js';
+import { displayAddress, indexAccounts, matchAccount, normalizeAddress, userAddresses } from './match.js';
 import {
   PLAN_ACTIONS,
   type KeyFormat,
@@ -30,6 +30,8 @@ export interface PlanOptions {
   previousKeySource?: KeySource;
   /** Notation of the previous key (default: defaultKeyFormat(previousKeySource)). */
   previousKeyFormat?: KeyFormat;
+  /** Summarise the source users' own warnings into the plan warnings (default true). */
+  summarizeUserWarnings?: boolean;
 }
 
 export interface KeyChangePlan {
@@ -149,7 +151,9 @@ export function planKeyChanges(
     // The previous key only means something where a key is (or would be) written.
     else delete row.previousKey;
   }
-  const warnings = collectWarnings(users);
+  // Readers that already summarise their own per-record warnings (with hints) turn this off.
+  const warnings = options.summarizeUserWarnings === false ? [] : collectWarnings(users);
+  warnings.push(...unusedIncludeFilters(users, options.filters));
   if (options.previousKeySource) {
     const missing = drafts.filter((d) => d.previousProblem && (d.row.action === 'set' || d.row.action === 'unchanged'));
     if (missing.length) {
@@ -254,6 +258,22 @@ function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabe
       if (prev !== undefined && prev !== known) d.row.reason += `, not ${prev} (per ${previousLabel}): the ledger is newer`;
     }
   }
+}
+
+/**
+ * An --include-emails address that no input user has is almost always a typo: without this
+ * warning the plan would just show everybody as skipped.
+ */
+function unusedIncludeFilters(users: readonly SourceUser[], filters: PlanFilters | undefined): string[] {
+  const wanted = filters?.includeEmails ?? [];
+  if (!wanted.length) return [];
+  const present = new Set<string>();
+  for (const u of users) {
+    for (const a of userAddresses(u)) present.add(a);
+    if (u.userPrincipalName) present.add(normalizeAddress(u.userPrincipalName));
+  }
+  const unused = wanted.filter((w) => !present.has(w));
+  return unused.length ? [`--include-emails: no user in the input has ${unused.join(', ')} (a typo?)`] : [];
 }
 
 function collectWarnings(users: readonly SourceUser[]): string[] {

@@ -40,8 +40,8 @@ export function planOutputKind(file: string): 'json' | 'jsonl' | 'csv' {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.json') return 'json';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  if (ext === '.csv' || ext === '.txt' || ext === '.tsv') return 'csv';
-  throw new UsageError(`--out ${file}: unknown file type "${ext || '(none)'}"; use a name ending in .json, .jsonl or .csv`);
+  if (ext === '.csv' || ext === '.tsv') return 'csv';
+  throw new UsageError(`--out ${file}: unknown file type "${ext || '(none)'}"; use a name ending in .json (the plan document), .jsonl (rows as JSON lines) or .csv/.tsv (rows for Excel)`);
 }
 
 /** Writes the plan to each --out file by its extension. */

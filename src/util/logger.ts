@@ -37,6 +37,9 @@ const redactFormat = winston.format((info) => {
   return info;
 });
 
+/** Records marked `fileOnly` (already shown to the user another way) go to --log-file only. */
+const skipFileOnly = winston.format((info) => (info.fileOnly ? false : info));
+
 export function createLogger(opts: LoggerOptions): Logger {
   const stream = opts.stream ?? process.stderr;
   const transports: winston.transport[] = [
@@ -45,12 +48,14 @@ export function createLogger(opts: LoggerOptions): Logger {
       level: opts.consoleLevel,
       format: opts.jsonEvents
         ? winston.format.combine(
+            skipFileOnly(),
             redactFormat(),
             winston.format.printf((info) =>
               JSON.stringify({ type: 'log', level: info.level, message: info.message }),
             ),
           )
         : winston.format.combine(
+            skipFileOnly(),
             redactFormat(),
             winston.format.printf((info) => {
               const prefix = info.level === 'info' ? '' : `${info.level}: `;

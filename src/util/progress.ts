@@ -34,6 +34,7 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WritableStream
       },
     };
   }
+  let drawn = false;
   return {
     start(a, t) {
       activity = a;
@@ -41,15 +42,22 @@ export function createProgress(mode: ProgressMode, stream: NodeJS.WritableStream
     },
     update(done) {
       const now = Date.now();
-      if (done < total && now - last < 100) return;
+      if ((!total || done < total) && now - last < 100) return;
       last = now;
+      drawn = true;
+      if (!total) {
+        // Unknown total (a listing whose size Zivver tells only at the end): a counter, no bar.
+        stream.write(`\r\x1b[K${activity}... ${done}`);
+        return;
+      }
       const width = 30;
-      const frac = total ? done / total : 1;
+      const frac = Math.min(1, done / total);
       const filled = Math.round(frac * width);
-      stream.write(`\r${activity} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`);
+      stream.write(`\r\x1b[K${activity} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total}`);
     },
     end() {
-      if (total) stream.write('\r\x1b[K');
+      if (drawn) stream.write('\r\x1b[K');
+      drawn = false;
     },
   };
 }

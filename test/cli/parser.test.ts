@@ -12,7 +12,7 @@ describe('cli/parser', () => {
   it('refuses an unknown option with exit code 2 and a pointer to --help', async () => {
     const r = await runInProcess(['test-connection', '--no-such-flag']);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.match(/Unknown argument/);
+    expect(r.stderr).to.match(/unknown option --no-such-flag/);
     expect(r.stderr).to.match(/--help/);
   });
 
@@ -31,5 +31,27 @@ describe('cli/parser standard input', () => {
     expect(b.invocation?.args.input).to.deep.equal(['-']);
     const c = await parseArgv(['apply', '--plan', '-']);
     expect(c.invocation?.args.plan).to.equal('-');
+  });
+});
+
+describe('cli/parser failures an admin can act on', () => {
+  it('suggests the option meant and points to the command help', async () => {
+    const r = await runInProcess(['plan', '--key-sorce', 'objectGuid']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.equal("error: unknown option --key-sorce (did you mean --key-source?)\nRun 'zivver-keytool plan --help' for its options.\n");
+  });
+
+  it('explains why an API key on the command line is refused', async () => {
+    const r = await runInProcess(['apply', '--plan', 'p.json', '--api-key', 'secret-value-123']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/never taken from the command line/);
+    expect(r.stderr).to.match(/ZIVVER_API_KEY/);
+    expect(r.stderr).not.to.include('secret-value-123');
+  });
+
+  it('names an unknown command and the commands there are', async () => {
+    const r = await runInProcess(['pln']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/unknown command "pln" \(did you mean plan\?\); commands: plan, apply, sync, rollback, test-connection, emulator/);
   });
 });

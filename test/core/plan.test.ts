@@ -299,3 +299,27 @@ describe('core/plan ledger ids and row checks', () => {
     expect(rowCheck({ ...row, previousKey: '' })).to.equal(rowCheck(row));
   });
 });
+
+describe('core/plan warnings', () => {
+  it('warns when an --include-emails address matches no input user (a typo)', () => {
+    const { warnings, summary } = planKeyChanges(
+      [sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1) })],
+      [account('id-1', 'an@org.nl')],
+      { lastKeyById: new Map() },
+      { keySource: { kind: 'objectId' }, keyFormat: 'guid', filters: { includeEmails: ['an@org.n', 'an@org.nl'] } },
+    );
+    expect(summary.set).to.equal(1);
+    expect(warnings).to.deep.equal(['--include-emails: no user in the input has an@org.n (a typo?)']);
+  });
+
+  it('leaves per-user warnings to the reader when asked', () => {
+    const users = [sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1), warnings: ['w'] })];
+    const { warnings, rows } = planKeyChanges(users, [account('id-1', 'an@org.nl')], { lastKeyById: new Map() }, {
+      keySource: { kind: 'objectId' },
+      keyFormat: 'guid',
+      summarizeUserWarnings: false,
+    });
+    expect(warnings).to.deep.equal([]);
+    expect(rows[0].warnings).to.deep.equal(['w']);
+  });
+});

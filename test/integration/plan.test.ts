@@ -127,6 +127,27 @@ describe('integration: plan (CLI process against the emulator)', function () {
     expect(plan.warnings?.join('\n')).to.include('System.Collections.ArrayList');
   });
 
+  it('shows only the rows that matter when filtering, and warns about an address no user has', async () => {
+    const emu = await start({});
+    await writeFile(path.join(dir, 'mbx.csv'), mailboxCsv([1, 2, 3, 4]));
+    const r = await runCli(['plan', '--zivver-url', emu.url, '--input', 'mbx.csv', '--include-emails', 'user2@org.nl;user9@org.n'], { cwd: dir, env: env() });
+    expect(r.code, r.stderr).to.equal(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.filter((l) => /@org\.nl/.test(l))).to.have.length(1);
+    expect(r.stdout).to.include('(3 filtered out rows not shown; --output json or --out plan.csv has them all)');
+    expect(r.stderr).to.match(/warn: --include-emails: no user in the input has user9@org\.n \(a typo\?\)/);
+  });
+
+  it('hints at the SCIM path when --zivver-url lacks /api/scim/v2 (exit 3)', async () => {
+    const emu = await start({});
+    await writeFile(path.join(dir, 'mbx.csv'), mailboxCsv([1]));
+    const origin = new URL(emu.url).origin;
+    const r = await runCli(['plan', '--zivver-url', origin, '--input', 'mbx.csv'], { cwd: dir, env: env() });
+    expect(r.code).to.equal(3);
+    expect(r.stderr).to.match(/404/);
+    expect(r.stderr).to.match(/ends in \/api\/scim\/v2/);
+  });
+
   describe('bad input: exit 2, one clear message, nothing sent to Zivver', () => {
     const cases: Array<[string, string | Buffer, RegExp, string[]?]> = [
       ['an empty file', '', /mbx\.in.*(empty|no users)/i],

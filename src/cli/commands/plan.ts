@@ -27,7 +27,8 @@ import {
   type OutputOptionArgs,
   type PlanOptionArgs,
 } from '../options.js';
-import { renderTable } from '../render.js';
+import { renderTable, terminalWidth } from '../render.js';
+import { scimPathHint } from './testConnection.js';
 
 export type PlanCommandArgs = CommonArgs &
   PlanOptionArgs &
@@ -123,7 +124,7 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
   } catch (err) {
     // Without a complete listing there is no plan: whatever went wrong, we could not work with Zivver.
     if (err instanceof KeytoolError && err.exitCode !== ExitCode.Connection && !(err instanceof InterruptedError)) {
-      throw new ConnectionError(err.message, { cause: err });
+      throw new ConnectionError(err.message + scimPathHint(url, err), { cause: err });
     }
     throw err;
   }
@@ -131,7 +132,7 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
   const accounts = scimUsers.map(toZivverAccount);
   logger.verbose(`Read ${accounts.length} Zivver accounts with ${client.stats.requests} request(s)`);
 
-  const result = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters, previousKeySource, previousKeyFormat });
+  const result = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters, previousKeySource, previousKeyFormat, summarizeUserWarnings: false });
   const warnings = [...new Set([...readerWarnings, ...result.warnings])];
   if (previousKeySource) {
     // The readers check the columns of the main key source only; for the previous key a missing
@@ -193,10 +194,16 @@ export function printPlan(plan: PlanDocument, output: OutputOptionArgs['output']
     ctx.logger.info(summary);
     return;
   }
-  // People: every row that needs attention or action; unchanged rows only as a count.
-  const shown = plan.rows.filter((r) => r.action !== 'unchanged');
-  if (shown.length) ctx.stdout.write(renderTable(shown, PLAN_TABLE_COLUMNS) + '\n');
-  if (plan.summary.unchanged && shown.length) ctx.stdout.write(`(${plan.summary.unchanged} unchanged rows not shown)\n`);
+  // People: every row that needs attention or action. Unchanged rows and rows the admin's own
+  // filters left out are only counted: listing 300 "not in --include-emails" rows would bury the two that matter.
+  const filteredOut = (r: PlanRow) => r.action === 'skipped' && /--(in|ex)clude-(emails|domains)/.test(r.reason);
+  const shown = plan.rows.filter((r) => r.action !== 'unchanged' && !filteredOut(r));
+  if (shown.length) ctx.stdout.write(renderTable(shown, PLAN_TABLE_COLUMNS, { width: terminalWidth(ctx.stdout as { isTTY?: boolean; columns?: number }) }) + '\n');
+  const hidden: string[] = [];
+  if (plan.summary.unchanged) hidden.push(`${plan.summary.unchanged} unchanged`);
+  const filtered = plan.rows.filter(filteredOut).length;
+  if (filtered) hidden.push(`${filtered} filtered out`);
+  if (hidden.length && plan.rows.length) ctx.stdout.write(`(${hidden.join(' and ')} rows not shown; --output json or --out plan.csv has them all)\n`);
   ctx.stdout.write(summary + '\n');
 }
 

@@ -9,6 +9,15 @@ import { createScimClient, parseRateLimit, resolveApiKey, validateZivverUrl } fr
 import type { KeytoolCommand } from '../command.js';
 import { withCommonOptions, withGraphOptions, type CommonArgs, type GraphOptionArgs } from '../options.js';
 
+/** A 404 on /Users usually means the URL lacks Zivver's SCIM path. */
+export function scimPathHint(url: URL, err: unknown): string {
+  const status = (err as { status?: number }).status;
+  if (status === 404 && !/\/scim\/v2\/?$/i.test(url.pathname)) {
+    return `\n  Zivver's SCIM base URL ends in /api/scim/v2 (e.g. https://app.zivver.com/api/scim/v2); --zivver-url is ${url.href}`;
+  }
+  return '';
+}
+
 type TestConnectionArgs = CommonArgs & GraphOptionArgs & { source: 'file' | 'graph' };
 
 export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
@@ -30,7 +39,6 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
     const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger: ctx.logger, signal: ctx.signal, maxRetries: 2 });
     const out = (line: string) => ctx.stdout.write(line + '\n');
     out(`Zivver URL:   ${url.href}`);
-    out(`TLS:          ${url.protocol === 'https:' ? 'verified' : 'not used (loopback http)'}`);
     const started = Date.now();
     let users;
     try {
@@ -38,11 +46,13 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
     } catch (err) {
       if (err instanceof KeytoolError && err.exitCode !== 3) {
         // Any failure here means we cannot work with Zivver: report it as a connection failure.
-        throw new ConnectionError(`Zivver did not answer as expected: ${err.message}`);
+        throw new ConnectionError(`Zivver did not answer as expected: ${err.message}${scimPathHint(url, err)}`);
       }
       throw err;
     }
     const ms = Date.now() - started;
+    // Only now do we know the TLS handshake (certificate, host name) succeeded.
+    out(`TLS:          ${url.protocol === 'https:' ? 'certificate verified' : 'not used (loopback http)'}`);
     out(`API key:      accepted`);
     out(`Accounts:     ${users.length} (read with ${client.stats.requests} request(s) in ${ms} ms)`);
     out(

@@ -191,7 +191,6 @@ export async function readGraphSource(opts: GraphSourceOptions, deps: GraphSourc
 
   const skipped = users.filter((u) => u.skipReason).length;
   deps.logger.info(`Read ${users.length} users from Microsoft Graph (${skipped} will be skipped: guests or no mailbox address).`);
-  for (const w of warnings) deps.logger.warn(w);
   return { name: `graph:${tenant}`, sha256: hash.digest('hex'), users, warnings };
 }
 
