@@ -34,6 +34,7 @@
 import { ZIVVER_USER_EXTENSION, type ScimClient, type ScimUser } from '../zivver/types.js';
 import type { LedgerKnowledge, PlanRow } from '../core/types.js';
 import { ConnectionError, ZivverApiError } from '../errors.js';
+import { ZivverStaleWriteError } from '../zivver/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { ProgressReporter } from '../util/progress.js';
 import type { LedgerWriter } from '../store/ledger.js';
@@ -41,6 +42,11 @@ import { ledgerIdKey } from '../store/ledger.js';
 import { rowKey, type ResultRow, type ResultStatus } from '../store/journal.js';
 
 export type ReadMode = 'fresh' | 'listing';
+
+/** Fresh reads: a PUT body is not sent more than this long after its read (see maxWriteAgeMs). */
+export const DEFAULT_MAX_WRITE_AGE_MS = 15_000;
+/** Reads + writes of one row when writes keep outliving their bodies (429/5xx waits). */
+const WRITE_ROUNDS = 4;
 
 export interface ApplyEngineOptions {
   concurrency: number;
@@ -52,6 +58,11 @@ export interface ApplyEngineOptions {
   runId: string;
   /** What the keys were derived from, for the ledger (e.g. "objectId from mailboxes.csv"). */
   source: string;
+  /**
+   * Fresh reads: the oldest (ms after the read) a PUT body may be when it is sent or re-sent after
+   * a 429/5xx wait (default 15 s); listing reads use maxReadAgeMs. Past it the account is read again.
+   */
+  maxWriteAgeMs?: number;
   /** The plan's --previous-key-source (e.g. "objectGuid"), recorded with previous keys taken from plan rows. */
   previousKeySource?: string;
   now?: () => number;
@@ -117,6 +128,8 @@ export function sameUserName(a: string, b: string): boolean {
 
 interface Read {
   user: ScimUser | null;
+  /** Served from a listing (its age bound applies), not a GET of its own. */
+  fromListing?: boolean;
   /** When the data was read (request start), ms. */
   readAt: number;
   httpStatus: number | null;
@@ -147,14 +160,15 @@ class AccountReader {
         const user = snap.byId.get(id.toLowerCase());
         if (user) {
           snap.served++;
-          return { user, readAt: snap.takenAt, httpStatus: 200 };
+          return { user, readAt: snap.takenAt, httpStatus: 200, fromListing: true };
         }
         // Not in the listing: confirm with a direct read before calling it gone.
       }
     }
-    const readAt = this.now();
     const user = await this.client.getUser(id);
-    return { user, readAt, httpStatus: user ? 200 : 404 };
+    // When the answer arrived: the GET may have waited long for a budget slot (after a 429), and
+    // what counts for a body's age is when Zivver produced the data.
+    return { user, readAt: this.now(), httpStatus: user ? 200 : 404 };
   }
 
   /** Whether data read at readAt may still be written back. */
@@ -215,6 +229,7 @@ export async function runApplyEngine(
   const results: ResultRow[] = [];
   const reader = new AccountReader(client, opts.readMode, opts.maxReadAgeMs, now, logger);
   const lastKey = new Map(deps.ledgerKnowledge.lastKeyById);
+  const maxWriteAgeMs = opts.maxWriteAgeMs ?? DEFAULT_MAX_WRITE_AGE_MS;
   let maxReadAgeUsedMs = 0;
   let fatal: Error | undefined;
   let finished = 0;
@@ -242,6 +257,20 @@ export async function runApplyEngine(
     line: r.line,
     runId: opts.runId,
   });
+
+  /** A failed write as a result row; says so when the key may have been applied anyway. */
+  const failedWrite = (r: PlanRow, err: unknown, maybeEarlier: boolean, what?: string): ResultRow => {
+    const maybe = maybeEarlier || mayHaveBeenApplied(err);
+    const text = what ? `${what}: ${messageOf(err)}` : messageOf(err);
+    return {
+      ...base(r),
+      status: 'failed',
+      httpStatus: statusOf(err),
+      error: maybe ? `no clear answer from Zivver (${text}); the key may have been applied — rerun apply to retry this row` : text,
+      at: iso(),
+      ...(maybe ? { mayHaveBeenApplied: true } : {}),
+    };
+  };
 
   /** Records a finished row: ledger (for updates) was written first; journal, then the world. */
   const finish = async (row: ResultRow, journal: boolean) => {
@@ -303,30 +332,56 @@ export async function runApplyEngine(
         if (!again || !sameUserName(String(again.userName ?? ''), r.userName)) {
           return { ...base(r), status: 'drifted', httpStatus: again ? 200 : 404, error: 'the account changed while the run was under way; nothing was written — make a new plan', at: iso() };
         }
-        read = { user: again, readAt: now(), httpStatus: 200 };
+        read = { user: again, readAt: now(), httpStatus: 200, fromListing: false };
       } catch (err) {
         noteFailure(err);
         return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
       }
       if (stopped()) return null;
     }
-    const body = bodyWithKey(read.user as ScimUser, r.newKey);
-    try {
-      await client.replaceUser(r.zivverId, body);
-      noteAnswer();
-    } catch (err) {
-      noteFailure(err);
-      const maybe = mayHaveBeenApplied(err);
-      return {
-        ...base(r),
-        status: 'failed',
-        httpStatus: statusOf(err),
-        error: maybe
-          ? `no clear answer from Zivver (${messageOf(err)}); the key may have been applied — rerun apply to retry this row`
-          : messageOf(err),
-        at: iso(),
-        ...(maybe ? { mayHaveBeenApplied: true } : {}),
-      };
+    // The write. The client never (re)sends a body older than its bound (a retry after a long
+    // 429/5xx wait would write back stale data and erase what changed meanwhile, e.g. a new
+    // alias): it gives up with ZivverStaleWriteError, and the account is read again, checked for
+    // drift again, and written with a body built from that read, a bounded number of times.
+    let maybeEarlier = false;
+    for (let round = 1; ; round++) {
+      const body = bodyWithKey(read.user as ScimUser, r.newKey);
+      const notAfter = read.readAt + (reader.mode === 'listing' && read.fromListing ? opts.maxReadAgeMs : maxWriteAgeMs);
+      try {
+        await client.replaceUser(r.zivverId, body, { notAfter });
+        noteAnswer();
+        break;
+      } catch (err) {
+        if (err instanceof ZivverStaleWriteError && round < WRITE_ROUNDS && !stopped()) {
+          maybeEarlier ||= err.mayHaveBeenApplied;
+          logger.verbose(`${r.userName}: ${err.message.split('\n')[0]}; reading the account again (round ${round + 1} of ${WRITE_ROUNDS})`);
+          let again: ScimUser | null;
+          try {
+            again = await client.getUser(r.zivverId);
+            noteAnswer();
+          } catch (readErr) {
+            noteFailure(readErr);
+            return failedWrite(r, readErr, maybeEarlier, 'reading the account again before retrying the write failed');
+          }
+          if (!again || !sameUserName(String(again.userName ?? ''), r.userName)) {
+            return {
+              ...base(r),
+              status: maybeEarlier ? 'failed' : 'drifted',
+              httpStatus: again ? 200 : 404,
+              error:
+                (again ? `the account's userName changed to ${String(again.userName)} while the write waited` : 'the account was deleted while the write waited') +
+                (maybeEarlier ? '; an earlier attempt may have applied the key' : '; nothing was written') +
+                ' — make a new plan',
+              at: iso(),
+              ...(maybeEarlier ? { mayHaveBeenApplied: true } : {}),
+            };
+          }
+          read = { user: again, readAt: now(), httpStatus: 200, fromListing: false };
+          continue;
+        }
+        noteFailure(err);
+        return failedWrite(r, err, maybeEarlier);
+      }
     }
     maxReadAgeUsedMs = Math.max(maxReadAgeUsedMs, now() - read.readAt);
     const at = iso();

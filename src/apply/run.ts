@@ -50,6 +50,8 @@ export interface ApplyRunArgs {
   output: 'table' | 'json' | 'jsonl';
   csvDelimiter: string;
   csvBom: boolean;
+  /** Fresh reads: how old (ms) a PUT body may get before it is read again (tests; default 15 s). */
+  maxWriteAgeMs?: number;
 }
 
 export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient?: ScimClient): Promise<number> {
@@ -135,6 +137,7 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
         whatIf: a.whatIf,
         readMode: a.read,
         maxReadAgeMs: a.maxReadAge * 1000,
+        ...(a.maxWriteAgeMs !== undefined ? { maxWriteAgeMs: a.maxWriteAgeMs } : {}),
         runId,
         source: ledgerSource(a.plan, a.planName),
         ...(a.plan.previousKeySource ? { previousKeySource: a.plan.previousKeySource } : {}),

@@ -8,10 +8,10 @@ import { UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { redactSecrets, registerSecret } from '../util/redact.js';
 import { checkApiKeyShape } from './apiKey.js';
-import { ZivverAbortedError, ZivverHttpError, ZivverUnreachableError } from './errors.js';
+import { ZivverAbortedError, ZivverHttpError, ZivverStaleWriteError, ZivverUnreachableError } from './errors.js';
 import { RateBudget, sleep, systemClock, type Clock } from './rateBudget.js';
 import { DEFAULT_RATE_LIMIT, formatRateLimit } from './rateLimit.js';
-import type { RateLimit, ScimClient, ScimClientOptions, ScimClientStats, ScimUser } from './types.js';
+import type { RateLimit, ReplaceUserOptions, ScimClient, ScimClientOptions, ScimClientStats, ScimUser } from './types.js';
 import { baseUrlString, validateZivverUrl } from './url.js';
 
 const SCIM_JSON = 'application/scim+json';
@@ -35,6 +35,8 @@ interface RequestSpec {
   /** Path relative to the base URL, starting with "/", query included. */
   path: string;
   body?: unknown;
+  /** Writes: never send (or re-send) the body after this time (epoch ms, client clock). */
+  notAfter?: number;
 }
 
 /** Network error codes after which the request is worth repeating. */
@@ -196,13 +198,13 @@ export class HttpScimClient implements ScimClient {
     return this.parseListResponse(res, path).resources;
   }
 
-  async replaceUser(id: string, body: ScimUser): Promise<ScimUser> {
+  async replaceUser(id: string, body: ScimUser, opts: ReplaceUserOptions = {}): Promise<ScimUser> {
     if (body.id !== undefined && body.id !== id) {
       // A mismatch would write one account's attributes onto another.
       throw new UsageError(`refusing to PUT /Users/${id} with a body whose id is ${body.id}`);
     }
     const path = `/Users/${encodeURIComponent(id)}`;
-    const res = await this.request({ method: 'PUT', path, body });
+    const res = await this.request({ method: 'PUT', path, body, ...(opts.notAfter !== undefined ? { notAfter: opts.notAfter } : {}) });
     if (res.status !== 200 && res.status !== 201 && res.status !== 204) throw this.statusError('PUT', path, res);
     if (res.status === 204 || res.text.trim() === '') return body;
     return this.parseUser(res, 'PUT', path);
@@ -243,6 +245,11 @@ export class HttpScimClient implements ScimClient {
       } finally {
         this.stats.waitedMs = this.budget.waitedMs;
       }
+      if (isWrite && spec.notAfter !== undefined && this.clock.now() > spec.notAfter) {
+        // The wait for a slot outlived the data the body was built from: not sent.
+        release();
+        throw this.staleWrite(method, path, attempt - 1, mayHaveApplied, lastFailure);
+      }
       this.stats.requests++;
       const started = this.clock.now();
       let res: Attempted;
@@ -250,7 +257,7 @@ export class HttpScimClient implements ScimClient {
         res = await this.send(spec);
       } catch (err) {
         release();
-        if (this.signal?.aborted) throw this.aborted(method, path, attempt, mayHaveApplied || isWrite, err);
+        if (!isWrite && this.signal?.aborted) throw this.aborted(method, path, attempt, mayHaveApplied, err);
         const code = networkCode(err);
         if (isWrite && !NEVER_SENT.has(code)) mayHaveApplied = true;
         lastFailure = { kind: 'network', code, err };
@@ -259,8 +266,10 @@ export class HttpScimClient implements ScimClient {
         if (!retryable || attempt > this.maxRetries) {
           throw this.networkError(method, path, code, err, attempt, mayHaveApplied);
         }
+        const backoff = this.backoffMs(attempt);
+        if (this.outlives(spec, backoff)) throw this.staleWrite(method, path, attempt, mayHaveApplied, lastFailure);
         this.logger.verbose(`${method} ${path}: ${describeNetwork(code)}; retrying (attempt ${attempt + 1} of ${this.maxRetries + 1})`);
-        await this.pause(this.backoffMs(attempt), method, path, attempt, mayHaveApplied);
+        await this.pause(backoff, method, path, attempt, mayHaveApplied);
         continue;
       }
       release();
@@ -276,6 +285,7 @@ export class HttpScimClient implements ScimClient {
         this.logger.verbose(`${method} ${path}: Zivver answered 429 Too Many Requests; waiting ${Math.round(wait)} ms before retrying`);
         // Hold back every request of this client, not only this one: they share Zivver's budget.
         this.budget.pauseUntil(this.clock.now() + wait);
+        if (this.outlives(spec, wait)) throw this.staleWrite(method, path, attempt, mayHaveApplied, lastFailure);
         continue;
       }
       if (res.status >= 500 && res.status !== 501 && res.status !== 505) {
@@ -285,6 +295,7 @@ export class HttpScimClient implements ScimClient {
         if (attempt > this.maxRetries) break;
         const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.clock.now());
         const wait = Math.min(Math.max(retryAfter ?? 0, this.backoffMs(attempt)), this.maxRetryAfterMs);
+        if (this.outlives(spec, wait)) throw this.staleWrite(method, path, attempt, mayHaveApplied, lastFailure);
         this.logger.verbose(`${method} ${path}: Zivver answered ${res.status}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${this.maxRetries + 1})`);
         await this.pause(wait, method, path, attempt, mayHaveApplied);
         continue;
@@ -306,7 +317,9 @@ export class HttpScimClient implements ScimClient {
   /** One HTTP exchange, body included, under the client's signal and the per-request timeout. */
   private async send(spec: RequestSpec): Promise<Attempted> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
-    const signal = this.signal ? AbortSignal.any([this.signal, timeout]) : timeout;
+    // The stop signal aborts a read in flight (nothing changes), never a write already sent: its
+    // answer decides whether the row is `updated`, and cutting it off only makes it ambiguous.
+    const signal = this.signal && spec.method === 'GET' ? AbortSignal.any([this.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.apiKey}`,
       Accept: SCIM_JSON,
@@ -322,7 +335,7 @@ export class HttpScimClient implements ScimClient {
       const text = await response.text();
       return { status: response.status, text, headers: response.headers };
     } catch (err) {
-      if (timeout.aborted && !this.signal?.aborted) throw Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'TIMEOUT' });
+      if (timeout.aborted && !(spec.method === 'GET' && this.signal?.aborted)) throw Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'TIMEOUT' });
       throw err;
     }
   }
@@ -375,6 +388,35 @@ export class HttpScimClient implements ScimClient {
         );
       }
     }
+  }
+
+  /** Whether a write waiting `ms` more would be sent after its body's bound. */
+  private outlives(spec: RequestSpec, ms: number): boolean {
+    return spec.method !== 'GET' && spec.notAfter !== undefined && this.clock.now() + ms > spec.notAfter;
+  }
+
+  private staleWrite(
+    method: string,
+    path: string,
+    attempts: number,
+    mayHaveApplied: boolean,
+    last: { kind: 'status'; res: Attempted } | { kind: 'network'; code: string; err: unknown } | undefined,
+  ): ZivverStaleWriteError {
+    const why = !last
+      ? 'waiting for a request slot took too long'
+      : last.kind === 'status'
+        ? `Zivver answered ${last.res.status}${STATUS_TEXT[last.res.status] ? ` ${STATUS_TEXT[last.res.status]}` : ''}`
+        : describeNetwork(last.code);
+    return new ZivverStaleWriteError(
+      redactSecrets(`${method} ${path} not ${attempts ? 're-sent' : 'sent'}: ${why}, and by the time it could be the account data in its body would be too old`) +
+        (mayHaveApplied ? '\n  An earlier attempt of this write failed ambiguously: Zivver may have applied it.' : ''),
+      last?.kind === 'status' ? last.res.status : 0,
+      last?.kind === 'status' ? redactSecrets(last.res.text) : '',
+      method,
+      path,
+      attempts,
+      mayHaveApplied,
+    );
   }
 
   private async pause(ms: number, method: string, path: string, attempts: number, mayHaveApplied: boolean): Promise<void> {

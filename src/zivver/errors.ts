@@ -45,6 +45,28 @@ export class ZivverUnreachableError extends ConnectionError implements RequestFa
   }
 }
 
+/**
+ * A PUT was not (re)sent because its body would have been older than the caller's bound
+ * (`replaceUser(id, body, { notAfter })`): after a 429 or 5xx the wait would have outlived the
+ * account data the body was built from, and a stale body overwrites changes made meanwhile (an
+ * alias added). The caller re-reads the account and builds a new body. `status` is the last
+ * answer (0: none, or a network failure). `mayHaveBeenApplied` says whether an earlier attempt
+ * may have reached Zivver (a 5xx or reset after sending); a 429 alone means nothing was applied.
+ */
+export class ZivverStaleWriteError extends ZivverApiError implements RequestFailureInfo {
+  constructor(
+    message: string,
+    status: number,
+    body: string,
+    method: string,
+    path: string,
+    readonly attempts: number,
+    readonly mayHaveBeenApplied: boolean,
+  ) {
+    super(message, status, body, method, path);
+  }
+}
+
 /** The client's AbortSignal fired while a request waited or was in flight. */
 export class ZivverAbortedError extends InterruptedError implements RequestFailureInfo {
   constructor(
@@ -61,7 +83,10 @@ export class ZivverAbortedError extends InterruptedError implements RequestFailu
 /** Whether a failed request might nevertheless have taken effect (false for anything else). */
 export function mayHaveBeenApplied(err: unknown): boolean {
   return (
-    (err instanceof ZivverHttpError || err instanceof ZivverUnreachableError || err instanceof ZivverAbortedError) &&
+    (err instanceof ZivverHttpError ||
+      err instanceof ZivverUnreachableError ||
+      err instanceof ZivverAbortedError ||
+      err instanceof ZivverStaleWriteError) &&
     err.mayHaveBeenApplied
   );
 }

@@ -28,7 +28,10 @@ export interface ScimClientOptions {
   /** Page size asked for when the server pages (default 1000). */
   pageSize?: number;
   logger?: import('../util/logger.js').Logger;
-  /** Aborts waits and requests in flight. */
+  /**
+   * Stop signal: cancels waits (budget, Retry-After, backoff) and GETs in flight, never a PUT
+   * already sent (its answer decides whether the row is `updated`).
+   */
   signal?: AbortSignal;
   /** First retry delay; doubles per attempt, with jitter (default 500 ms). */
   retryBaseMs?: number;
@@ -55,6 +58,11 @@ export interface ScimClientStats {
   waitedMs?: number;
 }
 
+export interface ReplaceUserOptions {
+  /** Epoch ms (on the client's clock) after which this body must not be sent any more. */
+  notAfter?: number;
+}
+
 export interface ScimClient {
   /** Every user, whether the server returns all at once or pages (never loops forever, never duplicates). */
   listUsers(onProgress?: (received: number, total: number | undefined) => void): Promise<ScimUser[]>;
@@ -62,8 +70,12 @@ export interface ScimClient {
   getUser(id: string): Promise<ScimUser | null>;
   /** Users whose userName equals this (filter=userName eq "..."). */
   findUsersByUserName(userName: string): Promise<ScimUser[]>;
-  /** PUT /Users/{id} with this whole body; returns Zivver's answer. Not retried after an ambiguous failure unless safe. */
-  replaceUser(id: string, body: ScimUser): Promise<ScimUser>;
+  /**
+   * PUT /Users/{id} with this whole body; returns Zivver's answer. With `notAfter` (epoch ms) the
+   * body is never sent or re-sent after that time (a retry after a long 429/5xx wait would write
+   * back stale data): ZivverStaleWriteError instead, and the caller reads the account again.
+   */
+  replaceUser(id: string, body: ScimUser, opts?: ReplaceUserOptions): Promise<ScimUser>;
   /** Counters since the client was made (HttpScimClient also has probe(): a 1-user listing that proves URL, TLS and key). */
   readonly stats: ScimClientStats;
 }

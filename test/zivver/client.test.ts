@@ -9,6 +9,7 @@ import {
   mayHaveBeenApplied,
   parseRetryAfter,
   ZivverAbortedError,
+  ZivverStaleWriteError,
   ZivverHttpError,
   ZivverUnreachableError,
   type ScimClientOptions,
@@ -423,14 +424,54 @@ describe('zivver/client', () => {
       expect(server!.requests).to.have.length(1);
     });
 
-    it('aborts a request in flight; a PUT in flight may have been applied', async () => {
-      await serve(() => 'hang');
+    it('aborts a GET in flight, but never a PUT already sent: its answer decides the row', async () => {
+      await serve(async (req) => {
+        if (req.method === 'GET') return 'hang';
+        await delay(300);
+        return { body: JSON.parse(req.body) };
+      });
       const ac = new AbortController();
+      const c = client({ signal: ac.signal });
+      const read = c.getUser('a');
+      const write = c.replaceUser('a', { id: 'a', userName: 'a@b.nl' });
+      setTimeout(() => ac.abort(), 100);
+      expect(await rejection(read)).to.be.instanceOf(ZivverAbortedError);
+      expect(await write).to.deep.equal({ id: 'a', userName: 'a@b.nl' });
+    });
+
+    it('cancels a Retry-After wait of a PUT (nothing was applied by a 429)', async () => {
+      await serve(() => ({ status: 429, headers: { 'Retry-After': '120' }, body: 'slow down' }));
+      const ac = new AbortController();
+      const t0 = Date.now();
       const pending = client({ signal: ac.signal }).replaceUser('a', { id: 'a', userName: 'a@b.nl' });
       setTimeout(() => ac.abort(), 100);
       const err = await rejection(pending);
       expect(err).to.be.instanceOf(ZivverAbortedError);
-      expect(mayHaveBeenApplied(err)).to.equal(true);
+      expect(mayHaveBeenApplied(err)).to.equal(false);
+      expect(Date.now() - t0).to.be.below(2000);
+    });
+  });
+
+  describe('replaceUser notAfter', () => {
+    it('does not re-send a PUT whose body would be older than notAfter; says whether it may have applied', async () => {
+      await serve(() => ({ status: 429, headers: { 'Retry-After': '5' }, body: 'slow down' }));
+      const t0 = Date.now();
+      const err = (await rejection(client().replaceUser('a', { id: 'a', userName: 'a@b.nl' }, { notAfter: Date.now() + 1000 }))) as ZivverStaleWriteError;
+      expect(err).to.be.instanceOf(ZivverStaleWriteError);
+      expect(err.mayHaveBeenApplied).to.equal(false);
+      expect(server!.requests).to.have.length(1);
+      expect(Date.now() - t0).to.be.below(1000);
+      await server!.close();
+      await serve(() => ({ status: 503, headers: { 'Retry-After': '5' }, body: 'down' }));
+      const err2 = (await rejection(client().replaceUser('a', { id: 'a', userName: 'a@b.nl' }, { notAfter: Date.now() + 1000 }))) as ZivverStaleWriteError;
+      expect(err2).to.be.instanceOf(ZivverStaleWriteError);
+      expect(err2.mayHaveBeenApplied).to.equal(true);
+    });
+
+    it('re-sends within the bound as before', async () => {
+      await serve((_req, n) => (n === 1 ? { status: 429, headers: { 'Retry-After': '0.05' }, body: 'x' } : { body: { id: 'a', userName: 'a@b.nl' } }));
+      await client().replaceUser('a', { id: 'a', userName: 'a@b.nl' }, { notAfter: Date.now() + 5000 });
+      expect(server!.requests).to.have.length(2);
     });
   });
 

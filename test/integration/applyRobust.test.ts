@@ -1,0 +1,93 @@
+/**
+ * apply against the real emulator: what happens while Zivver makes us wait (429 Retry-After,
+ * 5xx), when the tool is interrupted then, and when local files cannot be written.
+ */
+import { expect } from 'chai';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { runApply, type ApplyRunArgs } from '../../src/apply/run.js';
+import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/index.js';
+import { readJournal } from '../../src/store/journal.js';
+import { createScimClient } from '../../src/zivver/client.js';
+import { planFor, richUsers, testCtx, tmpDir, ZIV } from './applyFixtures.js';
+
+export const API_KEY = 'apply-robust-0123456789abcdef';
+
+export async function emulator(opts: Partial<EmulatorOptions> = {}): Promise<EmulatorHandle> {
+  return startEmulator({ host: '127.0.0.1', port: 0, apiKey: API_KEY, users: richUsers(4), ...opts });
+}
+
+export function client(emu: EmulatorHandle, over: Record<string, unknown> = {}) {
+  return createScimClient({ baseUrl: emu.url, apiKey: API_KEY, rateLimit: { requests: 1000, seconds: 1 }, retryBaseMs: 20, retryMaxMs: 200, ...over });
+}
+
+export async function setup(emu: EmulatorHandle, pick = (_n: number) => true) {
+  const dir = await tmpDir();
+  const planned = emu.users().filter((_, i) => pick(i));
+  const plan = planFor(emu.url, planned);
+  const planFile = path.join(dir, 'plan.json');
+  await fs.writeFile(planFile, JSON.stringify(plan, null, 2));
+  const args: ApplyRunArgs = {
+    plan,
+    planName: 'plan.json',
+    planFile,
+    zivverUrl: emu.url,
+    rateLimit: '1000/1',
+    whatIf: false,
+    concurrency: 1,
+    read: 'fresh',
+    maxReadAge: 30,
+    ledger: path.join(dir, 'ledger.jsonl'),
+    allowOtherUrl: false,
+    output: 'jsonl',
+    csvDelimiter: ',',
+    csvBom: false,
+  };
+  return { dir, plan, planFile, args, ctx: testCtx(dir) };
+}
+
+/** Calls fn once, as soon as the emulator has answered a 429. */
+function onFirst429(emu: EmulatorHandle, fn: () => void): () => void {
+  const timer = setInterval(() => {
+    if (emu.stats.throttled > 0) {
+      clearInterval(timer);
+      fn();
+    }
+  }, 5);
+  return () => clearInterval(timer);
+}
+
+describe('integration: apply while Zivver makes us wait', function () {
+  this.timeout(30_000);
+  let emu: EmulatorHandle | undefined;
+  afterEach(async () => {
+    await emu?.close();
+    emu = undefined;
+  });
+
+  it('a PUT retried after a long 429 wait is rebuilt from a new read: an alias added meanwhile survives', async () => {
+    emu = await emulator();
+    const s = await setup(emu, (i) => i === 1);
+    const id = s.plan.rows[0].zivverId;
+    emu.setFaults([{ method: 'PUT', status: 429, headers: { 'Retry-After': '1' }, times: 1 }]);
+    // Another admin adds an alias while our write waits out the Retry-After.
+    const stop = onFirst429(emu, () => {
+      const u = emu!.getUser(id)!;
+      const z = u[ZIV] as { aliases?: string[] };
+      z.aliases = [...(z.aliases ?? []), 'added.meanwhile@zorg-1.nl'];
+      emu!.addUsers([u]);
+    });
+    try {
+      // A body may be at most 300 ms old when sent: the 1 s wait outlives it.
+      expect(await runApply({ ...s.args, maxWriteAgeMs: 300 }, s.ctx, client(emu))).to.equal(0);
+    } finally {
+      stop();
+    }
+    const after = emu.getUser(id)!;
+    expect((after[ZIV] as { aliases: string[] }).aliases).to.include('added.meanwhile@zorg-1.nl');
+    expect(emu.getKey(id)).to.equal(s.plan.rows[0].newKey);
+    expect(emu.stats.byMethod.GET).to.equal(2); // read, then read again after the wait
+    const j = await readJournal(s.planFile + '.results.jsonl');
+    expect(j!.rows.map((r) => r.status)).to.deep.equal(['updated']);
+  });
+});
