@@ -38,7 +38,7 @@ import { ZivverStaleWriteError } from '../zivver/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { ProgressReporter } from '../util/progress.js';
 import type { LedgerWriter } from '../store/ledger.js';
-import { ledgerIdKey } from '../store/ledger.js';
+import { lastEntryOf, ledgerIdKey, type LedgerEntry } from '../store/ledger.js';
 import { rowKey, type ResultRow, type ResultStatus } from '../store/journal.js';
 
 export type ReadMode = 'fresh' | 'listing';
@@ -229,6 +229,7 @@ export async function runApplyEngine(
   const results: ResultRow[] = [];
   const reader = new AccountReader(client, opts.readMode, opts.maxReadAgeMs, now, logger);
   const lastKey = new Map(deps.ledgerKnowledge.lastKeyById);
+  const lastEntry = new Map(deps.ledgerKnowledge.lastEntryById ?? []);
   const maxWriteAgeMs = opts.maxWriteAgeMs ?? DEFAULT_MAX_WRITE_AGE_MS;
   let maxReadAgeUsedMs = 0;
   let fatal: Error | undefined;
@@ -258,10 +259,37 @@ export async function runApplyEngine(
     runId: opts.runId,
   });
 
+  /**
+   * The key an account held before this row's write: what this tool wrote last (the ledger), else
+   * what the plan says Zivver held (plan --previous-key-source, e.g. the Synctool's objectGUID),
+   * else unknown. Writing the key the ledger already has (a resumed or repeated plan) carries the
+   * earlier entry's previous key forward: "previous = this key" would make rollback restore nothing.
+   */
+  const previousFor = (r: PlanRow): Pick<LedgerEntry, 'previousKey' | 'previousKeySource' | 'previousKeyPlanSource'> => {
+    const idKey = ledgerIdKey(r.zivverId);
+    const fromLedger = lastKey.get(idKey);
+    const fromPlan = () =>
+      r.previousKey && r.previousKey !== r.newKey
+        ? { previousKey: r.previousKey, previousKeySource: 'plan' as const, ...(opts.previousKeySource ? { previousKeyPlanSource: opts.previousKeySource } : {}) }
+        : { previousKey: null };
+    if (fromLedger === undefined) return fromPlan();
+    if (fromLedger !== r.newKey) return { previousKey: fromLedger, previousKeySource: 'ledger' };
+    const e = lastEntry.get(idKey);
+    if (e && e.key === fromLedger && e.previousKey !== null && e.previousKey !== fromLedger) {
+      return {
+        previousKey: e.previousKey,
+        ...(e.previousKeySource ? { previousKeySource: e.previousKeySource } : {}),
+        ...(e.previousKeyPlanSource ? { previousKeyPlanSource: e.previousKeyPlanSource } : {}),
+      };
+    }
+    return fromPlan();
+  };
+
   /** A failed write as a result row; says so when the key may have been applied anyway. */
   const failedWrite = (r: PlanRow, err: unknown, maybeEarlier: boolean, what?: string): ResultRow => {
     const maybe = maybeEarlier || mayHaveBeenApplied(err);
     const text = what ? `${what}: ${messageOf(err)}` : messageOf(err);
+    const before = maybe ? previousFor(r).previousKey : null;
     return {
       ...base(r),
       status: 'failed',
@@ -269,6 +297,7 @@ export async function runApplyEngine(
       error: maybe ? `no clear answer from Zivver (${text}); the key may have been applied — rerun apply to retry this row` : text,
       at: iso(),
       ...(maybe ? { mayHaveBeenApplied: true } : {}),
+      ...(before ? { previousKey: before } : {}),
     };
   };
 
@@ -386,16 +415,8 @@ export async function runApplyEngine(
     maxReadAgeUsedMs = Math.max(maxReadAgeUsedMs, now() - read.readAt);
     const at = iso();
     const idKey = ledgerIdKey(r.zivverId);
+    const previous = previousFor(r);
     if (deps.ledger) {
-      // The previous key: what this tool wrote last (the ledger), else what the plan says Zivver held
-      // (plan --previous-key-source, e.g. the Synctool's objectGUID), else unknown.
-      const fromLedger = lastKey.get(idKey);
-      const previous =
-        fromLedger !== undefined
-          ? { previousKey: fromLedger, previousKeySource: 'ledger' as const }
-          : r.previousKey
-            ? { previousKey: r.previousKey, previousKeySource: 'plan' as const, ...(opts.previousKeySource ? { previousKeyPlanSource: opts.previousKeySource } : {}) }
-            : { previousKey: null };
       try {
         await deps.ledger.append({
           at,
@@ -412,6 +433,7 @@ export async function runApplyEngine(
       }
     }
     lastKey.set(idKey, r.newKey);
+    lastEntry.set(idKey, lastEntryOf({ key: r.newKey, ...previous }));
     return { ...base(r), status: 'updated', httpStatus: 200, error: null, at };
   };
 

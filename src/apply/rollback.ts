@@ -30,9 +30,18 @@ export function planRollback(input: RollbackInput): PlanDocument {
   // The last `updated` row per account (a journal belongs to one plan: one key per account).
   const updated = new Map<string, ResultRow>();
   for (const r of journal.rows) if (r.status === 'updated') updated.set(ledgerIdKey(r.zivverId), r);
+  // Rows that failed in a way that may nevertheless have set the key, and were not done later.
+  const maybe = new Map<string, ResultRow>();
+  for (const r of journal.rows) {
+    const k = ledgerIdKey(r.zivverId);
+    if (r.status === 'failed' && r.mayHaveBeenApplied && !updated.has(k)) maybe.set(k, r);
+  }
 
   const byAccount = new Map<string, { e: LedgerEntry; i: number }[]>();
   ledger.forEach((e, i) => {
+    // An entry that "changed" a key to itself (re-applied by an older version, which recorded
+    // previousKey = key) changed nothing and knows nothing: ignore it.
+    if (e.previousKey !== null && e.previousKey === e.key) return;
     const k = ledgerIdKey(e.zivverId);
     let list = byAccount.get(k);
     if (!list) byAccount.set(k, (list = []));
@@ -83,6 +92,41 @@ export function planRollback(input: RollbackInput): PlanDocument {
         newKey: mine.e.previousKey,
         action: 'set',
         reason: `rollback: restores ${mine.e.previousKey} (recorded before the change, ${previousKeyOrigin(mine.e)}); undoes the key set at ${u.at} (run ${u.runId})`,
+      }),
+    );
+  }
+
+  for (const [k, f] of maybe) {
+    const entries = byAccount.get(k) ?? [];
+    const base = { line: f.line, email: f.email, zivverId: f.zivverId, userName: f.userName, fingerprint: accountFingerprint(f.zivverId, f.userName) };
+    const last = entries.at(-1);
+    // What the account held before the attempt: the journal's record (what apply would have put
+    // in the ledger), else the ledger's last key for it (a key it wrote again later is not it).
+    let restore: { key: string; origin: string } | undefined;
+    if (f.previousKey && f.previousKey !== f.newKey) restore = { key: f.previousKey, origin: 'recorded in the results journal before the attempt' };
+    else if (last && last.e.key !== f.newKey) restore = { key: last.e.key, origin: `the ledger's last key for the account (set ${last.e.at})` };
+    else if (last && last.e.previousKey && last.e.previousKey !== f.newKey) restore = { key: last.e.previousKey, origin: `recorded in the ledger (${previousKeyOrigin(last.e)})` };
+    if (last && last.e.at > f.at && last.e.key !== f.newKey) {
+      rows.push(finish({ ...base, newKey: '', action: 'conflict', reason: `the key was changed again after this run (to ${last.e.key} at ${last.e.at}, run ${last.e.runId}); roll that run back first` }));
+      continue;
+    }
+    if (!restore) {
+      rows.push(
+        finish({
+          ...base,
+          newKey: '',
+          action: 'invalid',
+          reason: `may have been applied; previous key unknown (the write of ${f.newKey} at ${f.at} got no clear answer from Zivver, and neither the journal nor the ledger knows the key before it)`,
+        }),
+      );
+      continue;
+    }
+    rows.push(
+      finish({
+        ...base,
+        newKey: restore.key,
+        action: 'set',
+        reason: `rollback: restores ${restore.key} (${restore.origin}); the write of ${f.newKey} at ${f.at} (run ${f.runId}) got no clear answer and may have been applied`,
       }),
     );
   }

@@ -120,4 +120,14 @@ export interface PlanFilters {
 export interface LedgerKnowledge {
   /** zivverId → last key written by this tool. */
   lastKeyById: ReadonlyMap<string, string>;
+  /** zivverId → the last ledger entry's key and what it recorded as previous (apply carries it forward). */
+  lastEntryById?: ReadonlyMap<string, LedgerLastEntry>;
+}
+
+/** What apply needs of an account's last ledger entry. */
+export interface LedgerLastEntry {
+  key: string;
+  previousKey: string | null;
+  previousKeySource?: 'ledger' | 'plan';
+  previousKeyPlanSource?: string;
 }

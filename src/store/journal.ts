@@ -43,6 +43,8 @@ export interface ResultRow {
   runId: string;
   /** Set when a write failed in a way that may nevertheless have applied the key. */
   mayHaveBeenApplied?: boolean;
+  /** With mayHaveBeenApplied: the key the account held before, when known (for rollback). */
+  previousKey?: string;
 }
 
 export interface JournalHeader {
@@ -143,6 +145,7 @@ export async function readJournal(file: string): Promise<JournalContents | null>
         line: typeof v.line === 'number' ? v.line : 0,
         runId: typeof v.runId === 'string' && v.runId ? v.runId : currentRunId,
         ...(v.mayHaveBeenApplied === true ? { mayHaveBeenApplied: true } : {}),
+        ...(typeof v.previousKey === 'string' && v.previousKey ? { previousKey: v.previousKey } : {}),
       });
       return;
     }

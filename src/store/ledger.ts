@@ -15,7 +15,7 @@
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { LedgerKnowledge } from '../core/types.js';
+import type { LedgerKnowledge, LedgerLastEntry } from '../core/types.js';
 import type { Logger } from '../util/logger.js';
 
 export const LEDGER_KIND = 'zivver-keyledger';
@@ -127,8 +127,22 @@ export function ledgerIdKey(zivverId: string): string {
 /** Folds entries into what plan needs: the last key written per account (later entries win). */
 export function ledgerKnowledgeFrom(entries: readonly LedgerEntry[]): LedgerKnowledge {
   const lastKeyById = new Map<string, string>();
-  for (const e of entries) lastKeyById.set(ledgerIdKey(e.zivverId), e.key);
-  return { lastKeyById };
+  const lastEntryById = new Map<string, LedgerLastEntry>();
+  for (const e of entries) {
+    const id = ledgerIdKey(e.zivverId);
+    lastKeyById.set(id, e.key);
+    lastEntryById.set(id, lastEntryOf(e));
+  }
+  return { lastKeyById, lastEntryById };
+}
+
+export function lastEntryOf(e: Pick<LedgerEntry, 'key' | 'previousKey' | 'previousKeySource' | 'previousKeyPlanSource'>): LedgerLastEntry {
+  return {
+    key: e.key,
+    previousKey: e.previousKey,
+    ...(e.previousKeySource ? { previousKeySource: e.previousKeySource } : {}),
+    ...(e.previousKeyPlanSource ? { previousKeyPlanSource: e.previousKeyPlanSource } : {}),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { runApplyEngine, bodyWithKey, rowsToWrite, type ApplyEngineDeps, type ApplyEngineOptions } from '../../src/apply/engine.js';
 import type { PlanRow } from '../../src/core/types.js';
-import type { LedgerEntry } from '../../src/store/ledger.js';
+import { ledgerKnowledgeFrom, type LedgerEntry } from '../../src/store/ledger.js';
 import { rowKey, type ResultRow } from '../../src/store/journal.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { ZIVVER_USER_EXTENSION } from '../../src/zivver/types.js';
@@ -134,6 +134,22 @@ describe('apply/engine', () => {
     const byId = new Map(t.ledger.map((e) => [e.zivverId, e]));
     expect(byId.get(setRow(1).zivverId)!.previousKey).to.equal('old-key');
     expect(byId.get(setRow(2).zivverId)!).to.include({ previousKey: null, runId: 'run-1', source: 'objectId:test' });
+  });
+
+  it('writing a key the ledger already has carries the earlier previous key forward (never previous = key)', async () => {
+    const t = setup(2);
+    const led = (i: number, key: string, previousKey: string | null, src?: 'plan' | 'ledger'): LedgerEntry => ({
+      kind: 'zivver-keyledger', v: 1, at: 'x', zivverId: setRow(i).zivverId, userName: setRow(i).userName, key, previousKey, source: 's', runId: 'run-0',
+      ...(src ? { previousKeySource: src } : {}),
+    });
+    t.deps.ledgerKnowledge = ledgerKnowledgeFrom([
+      { ...led(1, setRow(1).newKey, 'guid-1', 'plan'), previousKeyPlanSource: 'objectGuid' },
+      led(2, setRow(2).newKey, null),
+    ]);
+    await runApplyEngine(rows(2), t.deps, t.opts);
+    const byId = new Map(t.ledger.map((e) => [e.zivverId, e]));
+    expect(byId.get(setRow(1).zivverId)!).to.include({ key: setRow(1).newKey, previousKey: 'guid-1', previousKeySource: 'plan', previousKeyPlanSource: 'objectGuid' });
+    expect(byId.get(setRow(2).zivverId)!).to.include({ key: setRow(2).newKey, previousKey: null });
   });
 
   it('what-if reads and decides but writes nothing', async () => {

@@ -46,4 +46,25 @@ describe('apply/rollback', () => {
     expect(byId.has(setRow(4).zivverId)).to.equal(false);
     for (const r of plan.rows) expect(r.check).to.equal(rowCheck(r));
   });
+
+  it('ignores ledger entries that set a key to itself (written by older versions on a re-apply)', () => {
+    const j: JournalContents = { ...journal, rows: [{ ...res(1), runId: 'run-3' }] };
+    const l = [led(1, setRow(1).newKey, 'old-1', 'run-2'), led(1, setRow(1).newKey, setRow(1).newKey, 'run-3')];
+    const p = planRollback({ journal: j, journalName: 'j.jsonl', journalSha256: 'abc', ledger: l, createdAt: 'now' });
+    expect(p.rows[0]).to.include({ action: 'set', newKey: 'old-1' });
+  });
+
+  it('includes writes that failed but may have been applied: restores the known previous key, else lists them', () => {
+    const maybe = (i: number, previousKey?: string): ResultRow => ({ ...res(i, 'failed'), httpStatus: 502, mayHaveBeenApplied: true, ...(previousKey ? { previousKey } : {}) });
+    const j: JournalContents = { ...journal, rows: [maybe(1, 'from-journal'), maybe(2), maybe(3), maybe(4), res(5, 'failed')] };
+    const l = [led(2, 'ledger-2', null, 'run-1', '2025-01-01T00:00:00Z'), led(3, setRow(3).newKey, 'before-3', 'run-1', '2025-01-01T00:00:00Z')];
+    const p = planRollback({ journal: j, journalName: 'j.jsonl', journalSha256: 'abc', ledger: l, createdAt: 'now' });
+    const by = new Map(p.rows.map((r) => [r.zivverId, r]));
+    expect(by.get(setRow(1).zivverId)).to.include({ action: 'set', newKey: 'from-journal' });
+    expect(by.get(setRow(2).zivverId)).to.include({ action: 'set', newKey: 'ledger-2' });
+    expect(by.get(setRow(3).zivverId)).to.include({ action: 'set', newKey: 'before-3' });
+    expect(by.get(setRow(4).zivverId)).to.include({ action: 'invalid' });
+    expect(by.get(setRow(4).zivverId)!.reason).to.match(/may have been applied; previous key unknown/);
+    expect(by.has(setRow(5).zivverId)).to.equal(false);
+  });
 });
