@@ -12,7 +12,8 @@ function Invoke-ZivverKeytool {
           so neither side can block the other, and objects reach the pipeline as lines arrive.
         - Exit codes: 0 fine; 1 some rows failed (non-terminating error when the keytool said why);
           2 usage/input and 3 connection/authentication are terminating errors carrying the keytool's
-          own message; 4 interrupted: a warning that the results journal can be resumed.
+          own message (its flags named as the cmdlets' parameters: ConvertTo-ZivverCmdletMessage);
+          4 interrupted: a warning that the results journal can be resumed.
     #>
     [CmdletBinding()]
     param(
@@ -159,7 +160,7 @@ function Invoke-ZivverKeytool {
                         $text = [string]$evt.message
                         switch ([string]$evt.level) {
                             'error' { $messages.Add($text); Write-Verbose "zivver-keytool error: $text" }
-                            'warn' { $Caller.WriteWarning($text) }
+                            'warn' { $Caller.WriteWarning((ConvertTo-ZivverCmdletMessage -Message $text)) }
                             'debug' { Write-Debug $text }
                             default { Write-Verbose $text }
                         }
@@ -203,9 +204,10 @@ function Invoke-ZivverKeytool {
     $script:LastKeytoolExitCode = $exitCode
     if ($NoThrow) { return }
 
-    # The keytool's own words, without the usage pointer meant for its command line.
+    # The keytool's own words, without the usage pointer meant for its command line, in the cmdlets'
+    # terms (-MaxChanges, not --max-changes; the piped objects, not stdin), one line per line.
     $lines = @($messages | Where-Object { $_ -notmatch "^Run 'zivver-keytool --help'" -and $_ -notmatch '^This is a bug in zivver-keytool' })
-    $text = (($lines | ForEach-Object { $_ -replace '^error:\s*', '' }) -join [Environment]::NewLine).Trim()
+    $text = ConvertTo-ZivverCmdletMessage -Message (($lines | ForEach-Object { $_ -replace '^error:\s*', '' }) -join "`n")
     switch ($exitCode) {
         0 { break }
         1 {

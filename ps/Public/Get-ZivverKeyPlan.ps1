@@ -70,7 +70,9 @@ function Get-ZivverKeyPlan {
     .PARAMETER Path
         One or more CSV or JSON files of users (e.g. from Export-Csv or ConvertTo-Json), instead of
         or in addition to pipeline input. Wildcards are allowed. The keytool reads them itself, so
-        errors name the file and line.
+        errors name the file and line; a CSV may use ',' or ';' (as Excel saves it in Dutch and other
+        regional settings) or tab between its columns. The only positional parameter:
+        Get-ZivverKeyPlan C:\exports\mailboxes.csv.
 
     .PARAMETER KeySource
         Where each user's new key comes from: objectId (default: ExternalDirectoryObjectId, else
@@ -91,13 +93,16 @@ function Get-ZivverKeyPlan {
         everybody else is 'skipped'. Use it to try a handful of users first.
 
     .PARAMETER ExcludeEmail
-        Users with one of these addresses are 'skipped'.
+        Users with one of these addresses are 'skipped': ANY of their addresses counts (the primary
+        address or any SMTP: proxy address), not only the primary one.
 
     .PARAMETER IncludeDomain
-        Only users with an address in one of these domains are planned.
+        Only users with at least one address in one of these domains (or their subdomains) are planned.
 
     .PARAMETER ExcludeDomain
-        Users whose primary address is in one of these domains are 'skipped'.
+        Users with ANY address (the primary address or any SMTP: proxy address) in one of these
+        domains, or their subdomains, are 'skipped', even when their primary address is in another
+        domain.
 
     .PARAMETER ZivverUrl
         The Zivver SCIM base URL. Default: https://app.zivver.com/api/scim/v2. A plain http:// URL
@@ -177,12 +182,18 @@ function Get-ZivverKeyPlan {
         Import-Csv .\hr-export.csv | Get-ZivverKeyPlan -KeySource column:EmployeeNumber -ExcludeDomain 'extern.contoso.nl'
 
         The key is an HR employee number from a CSV column (read from each piped object); users
-        whose primary address is in the external domain are skipped.
+        with any address in the external domain (primary or alias) are skipped.
 
     .EXAMPLE
         Get-EXOMailbox -ResultSize Unlimited | Get-ZivverKeyPlan -IncludeDomain 'zorg.contoso.nl' -ExcludeEmail 'ceo@zorg.contoso.nl'
 
         Plan one domain at a time, leaving one address out.
+
+    .EXAMPLE
+        Get-ZivverKeyPlan C:\exports\mailboxes.csv -OutFile .\zivver-plan.csv
+
+        A CSV export given by position (-Path is the only positional parameter); the CSV may come
+        from Export-Csv or from Excel (',' or ';' between the columns).
 
     .EXAMPLE
         Get-ZivverKeyPlan -Path .\export-*.json -KeySource immutableId -LedgerPath D:\zivver\ledger.jsonl
@@ -206,7 +217,7 @@ function Get-ZivverKeyPlan {
     .LINK
         Set-ZivverAccountKey
     #>
-    [CmdletBinding()]
+    [CmdletBinding(PositionalBinding = $false)]
     [OutputType('Zivver.KeyPlanRow')]
     param(
         [Parameter(ValueFromPipelineByPropertyName = $true)]
@@ -248,7 +259,7 @@ function Get-ZivverKeyPlan {
         [Parameter(ValueFromPipeline = $true, DontShow = $true)]
         [psobject] $InputObject,
 
-        [Parameter()]
+        [Parameter(Position = 0)]
         [ValidateNotNullOrEmpty()]
         [string[]] $Path,
 

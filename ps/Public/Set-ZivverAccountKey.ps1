@@ -59,6 +59,11 @@ function Set-ZivverAccountKey {
     .PARAMETER Line
         The plan row's line in its input (from the pipeline).
 
+    .PARAMETER InputObject
+        The whole pipeline object. You do not pass it yourself: it lets Set-ZivverAccountKey say
+        clearly what is wrong with an object that is not a plan row (e.g. Import-Csv of a plan CSV
+        saved with ';' by Excel, read without -Delimiter ';').
+
     .PARAMETER SourceInput
         The plan row's input name (from the pipeline property Input).
 
@@ -69,8 +74,10 @@ function Set-ZivverAccountKey {
 
     .PARAMETER PlanPath
         A plan file written by Get-ZivverKeyPlan -OutFile or "zivver-keytool plan --out": the JSON
-        plan document, or the plan CSV (also after rows were deleted in Excel). You confirm the
-        whole file once instead of per row.
+        plan document, or the plan CSV (also after rows were deleted in Excel, and with any
+        delimiter: ',' or the ';' that Excel writes in Dutch and other regional settings, or tab).
+        You confirm the whole file once instead of per row. The first positional parameter:
+        Set-ZivverAccountKey .\zivver-plan.csv.
 
     .PARAMETER ResultsPath
         The results journal (JSON lines, one per finished row). Give the same path again to resume
@@ -121,10 +128,13 @@ function Set-ZivverAccountKey {
         but nothing is written.
 
     .EXAMPLE
-        Import-Csv -Path .\zivver-plan.csv | Set-ZivverAccountKey -Confirm:$false -ResultsPath .\zivver-results.jsonl
+        Import-Csv -Path .\zivver-plan.csv -Delimiter ';' | Set-ZivverAccountKey -Confirm:$false -ResultsPath .\zivver-results.jsonl
 
-        A plan CSV reviewed (and trimmed) in Excel, written without prompts. If it is interrupted,
-        the same command resumes from the journal.
+        A plan CSV reviewed (and trimmed) in Excel, written without prompts. Excel with Dutch (and
+        many other) regional settings saves CSV files with ';' between the columns, hence
+        -Delimiter ';' (without it Import-Csv reads each row as one column, and Set-ZivverAccountKey
+        stops with an error saying so). Simpler: Set-ZivverAccountKey -PlanPath .\zivver-plan.csv
+        reads the file in any delimiter. If it is interrupted, the same command resumes from the journal.
 
     .EXAMPLE
         $key = (Import-Clixml -Path "$env:LOCALAPPDATA\zivver-keytool\apikey.clixml").Password
@@ -140,6 +150,12 @@ function Set-ZivverAccountKey {
         Set-ZivverAccountKey -PlanPath .\zivver-plan.json -ResultsPath .\zivver-plan.results.jsonl -Concurrency 2
 
         Apply a saved plan document (one confirmation for the whole file), two rows at a time.
+
+    .EXAMPLE
+        Set-ZivverAccountKey .\zivver-plan.csv -MaxChanges 500
+
+        The plan file by position (-PlanPath is the first positional parameter): a plan CSV as
+        Get-ZivverKeyPlan -OutFile wrote it, or as Excel saved it (',' or ';', the keytool reads either).
 
     .EXAMPLE
         $results = $plan | Set-ZivverAccountKey -Force -LedgerPath D:\zivver\ledger.jsonl -ErrorAction SilentlyContinue
@@ -162,7 +178,7 @@ function Set-ZivverAccountKey {
     .LINK
         Get-ZivverKeyPlan
     #>
-    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Pipeline')]
+    [CmdletBinding(SupportsShouldProcess = $true, ConfirmImpact = 'High', DefaultParameterSetName = 'Pipeline', PositionalBinding = $false)]
     [OutputType('Zivver.KeyResult')]
     param(
         [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
@@ -181,7 +197,8 @@ function Set-ZivverAccountKey {
         [AllowEmptyString()] [AllowNull()]
         [string] $NewKey,
 
-        [Parameter(ParameterSetName = 'Pipeline', Mandatory = $true, ValueFromPipelineByPropertyName = $true)]
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
+        [AllowEmptyString()] [AllowNull()]
         [string] $Action,
 
         [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true)]
@@ -213,7 +230,10 @@ function Set-ZivverAccountKey {
         [AllowEmptyString()] [AllowNull()]
         [string] $PlanZivverUrl,
 
-        [Parameter(ParameterSetName = 'PlanPath', Mandatory = $true)]
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipeline = $true, DontShow = $true)]
+        [psobject] $InputObject,
+
+        [Parameter(ParameterSetName = 'PlanPath', Mandatory = $true, Position = 0)]
         [ValidateNotNullOrEmpty()]
         [string] $PlanPath,
 
@@ -240,6 +260,29 @@ function Set-ZivverAccountKey {
 
     process {
         if ($PSCmdlet.ParameterSetName -ne 'Pipeline') { return }
+        if ($null -ne $InputObject) {
+            $props = $InputObject.PSObject.Properties
+            if ($null -eq $props['Action']) {
+                # Not a plan row. The usual cause: a plan CSV that Excel saved with ';' between the
+                # columns (Dutch and other regional settings), read by Import-Csv without -Delimiter:
+                # every row is then one property named after the whole header line.
+                $names = @($props | ForEach-Object { $_.Name })
+                $joined = @($names | Where-Object { $_ -like '*;*' -and $_ -match '(?i)zivverId' })
+                $known = @($names | Where-Object { @('ZivverId', 'NewKey', 'Email', 'UserName') -contains $_ })
+                if ($joined.Count -gt 0 -and $known.Count -eq 0) {
+                    $header = $joined[0]
+                    if ($header.Length -gt 60) { $header = $header.Substring(0, 57) + '...' }
+                    $PSCmdlet.ThrowTerminatingError((New-ZivverErrorRecord -Message ("The plan CSV uses ';' between its columns (as Excel saves CSV files in Dutch and other regional settings), so Import-Csv read each row as one column named '{0}'. Read it with Import-Csv -Delimiter ';', or pass the file itself: Set-ZivverAccountKey -PlanPath <file> reads a plan CSV with any delimiter. Nothing was written." -f $header) -ErrorId 'ZivverAccountKey.SemicolonCsv' -Category InvalidData -TargetObject $InputObject))
+                }
+                $PSCmdlet.ThrowTerminatingError((New-ZivverErrorRecord -Message ("The piped object is not a plan row: it has no Action property (it has: {0}). Pipe the rows of Get-ZivverKeyPlan, or Import-Csv of a plan CSV, or use -PlanPath. Nothing was written." -f ((@($names) | Select-Object -First 8) -join ', ')) -ErrorId 'ZivverAccountKey.NotAPlanRow' -Category InvalidArgument -TargetObject $InputObject))
+            }
+        }
+        if ([string]::IsNullOrWhiteSpace($Action)) {
+            if ($null -ne $InputObject) {
+                $PSCmdlet.WriteError((New-ZivverErrorRecord -Message ("The plan row for '{0}' (line {1}) has no Action; it is left out." -f $Email, $Line) -ErrorId 'ZivverAccountKey.NoAction' -Category InvalidData -TargetObject $InputObject))
+            }
+            return
+        }
         $act = $Action.Trim().ToLowerInvariant()
         if ($act -eq 'set') {
             $target = "$UserName (Zivver account $ZivverId)"

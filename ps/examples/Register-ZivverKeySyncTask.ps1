@@ -21,7 +21,11 @@
        The task's arguments hold paths only: no key, no secret.
 
     The sync writes a transcript, the plan CSV and the results journal of each day under
-    -DataFolder\results, and keeps the ledger in -DataFolder. When more
+    -DataFolder\results, and keeps the ledger in -LedgerPath (default: ledger.jsonl in -DataFolder,
+    i.e. %ProgramData%\zivver-keytool). Interactive runs of Get-ZivverKeyPlan and
+    Set-ZivverAccountKey default to a ledger in your own %APPDATA%\zivver-keytool instead: pass the
+    same -LedgerPath there (or give this script the ledger the admins already use) so that the task
+    and the admins share one ledger and each sees the keys the other wrote as 'unchanged'. When more
     than -MaxChanges keys would change, nothing is written and the task ends with exit code 2:
     monitor the task's last result (0 ok, 1 some rows failed, 2 refused or bad input, 3 cannot
     reach or authenticate to Zivver, 4 interrupted).
@@ -45,6 +49,11 @@
     Folder for the key file, the runner, logs, the ledger and results journals.
     Default: %ProgramData%\zivver-keytool.
 
+.PARAMETER LedgerPath
+    The ledger file the task reads and appends to (every key written). Default: ledger.jsonl in
+    -DataFolder. Give the path the admins pass as -LedgerPath (e.g. a share both can write) to keep
+    one ledger; the task's account needs write access to it.
+
 .PARAMETER KeytoolPath
     Full path of zivver-keytool.exe. Default: the exe beside the ZivverAccountKey module.
 
@@ -67,6 +76,12 @@
     .\Register-ZivverKeySyncTask.ps1 -CsvPath D:\exports\mailboxes.csv -MaxChanges 25 -TaskUser 'CONTOSO\svc-zivver$' -Vault ZivverStore
 
     Runs as a group managed service account; the key lives in the SecretManagement vault ZivverStore.
+
+.EXAMPLE
+    .\Register-ZivverKeySyncTask.ps1 -CsvPath D:\exports\mailboxes.csv -MaxChanges 50 -LedgerPath D:\zivver\ledger.jsonl
+
+    One ledger for the task and the admins: they run Get-ZivverKeyPlan and Set-ZivverAccountKey with
+    -LedgerPath D:\zivver\ledger.jsonl too, so keys written by either are 'unchanged' for the other.
 #>
 [CmdletBinding(SupportsShouldProcess = $true)]
 param(
@@ -76,6 +91,7 @@ param(
     [string] $TaskName = 'Zivver account key sync',
     [string] $TaskUser = ('{0}\{1}' -f $env:USERDOMAIN, $env:USERNAME),
     [string] $DataFolder = (Join-Path $env:ProgramData 'zivver-keytool'),
+    [string] $LedgerPath,
     [string] $KeytoolPath,
     [ValidatePattern('^(objectId|objectGuid|immutableId|column:.+)$')] [string] $KeySource = 'objectId',
     [string] $Vault,
@@ -92,6 +108,8 @@ if (-not $KeytoolPath -or -not (Test-Path -LiteralPath $KeytoolPath)) {
     throw "zivver-keytool.exe not found ('$KeytoolPath'). Pass -KeytoolPath."
 }
 if (-not (Test-Path -LiteralPath $DataFolder)) { New-Item -ItemType Directory -Path $DataFolder | Out-Null }
+if (-not $LedgerPath) { $LedgerPath = Join-Path $DataFolder 'ledger.jsonl' }
+$LedgerPath = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($LedgerPath)
 if (-not $ApiKey) { $ApiKey = Read-Host -Prompt 'Zivver API key' -AsSecureString }
 
 # 1. The key, in a protected store.
@@ -130,7 +148,7 @@ Start-Transcript -LiteralPath (Join-Path `$data "results\sync-`$day.log") -Appen
 try {
     Import-Module $(ConvertTo-Literal $modulePath)
     $readKey
-    `$ledger = Join-Path `$data 'ledger.jsonl'
+    `$ledger = $(ConvertTo-Literal $LedgerPath)
     `$plan = Get-ZivverKeyPlan -Path $(ConvertTo-Literal $CsvPath) -KeySource $(ConvertTo-Literal $KeySource) -ApiKey `$key -LedgerPath `$ledger -OutFile (Join-Path `$data "results\plan-`$day.csv")
     `$results = @(`$plan | Set-ZivverAccountKey -ApiKey `$key -Force -MaxChanges $MaxChanges -LedgerPath `$ledger -ResultsPath (Join-Path `$data "results\sync-`$day.results.jsonl") -ErrorAction Continue)
     `$results | Group-Object Status | Format-Table Name, Count -AutoSize | Out-String | Write-Output

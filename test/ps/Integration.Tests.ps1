@@ -143,8 +143,20 @@ Describe 'Set-ZivverAccountKey with Import-Csv of a plan CSV, -MaxChanges and dr
         Invoke-Admin -Emulator $script:Emu -Path '/stats/reset' -Method Post | Out-Null
         $err = $null
         try { Import-Csv -LiteralPath $script:Csv | Set-ZivverAccountKey -Force -MaxChanges 1 -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger; throw 'no error' } catch { $err = $_ }
-        $err.Exception.Message | Should -Match 'max-changes'
+        # In the cmdlet's terms, line by line: -MaxChanges (not --max-changes), the piped objects (not stdin).
+        $err.Exception.Message | Should -Match 'more than -MaxChanges 1\.\r?\nNothing was written\. Review the plan \(the piped objects\)'
+        $err.Exception.Message | Should -Not -Match '--max-changes|stdin|  '
         $err.Exception.Data['ExitCode'] | Should -Be 2
+        (Invoke-Admin -Emulator $script:Emu -Path '/stats').writes | Should -Be 0
+    }
+
+    It 'reads the plan CSV as Excel saves it with ";" through -PlanPath, and explains Import-Csv without -Delimiter' {
+        $semi = Join-Path $TestDrive 'plan2-excel.csv'
+        Import-Csv -LiteralPath $script:Csv | Export-Csv -LiteralPath $semi -Delimiter ';' -NoTypeInformation
+        { Import-Csv -LiteralPath $semi | Set-ZivverAccountKey -Force -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger } |
+            Should -Throw -ExpectedMessage "*Import-Csv -Delimiter ';'*-PlanPath*" -ErrorId 'ZivverAccountKey.SemicolonCsv,Set-ZivverAccountKey'
+        $res = @(Set-ZivverAccountKey $semi -WhatIf -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger 6>$null)
+        @($res | Where-Object Status -eq 'would-update').Count | Should -Be @(Import-Csv -LiteralPath $script:Csv | Where-Object action -eq 'set').Count
         (Invoke-Admin -Emulator $script:Emu -Path '/stats').writes | Should -Be 0
     }
 

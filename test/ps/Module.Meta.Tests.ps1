@@ -141,3 +141,23 @@ Describe 'Format and type file <Name>' -ForEach $script:XmlFiles {
         { [xml](Get-Content -LiteralPath $Path -Raw) } | Should -Not -Throw
     }
 }
+
+Describe 'docs/powershell.md' {
+    BeforeAll { $script:Doc = Get-Content -LiteralPath (Join-Path $script:RepoRoot 'docs/powershell.md') -Raw }
+
+    It 'records the old keys in the migration example (-PreviousKeySource objectGuid) so rollback can restore them' {
+        $script:Doc | Should -Match 'Get-ZivverKeyPlan -PreviousKeySource objectGuid'
+        $script:Doc | Should -Match '(?s)-PreviousKeySource objectGuid.{0,400}rollback'
+    }
+
+    It 'says where the task and interactive runs keep the ledger, and that -LedgerPath shares one' {
+        $script:Doc | Should -Match ([regex]::Escape('%ProgramData%\zivver-keytool'))
+        $script:Doc | Should -Match ([regex]::Escape('%APPDATA%\zivver-keytool'))
+        $script:Doc | Should -Match 'Register-ZivverKeySyncTask\.ps1 [^\r\n]*-LedgerPath'
+    }
+
+    It 'says that -PlanPath reads a plan CSV from Excel in any delimiter' {
+        $script:Doc | Should -Match '(?s)-PlanPath.{0,200}any delimiter|any delimiter.{0,200}-PlanPath'
+        $script:Doc | Should -Match ([regex]::Escape("Import-Csv .\plan.csv -Delimiter ';'"))
+    }
+}

@@ -197,6 +197,45 @@ Describe 'Get-ZivverKeyPlan (fake keytool)' {
         { Get-ZivverKeyPlan } | Should -Throw -ErrorId 'ZivverKeyPlan.NoInput,Get-ZivverKeyPlan'
     }
 
+    It 'takes the CSV path by position: Get-ZivverKeyPlan C:\path\mailboxes.csv' {
+        $csv = Join-Path $TestDrive 'mailboxes.csv'
+        Set-Content -LiteralPath $csv -Value 'PrimarySmtpAddress,ExternalDirectoryObjectId'
+        $null = Get-ZivverKeyPlan $csv -WarningAction SilentlyContinue
+        $argv = (Read-FakeLog)[0].argv
+        $argv[$argv.IndexOf('--input') + 1] | Should -Be $csv
+        $argv | Should -Not -Contain '-'
+        $positional = @((Get-Command Get-ZivverKeyPlan).Parameters.Values | Where-Object {
+                @($_.ParameterSets.Values | Where-Object { $_.Position -ge 0 }).Count -gt 0 } | ForEach-Object Name)
+        $positional | Should -Be @('Path')
+    }
+
+    It 'says in the help of -ExcludeDomain and -ExcludeEmail that any of a user''s addresses counts' {
+        foreach ($name in 'ExcludeDomain', 'ExcludeEmail') {
+            $text = (Get-Help Get-ZivverKeyPlan -Parameter $name).description | Out-String
+            $text | Should -Match '(?i)\bany\b' -Because "-$name skips a user when any address matches"
+            $text | Should -Not -Match '(?i)users whose primary address'
+        }
+        ((Get-Help Get-ZivverKeyPlan -Full).examples | Out-String) | Should -Not -Match '(?i)whose primary address is in'
+    }
+
+    It 'names the cmdlet''s parameters, not the keytool''s flags, in warnings' {
+        $env:FAKE_KEYTOOL_WARN = '--include-emails: no user in the input has x@contoso.nl (a typo?)'
+        try {
+            $w = $null
+            $null = New-ExoMailbox -N 1 | Get-ZivverKeyPlan -WarningVariable w -WarningAction SilentlyContinue
+        }
+        finally { Remove-Item Env:FAKE_KEYTOOL_WARN }
+        @($w | ForEach-Object { "$_" }) | Should -Contain '-IncludeEmail: no user in the input has x@contoso.nl (a typo?)'
+    }
+
+    It 'maps an input error on standard input to the piped objects and the keytool''s flags to parameters' {
+        $env:FAKE_KEYTOOL_MODE = "exit:2:(stdin):1: --key-source column:Foo needs a Foo column, and there is none; found columns: PrimarySmtpAddress`n  Column names are matched without regard to case."
+        $err = $null
+        try { New-ExoMailbox -N 1 | Get-ZivverKeyPlan -WarningAction SilentlyContinue; throw 'no error' } catch { $err = $_ }
+        $nl = [Environment]::NewLine
+        $err.Exception.Message | Should -BeExactly ("zivver-keytool: the piped objects:1: -KeySource column:Foo needs a Foo column, and there is none; found columns: PrimarySmtpAddress{0}Column names are matched without regard to case." -f $nl)
+    }
+
     It 'validates -KeySource' {
         { New-ExoMailbox -N 1 | Get-ZivverKeyPlan -KeySource 'mailNickname' } | Should -Throw -ErrorId 'ParameterArgumentValidationError,Get-ZivverKeyPlan'
     }
@@ -291,8 +330,67 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
     }
 
     It 'rejects objects that are not plan rows' {
-        { [pscustomobject]@{ PrimarySmtpAddress = 'x@y.nl' } | Set-ZivverAccountKey -Force -ErrorAction Stop } | Should -Throw
+        { [pscustomobject]@{ PrimarySmtpAddress = 'x@y.nl' } | Set-ZivverAccountKey -Force -ErrorAction Stop } | Should -Throw -ErrorId 'ZivverAccountKey.NotAPlanRow,Set-ZivverAccountKey'
         @(Read-FakeLog).Count | Should -Be 0
+    }
+
+    It 'explains a plan CSV saved by Excel with ";" and read by Import-Csv without -Delimiter, in one error' {
+        $csv = Join-Path $TestDrive 'plan-excel-nl.csv'
+        $script:Rows | Select-Object @{ n = 'line'; e = { $_.Line } }, @{ n = 'input'; e = { $_.Input } }, @{ n = 'email'; e = { $_.Email } }, @{ n = 'zivverId'; e = { $_.ZivverId } }, @{ n = 'userName'; e = { $_.UserName } }, @{ n = 'newKey'; e = { $_.NewKey } }, @{ n = 'action'; e = { $_.Action } }, @{ n = 'reason'; e = { 'matched by userName = primary address' } }, @{ n = 'fingerprint'; e = { $_.Fingerprint } }, @{ n = 'check'; e = { $_.Check } } |
+            Export-Csv -LiteralPath $csv -NoTypeInformation -Delimiter ';'
+        $rows = @(Import-Csv -LiteralPath $csv)
+        @($rows[0].PSObject.Properties).Count | Should -Be 1   # what the admin gets: one column per row
+        $errs = $null
+        $err = $null
+        try { $rows | Set-ZivverAccountKey -Force -ErrorVariable errs; throw 'no error' } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Be 'ZivverAccountKey.SemicolonCsv,Set-ZivverAccountKey'
+        $err.Exception.Message | Should -Match ([regex]::Escape("Import-Csv -Delimiter ';'"))
+        $err.Exception.Message | Should -Match '-PlanPath'
+        $err.Exception.Message | Should -Not -Match 'cannot be bound'
+        @($errs).Count | Should -Be 1
+        @(Read-FakeLog).Count | Should -Be 0
+
+        # What the error advises works.
+        $res = @(Import-Csv -LiteralPath $csv -Delimiter ';' | Set-ZivverAccountKey -Force)
+        $res.Count | Should -Be 5
+        (Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw | ConvertFrom-Json).rows[4].newKey | Should -Be 'key-5'
+    }
+
+    It 'shows Import-Csv of an Excel-reviewed plan with -Delimiter '';'' (or -PlanPath) in its examples' {
+        $examples = @((Get-Help Set-ZivverAccountKey -Full).examples.example | Where-Object { $_.code -match 'Import-Csv' })
+        $examples.Count | Should -BeGreaterThan 0
+        foreach ($ex in $examples) { $ex.code | Should -Match ([regex]::Escape("-Delimiter ';'")) }
+    }
+
+    It 'leaves out a row without an Action with a non-terminating error and writes the others' {
+        $script:Rows[2].Action = ''
+        $errs = $null
+        $res = @($script:Rows | Set-ZivverAccountKey -Force -ErrorVariable errs -ErrorAction SilentlyContinue)
+        $res.Count | Should -Be 4
+        @($errs).Count | Should -Be 1
+        $errs[0].FullyQualifiedErrorId | Should -Be 'ZivverAccountKey.NoAction,Set-ZivverAccountKey'
+    }
+
+    It 'takes -PlanPath by position' {
+        $plan = Join-Path $TestDrive 'plan-positional.json'
+        @{ kind = 'zivver-keyplan'; rows = @($script:Rows | Select-Object @{ n = 'email'; e = { $_.Email } }, @{ n = 'action'; e = { 'set' } }) } | ConvertTo-Json -Depth 4 | Set-Content -LiteralPath $plan
+        $res = @(Set-ZivverAccountKey $plan -Confirm:$false)
+        $res.Count | Should -Be 5
+        $argv = (Read-FakeLog)[0].argv
+        $argv[$argv.IndexOf('--plan') + 1] | Should -Be $plan
+    }
+
+    It 'names -MaxChanges and the piped objects in the refusal, keeping its line break as a line break' {
+        $env:FAKE_KEYTOOL_MODE = "exit:2:the plan would write 5 key(s), more than --max-changes 2.`n  Nothing was written. Review the plan (stdin); if it is right, run again with a higher --max-changes."
+        $err = $null
+        try { $script:Rows | Set-ZivverAccountKey -Force -MaxChanges 2 -WarningAction SilentlyContinue; throw 'no error' } catch { $err = $_ }
+        $lines = $err.Exception.Message -split '\r?\n'
+        $lines | Should -Be @(
+            'zivver-keytool: the plan would write 5 key(s), more than -MaxChanges 2.'
+            'Nothing was written. Review the plan (the piped objects); if it is right, run again with a higher -MaxChanges.'
+        )
+        $err.Exception.Message | Should -Not -Match '  '
+        $err.Exception.Data['ExitCode'] | Should -Be 2
     }
 }
 
@@ -373,5 +471,126 @@ Describe 'Test-ZivverConnection (fake keytool)' {
         $env:FAKE_KEYTOOL_MODE = 'exit:3:HTTP 401 Unauthorized'
         { Test-ZivverConnection -WarningAction SilentlyContinue } | Should -Throw '*401 Unauthorized*'
         Test-ZivverConnection -Quiet -WarningAction SilentlyContinue | Should -BeFalse
+    }
+}
+
+Describe 'Keytool messages in the cmdlets'' terms (ConvertTo-ZivverCmdletMessage, used by Invoke-ZivverKeytool)' {
+    It 'maps <flag> to <parameter>' -TestCases @(
+        @{ flag = '--max-changes 2'; parameter = '-MaxChanges 2' }
+        @{ flag = '--include-emails'; parameter = '-IncludeEmail' }
+        @{ flag = '--exclude-domains'; parameter = '-ExcludeDomain' }
+        @{ flag = '--key-source objectGuid'; parameter = '-KeySource objectGuid' }
+        @{ flag = '--previous-key-source objectGuid'; parameter = '-PreviousKeySource objectGuid' }
+        @{ flag = '--zivver-url'; parameter = '-ZivverUrl' }
+        @{ flag = '--ledger'; parameter = '-LedgerPath' }
+        @{ flag = '--results'; parameter = '-ResultsPath' }
+        @{ flag = 'ZIVVER_API_KEY'; parameter = '-ApiKey or $env:ZIVVER_API_KEY' }
+        @{ flag = '--api-key-file <path>'; parameter = '-ApiKey or $env:ZIVVER_API_KEY' }
+        @{ flag = 'the plan (stdin)'; parameter = 'the plan (the piped objects)' }
+    ) {
+        InModuleScope ZivverAccountKey -Parameters @{ Flag = $flag } {
+            param($Flag)
+            ConvertTo-ZivverCmdletMessage -Message "x $Flag y"
+        } | Should -BeExactly "x $parameter y"
+    }
+
+    It 'leaves look-alikes alone (--output, --input-format, a path, $env:ZIVVER_API_KEY)' {
+        InModuleScope ZivverAccountKey {
+            ConvertTo-ZivverCmdletMessage -Message 'see --output jsonl and --input-format csv in D:\zivver--ledger\x.csv; $env:ZIVVER_API_KEY is set'
+        } | Should -BeExactly 'see --output jsonl and --input-format csv in D:\zivver--ledger\x.csv; $env:ZIVVER_API_KEY is set'
+    }
+
+    It 'turns the keytool''s advice on the API key into the module''s' {
+        $msg = InModuleScope ZivverAccountKey {
+            ConvertTo-ZivverCmdletMessage -Message 'No Zivver API key. Put the Zivver API key in the environment variable ZIVVER_API_KEY, or in a file named with --api-key-file <path>. A key given as a command-line value is deliberately not accepted: command lines are visible to other processes and end up in shell history.'
+        }
+        $msg | Should -BeExactly 'No Zivver API key. Pass -ApiKey (a SecureString) or set $env:ZIVVER_API_KEY.'
+    }
+
+    It 'keeps each line of a multi-line message on its own line, without the indentation' {
+        $nl = [Environment]::NewLine
+        InModuleScope ZivverAccountKey {
+            ConvertTo-ZivverCmdletMessage -Message "first`n  second`r`n    third  "
+        } | Should -BeExactly "first${nl}second${nl}third"
+    }
+}
+
+Describe 'Default table views (ZivverAccountKey.format.ps1xml)' {
+    BeforeAll {
+        $script:LongEmail = 'wouter.vandenmolenaar@voorbeeldzo.nl'   # 36 characters
+        $script:Guid = '7f1c2a9e-58b4-4c61-9a0e-2d3b4c5d6e7f'
+    }
+
+    It 'shows would-update, a 36-character address and a GUID in full at width 120 (Zivver.KeyResult)' {
+        $r = InModuleScope ZivverAccountKey -Parameters @{ E = $script:LongEmail; K = $script:Guid } {
+            param($E, $K)
+            ConvertTo-ZivverKeyResult -Field @{ email = $E; zivverId = 'id'; newKey = $K; status = 'would-update'; error = 'what-if: not written' }
+        }
+        $text = $r | Out-String -Width 120
+        $text | Should -Match '(?m)^would-update '
+        $text | Should -Match ([regex]::Escape($script:LongEmail) + ' ')
+        $text | Should -Match ([regex]::Escape($script:Guid))
+        $text | Should -Match 'what-if: not written'
+    }
+
+    It 'shows the action, both 36-character addresses and the GUID in full at width 120, and the reason when wider (Zivver.KeyPlanRow)' {
+        $row = InModuleScope ZivverAccountKey -Parameters @{ E = $script:LongEmail; K = $script:Guid } {
+            param($E, $K)
+            [pscustomobject]@{ line = 1; email = $E; userName = $E; newKey = $K; action = 'not-found'; reason = 'no Zivver account with userName or alias x' } | ConvertTo-ZivverKeyPlanRow
+        }
+        $text = $row | Out-String -Width 120
+        $text | Should -Match '(?m)^not-found '
+        ([regex]::Matches($text, [regex]::Escape($script:LongEmail))).Count | Should -Be 2
+        $text | Should -Match ([regex]::Escape($script:Guid))
+        ($row | Out-String -Width 170) | Should -Match 'no Zivver account with userName or alias x'
+    }
+
+    It 'gives NewKey exactly the width of a GUID' {
+        foreach ($type in 'Zivver.KeyPlanRow', 'Zivver.KeyResult') {
+            $headers = (Get-FormatData -TypeName $type).FormatViewDefinition[0].Control.Headers
+            ($headers | Where-Object Label -eq 'NewKey').Width | Should -Be 36
+        }
+    }
+}
+
+Describe 'Register-ZivverKeySyncTask.ps1 (example)' {
+    BeforeAll {
+        $script:Example = Join-Path $script:RepoRoot 'ps/examples/Register-ZivverKeySyncTask.ps1'
+        # Stand-ins for the ScheduledTasks and SecretManagement cmdlets (Windows-only), recording the task.
+        function global:New-ScheduledTaskAction { param($Execute, $Argument, $WorkingDirectory) [pscustomobject]@{ Execute = $Execute; Argument = $Argument } }
+        function global:New-ScheduledTaskTrigger { param([switch] $Daily, $At) 'trigger' }
+        function global:New-ScheduledTaskSettingsSet { param([switch] $StartWhenAvailable, $ExecutionTimeLimit, $MultipleInstances) 'settings' }
+        function global:New-ScheduledTaskPrincipal { param($UserId, $LogonType, $RunLevel) 'principal' }
+        function global:Register-ScheduledTask { param($TaskName, $Action, $Trigger, $Settings, $Principal, $User, $Password, [switch] $Force) [pscustomobject]@{ TaskName = $TaskName; State = 'Ready' } }
+        function global:Set-Secret { param($Name, $SecureStringSecret, $Vault) }
+    }
+    AfterAll {
+        Remove-Item Function:\New-ScheduledTaskAction, Function:\New-ScheduledTaskTrigger, Function:\New-ScheduledTaskSettingsSet, Function:\New-ScheduledTaskPrincipal, Function:\Register-ScheduledTask, Function:\Set-Secret -ErrorAction SilentlyContinue
+    }
+
+    It 'writes a runner that uses -LedgerPath <ledger>, default ledger.jsonl in -DataFolder' -TestCases @(
+        @{ ledger = 'shared/ledger.jsonl' }
+        @{ ledger = $null }
+    ) {
+        $data = Join-Path $TestDrive ('data-{0}' -f [guid]::NewGuid())
+        $splat = @{
+            CsvPath     = (Join-Path $TestDrive 'mailboxes.csv')
+            MaxChanges  = 50
+            DataFolder  = $data
+            KeytoolPath = $script:Fake
+            TaskUser    = 'CONTOSO\svc-zivver$'
+            Vault       = 'ZivverStore'
+            ApiKey      = (ConvertTo-SecureString 'k' -AsPlainText -Force)
+        }
+        $expected = Join-Path $data 'ledger.jsonl'
+        if ($ledger) {
+            $splat['LedgerPath'] = Join-Path $TestDrive $ledger
+            $expected = Join-Path $TestDrive $ledger
+        }
+        $null = & $script:Example @splat
+        $runner = Get-Content -LiteralPath (Join-Path $data 'Invoke-ZivverKeySync.ps1') -Raw
+        $runner | Should -Match ([regex]::Escape("`$ledger = '$expected'"))
+        $runner | Should -Match 'Get-ZivverKeyPlan [^\r\n]*-LedgerPath \$ledger'
+        $runner | Should -Match 'Set-ZivverAccountKey [^\r\n]*-LedgerPath \$ledger'
     }
 }
