@@ -97,13 +97,15 @@ export function planKeyChanges(
 
   function decide(user: SourceUser, row: PlanRow): Draft {
     const skip = (reason: string): Draft => ((row.action = 'skipped'), (row.reason = reason), { row });
+    // The admin's own filters first: a shared mailbox outside --include-emails is "filtered out",
+    // so a plan for two people does not also list every shared mailbox.
+    const filtered = filters.active ? filters.reasonToSkip(userAddresses(user)) : undefined;
+    if (filtered) return skip(filtered);
     if (user.skipReason) return skip(user.skipReason);
     const type = user.recipientTypeDetails?.trim();
     if (type && type.toLowerCase() !== USER_MAILBOX) {
       return skip(`RecipientTypeDetails is ${type}: only user mailboxes have a Zivver account key`);
     }
-    const filtered = filters.active ? filters.reasonToSkip(userAddresses(user)) : undefined;
-    if (filtered) return skip(filtered);
 
     const match = matchAccount(user, index);
     if (match.kind === 'no-address') {

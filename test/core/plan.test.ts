@@ -323,3 +323,19 @@ describe('core/plan warnings', () => {
     expect(rows[0].warnings).to.deep.equal(['w']);
   });
 });
+
+describe('core/plan skip reasons', () => {
+  it('gives the filter as the reason before the recipient type, so filtered plans stay short', () => {
+    const { rows } = planKeyChanges(
+      [
+        sourceUser({ primaryEmail: 'info@org.nl', recipientTypeDetails: 'SharedMailbox' }),
+        sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1) }),
+      ],
+      [account('id-1', 'an@org.nl')],
+      { lastKeyById: new Map() },
+      { keySource: { kind: 'objectId' }, keyFormat: 'guid', filters: { includeEmails: ['an@org.nl'] } },
+    );
+    expect(rows[0].reason).to.equal('not in --include-emails');
+    expect(rows[1].action).to.equal('set');
+  });
+});
