@@ -34,7 +34,7 @@
 import { ZIVVER_USER_EXTENSION, type ScimClient, type ScimUser } from '../zivver/types.js';
 import type { LedgerKnowledge, PlanRow } from '../core/types.js';
 import { ConnectionError, ZivverApiError } from '../errors.js';
-import { ZivverStaleWriteError } from '../zivver/errors.js';
+import { ZivverAbortedError, ZivverStaleWriteError } from '../zivver/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { ProgressReporter } from '../util/progress.js';
 import type { LedgerWriter } from '../store/ledger.js';
@@ -89,6 +89,8 @@ export interface ApplyOutcome {
   counts: Record<ResultStatus, number>;
   /** Set rows not attempted because of an interruption or a fatal error (the rerun does them). */
   notStarted: number;
+  /** Set rows skipped because an earlier run had done them (journal); counted in counts.skipped too. */
+  alreadyDone: number;
   interrupted: boolean;
   /** An error that stopped the run early (the API key refused mid-run), if any. */
   fatal?: Error;
@@ -309,6 +311,7 @@ export async function runApplyEngine(
     deps.onResult?.(row);
   };
 
+  let alreadyDone = 0;
   // Rows with nothing to do are reported first, without touching Zivver or the journal.
   const work: PlanRow[] = [];
   for (const r of rows) {
@@ -318,6 +321,7 @@ export async function runApplyEngine(
     }
     const prior = deps.done.get(rowKey(r));
     if (prior) {
+      alreadyDone++;
       await finish({ ...base(r), status: 'skipped', httpStatus: null, error: `already updated (results journal, ${prior.at})`, at: iso() }, false);
       continue;
     }
@@ -334,6 +338,8 @@ export async function runApplyEngine(
       read = await reader.read(r.zivverId);
       noteAnswer();
     } catch (err) {
+      // Interrupted while waiting to read: nothing was written; the rerun does this row.
+      if (err instanceof ZivverAbortedError) return null;
       noteFailure(err);
       return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
     }
@@ -363,6 +369,7 @@ export async function runApplyEngine(
         }
         read = { user: again, readAt: now(), httpStatus: 200, fromListing: false };
       } catch (err) {
+        if (err instanceof ZivverAbortedError) return null;
         noteFailure(err);
         return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
       }
@@ -389,6 +396,7 @@ export async function runApplyEngine(
             again = await client.getUser(r.zivverId);
             noteAnswer();
           } catch (readErr) {
+            if (readErr instanceof ZivverAbortedError && !maybeEarlier) return null;
             noteFailure(readErr);
             return failedWrite(r, readErr, maybeEarlier, 'reading the account again before retrying the write failed');
           }
@@ -408,6 +416,10 @@ export async function runApplyEngine(
           read = { user: again, readAt: now(), httpStatus: 200, fromListing: false };
           continue;
         }
+        // Interrupted while the write waited (budget, Retry-After, backoff): never sent, or only
+        // sent in attempts that were answered 429; not done, the rerun does it.
+        if (err instanceof ZivverAbortedError && !err.mayHaveBeenApplied && !maybeEarlier) return null;
+        if (err instanceof ZivverStaleWriteError && !err.mayHaveBeenApplied && !maybeEarlier && stopped()) return null;
         noteFailure(err);
         return failedWrite(r, err, maybeEarlier);
       }
@@ -456,6 +468,7 @@ export async function runApplyEngine(
     results,
     counts,
     notStarted: work.length - finished,
+    alreadyDone,
     interrupted: deps.signal.aborted,
     ...(fatal ? { fatal } : {}),
     maxReadAgeUsedMs,

@@ -15,11 +15,20 @@ export const RESULT_CSV_COLUMNS = ['email', 'zivverId', 'userName', 'newKey', 's
  * The line people (and scripts grepping logs) look for last. With --what-if the rows that would be
  * written are counted as "would update" and the line says nothing was written.
  */
-export function summaryLine(c: Record<ResultStatus, number>, whatIf: boolean): string {
-  const rest = `${c.drifted} drifted, ${c.failed} failed, ${c.skipped} skipped.`;
+export function summaryLine(
+  c: Record<ResultStatus, number>,
+  whatIf: boolean,
+  more: { alreadyDone?: number; notStarted?: number; interrupted?: boolean } = {},
+): string {
+  // Rows an earlier run already did are `skipped` rows in the results, but counted apart here.
+  const already = more.alreadyDone ?? 0;
+  const tail =
+    (more.interrupted ? `, ${more.notStarted ?? 0} not started` : '') + (already ? `, ${already} already done` : '') + '.';
+  const rest = `${c.drifted} drifted, ${c.failed} failed, ${c.skipped - already} skipped${tail}`;
+  const head = more.interrupted ? 'Apply interrupted' : 'Apply complete';
   return whatIf
-    ? `Apply complete (what-if, nothing written): ${c['would-update']} would update, ${rest}`
-    : `Apply complete: ${c.updated} updated, ${rest}`;
+    ? `${head} (what-if, nothing written): ${c['would-update']} would update, ${rest}`
+    : `${head}: ${c.updated} updated, ${rest}`;
 }
 
 export function renderResultsTable(rows: readonly ResultRow[]): string {

@@ -95,6 +95,8 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
       apiKey: await resolveApiKey({ apiKeyFile: a.apiKeyFile, env: ctx.env, cwd: ctx.cwd }),
       rateLimit,
       logger,
+      // Ctrl-C cancels waits (budget, Retry-After, backoff), never a write already sent.
+      signal: ctx.signal,
     });
 
   // ---- from here on, files are written
@@ -191,10 +193,15 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
         `; run the same command again to retry them${journal ? ` (journal: ${journalFile})` : ''}.`,
     );
   }
-  if (outcome.notStarted) {
+  // When interrupted, the InterruptedError below gives the advice (once).
+  if (outcome.notStarted && !outcome.interrupted) {
     logger.warn(`${outcome.notStarted} row(s) were not started; run the same command again to do them.`);
   }
-  const line = summaryLine(outcome.counts, a.whatIf);
+  const line = summaryLine(outcome.counts, a.whatIf, {
+    alreadyDone: outcome.alreadyDone,
+    notStarted: outcome.notStarted,
+    interrupted: outcome.interrupted,
+  });
   // The summary is the last line for people; with --output json/jsonl stdout is for programs only.
   if (a.output === 'table') ctx.stdout.write(line + '\n');
   else logger.info(line);

@@ -91,7 +91,7 @@ describe('apply/run', () => {
     const before = h.client.stats.requests;
     expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
     expect(h.client.stats.requests - before).to.equal(2);
-    expect(h.stdout().trimEnd().split('\n').at(-1)).to.equal('Apply complete: 1 updated, 0 drifted, 0 failed, 3 skipped.');
+    expect(h.stdout().trimEnd().split('\n').at(-1)).to.equal('Apply complete: 1 updated, 0 drifted, 0 failed, 0 skipped, 3 already done.');
     const j = await readJournal(h.planFile + '.results.jsonl');
     expect(j!.headers).to.have.length(2);
   });
@@ -160,6 +160,6 @@ describe('apply/run', () => {
     h2.client.putDelayMs = 5;
     h2.client.beforePut = () => h2.controller.abort();
     await rejects(runApply({ ...h2.args, concurrency: 1 }, h2.ctx, h2.client), InterruptedError, /run the same command again to resume/);
-    expect(h2.stdout()).to.match(/Apply complete: 1 updated/);
+    expect(h2.stdout()).to.match(/Apply interrupted: 1 updated, 0 drifted, 0 failed, 0 skipped, 9 not started\.\n$/);
   });
 });

@@ -241,7 +241,7 @@ describe('integration: zivver-keytool apply as a process', function () {
       for (const r of done) expect(emu.getKey(r.zivverId)).to.equal(r.newKey);
       const rerun = await runCli(argv.slice(1), { cwd: s.dir, env: env() });
       expect(rerun.code, rerun.stderr).to.equal(0);
-      expect(rerun.stdout.trimEnd().split('\n').at(-1)).to.equal(`Apply complete: ${24 - done.length} updated, 0 drifted, 0 failed, ${done.length} skipped.`);
+      expect(rerun.stdout.trimEnd().split('\n').at(-1)).to.equal(`Apply complete: ${24 - done.length} updated, 0 drifted, 0 failed, 0 skipped, ${done.length} already done.`);
       expectOnlyKeysChanged(emu, before, keysOf(s.plan));
       // No account was given two different keys.
       const ledger = await readLedgerEntries(path.join(s.dir, 'l.jsonl'));

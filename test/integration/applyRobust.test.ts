@@ -3,12 +3,14 @@
  * 5xx), when the tool is interrupted then, and when local files cannot be written.
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { runApply, type ApplyRunArgs } from '../../src/apply/run.js';
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/index.js';
 import { readJournal } from '../../src/store/journal.js';
 import { createScimClient } from '../../src/zivver/client.js';
+import { BIN, runCli } from '../helpers/cli.js';
 import { planFor, richUsers, testCtx, tmpDir, ZIV } from './applyFixtures.js';
 
 export const API_KEY = 'apply-robust-0123456789abcdef';
@@ -89,5 +91,41 @@ describe('integration: apply while Zivver makes us wait', function () {
     expect(emu.stats.byMethod.GET).to.equal(2); // read, then read again after the wait
     const j = await readJournal(s.planFile + '.results.jsonl');
     expect(j!.rows.map((r) => r.status)).to.deep.equal(['updated']);
+  });
+});
+
+describe('integration: Ctrl-C while apply waits', function () {
+  this.timeout(40_000);
+  let emu: EmulatorHandle | undefined;
+  afterEach(async () => {
+    await emu?.close();
+    emu = undefined;
+  });
+
+  it('SIGINT during a 429 Retry-After 120 wait exits 4 within seconds; the rerun completes', async () => {
+    emu = await emulator();
+    const s = await setup(emu);
+    emu.setFaults([{ method: 'PUT', status: 429, headers: { 'Retry-After': '120' } }]);
+    const argv = [BIN, 'apply', '--plan', 'plan.json', '--zivver-url', emu.url, '--rate-limit', '1000/1', '--ledger', 'l.jsonl'];
+    const child = spawn(process.execPath, argv, { cwd: s.dir, env: { PATH: process.env.PATH, ZIVVER_API_KEY: API_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout.on('data', (d) => (stdout += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    for (let i = 0; i < 400 && emu.stats.throttled === 0; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(emu.stats.throttled, stderr).to.be.greaterThan(0);
+    await new Promise((r) => setTimeout(r, 200));
+    const t0 = Date.now();
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code, stderr).to.equal(4);
+    expect(Date.now() - t0).to.be.below(5000);
+    expect(stdout).to.match(/Apply interrupted: 0 updated, 0 drifted, 0 failed, 0 skipped, 4 not started\./);
+    expect(stderr.match(/run the same command again/g)).to.have.length(1);
+    emu.setFaults([]);
+    const rerun = await runCli(argv.slice(1), { cwd: s.dir, env: { ZIVVER_API_KEY: API_KEY } });
+    expect(rerun.code, rerun.stderr).to.equal(0);
+    for (const r of s.plan.rows) expect(emu.getKey(r.zivverId)).to.equal(r.newKey);
   });
 });
