@@ -90,3 +90,14 @@ export class InterruptedError extends KeytoolError {
 export class StalePlanError extends KeytoolError {
   readonly exitCode = ExitCode.Usage;
 }
+
+/**
+ * A local record (the results journal or the ledger) could not be written. The run stops taking
+ * rows: continuing would write keys nobody can resume from or roll back. Rerunning resumes.
+ */
+export class RecordError extends KeytoolError {
+  readonly exitCode = ExitCode.Partial;
+}
+
+/** Zivver kept failing (unreachable, or 5xx/429 after every retry): the run stopped taking rows. */
+export class ZivverOutageError extends ConnectionError {}

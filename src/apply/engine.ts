@@ -33,7 +33,7 @@
  */
 import { ZIVVER_USER_EXTENSION, type ScimClient, type ScimUser } from '../zivver/types.js';
 import type { LedgerKnowledge, PlanRow } from '../core/types.js';
-import { ConnectionError, ZivverApiError } from '../errors.js';
+import { ConnectionError, RecordError, ZivverApiError, ZivverOutageError } from '../errors.js';
 import { ZivverAbortedError, ZivverStaleWriteError } from '../zivver/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { ProgressReporter } from '../util/progress.js';
@@ -234,22 +234,41 @@ export async function runApplyEngine(
   const lastEntry = new Map(deps.ledgerKnowledge.lastEntryById ?? []);
   const maxWriteAgeMs = opts.maxWriteAgeMs ?? DEFAULT_MAX_WRITE_AGE_MS;
   let maxReadAgeUsedMs = 0;
+  const ledgerName = () => (deps.ledger && 'file' in deps.ledger ? String((deps.ledger as { file: unknown }).file) : '');
   let fatal: Error | undefined;
   let finished = 0;
   // Zivver unreachable: before any request has worked, the first failure stops the run (nothing
-  // written, exit 3); later, a run of such failures longer than the rows in flight does.
+  // written, exit 3); later, a run of such failures (5xx/429 after retries too) longer than the
+  // rows in flight does.
   let answered = 0;
   let unreachableInARow = 0;
+  const outageLimit = Math.max(3, opts.concurrency + 1);
   const noteFailure = (err: unknown) => {
-    if (isFatal(err)) fatal ??= err as Error;
-    else if (err instanceof ConnectionError) {
-      unreachableInARow++;
-      if (answered === 0 || unreachableInARow > opts.concurrency + 1) fatal ??= err;
+    if (isFatal(err)) {
+      fatal ??= err as Error;
+      return;
+    }
+    // Zivver unreachable, or still answering 5xx/429 after every retry: an outage, not this row.
+    const outage = err instanceof ConnectionError || (err instanceof ZivverApiError && (err.status === 429 || err.status >= 500));
+    if (!outage) {
+      // Zivver answered (a refusal about this account): it is up.
+      unreachableInARow = 0;
+      return;
+    }
+    unreachableInARow++;
+    if (err instanceof ConnectionError && answered === 0) fatal ??= err;
+    else if (unreachableInARow >= outageLimit) {
+      fatal ??= new ZivverOutageError(
+        `Zivver failed ${unreachableInARow} requests in a row, each after its retries (last: ${messageOf(err).split('\n')[0]}); stopped taking rows. ` +
+          'Zivver seems to be down or overloaded; run the same command again later: it resumes.',
+        { cause: err },
+      );
     }
   };
-  const noteAnswer = () => {
+  /** An answer from Zivver. Only a row that got through (a write, or a what-if read) ends an outage. */
+  const noteAnswer = (rowDone = false) => {
     answered++;
-    unreachableInARow = 0;
+    if (rowDone) unreachableInARow = 0;
   };
 
   const base = (r: PlanRow): Omit<ResultRow, 'status' | 'httpStatus' | 'error' | 'at'> => ({
@@ -336,7 +355,7 @@ export async function runApplyEngine(
     let read: Read;
     try {
       read = await reader.read(r.zivverId);
-      noteAnswer();
+      noteAnswer(opts.whatIf);
     } catch (err) {
       // Interrupted while waiting to read: nothing was written; the rerun does this row.
       if (err instanceof ZivverAbortedError) return null;
@@ -385,7 +404,7 @@ export async function runApplyEngine(
       const notAfter = read.readAt + (reader.mode === 'listing' && read.fromListing ? opts.maxReadAgeMs : maxWriteAgeMs);
       try {
         await client.replaceUser(r.zivverId, body, { notAfter });
-        noteAnswer();
+        noteAnswer(true);
         break;
       } catch (err) {
         if (err instanceof ZivverStaleWriteError && round < WRITE_ROUNDS && !stopped()) {
@@ -440,8 +459,22 @@ export async function runApplyEngine(
           runId: opts.runId,
         });
       } catch (err) {
-        // The key IS set; losing the ledger entry only costs `unchanged` and rollback knowledge.
-        logger.error(`The key of ${r.userName} was set, but the ledger could not record it: ${messageOf(err)}`);
+        // The key IS set, but without its ledger entry rollback cannot restore the key before it
+        // and plan cannot mark it unchanged. Stop taking rows; journal the row as failed (may have
+        // been applied), so the rerun writes the same key again and records it.
+        fatal ??= new RecordError(
+          `the ledger ${ledgerName()} could not be written (${messageOf(err)}); stopped taking rows. ` +
+            'Fix the cause (disk full? permissions?) and run the same command again: it resumes and records the keys already set.',
+        );
+        return {
+          ...base(r),
+          status: 'failed',
+          httpStatus: 200,
+          error: `the key was set (Zivver acknowledged it), but the ledger could not record it: ${messageOf(err)} — rerun apply to record it`,
+          at,
+          mayHaveBeenApplied: true,
+          ...(previous.previousKey ? { previousKey: previous.previousKey } : {}),
+        };
       }
     }
     lastKey.set(idKey, r.newKey);
@@ -454,7 +487,19 @@ export async function runApplyEngine(
       const r = work[next++];
       const result = await processRow(r);
       if (result) {
-        await finish(result, true);
+        try {
+          await finish(result, true);
+        } catch (err) {
+          // The journal is what makes the run resumable: without it, stop taking rows. The row
+          // itself is still reported (it happened), and rows in flight finish.
+          fatal ??= new RecordError(
+            `the results journal could not be written (${messageOf(err)}); stopped taking rows. ` +
+              'Fix the cause (disk full? permissions?) and run the same command again: it resumes (a row done but not journaled is written again with the same key).',
+          );
+          counts[result.status]++;
+          results.push(result);
+          deps.onResult?.(result);
+        }
         finished++;
         deps.progress.update(finished, r.email || r.userName);
       }

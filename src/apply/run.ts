@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { PlanDocument } from '../core/types.js';
 import type { CommandContext } from '../cli/context.js';
-import { ExitCode, InterruptedError, StalePlanError, UsageError } from '../errors.js';
+import { ExitCode, InterruptedError, RecordError, StalePlanError, UsageError } from '../errors.js';
 import { LedgerWriter, defaultLedgerPath, readLedgerKnowledge } from '../store/ledger.js';
 import {
   JournalWriter,
@@ -212,6 +212,8 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
     );
   }
   if (outcome.fatal) {
+    // A journal or ledger that cannot be written stops the run, whatever Zivver did.
+    if (outcome.fatal instanceof RecordError) throw outcome.fatal;
     // Nothing written at all: the key or the connection is the problem (exit 3); else a partial run.
     if (outcome.counts.updated === 0) throw outcome.fatal;
     logger.error(outcome.fatal.message);

@@ -4,6 +4,8 @@ import type { PlanRow } from '../../src/core/types.js';
 import { ledgerKnowledgeFrom, type LedgerEntry } from '../../src/store/ledger.js';
 import { rowKey, type ResultRow } from '../../src/store/journal.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { RecordError, ZivverOutageError } from '../../src/errors.js';
+import { ZivverHttpError } from '../../src/zivver/errors.js';
 import { ZIVVER_USER_EXTENSION } from '../../src/zivver/types.js';
 import { setRow } from '../store/fixtures.js';
 import { FakeScimClient, scimUser } from './fakeClient.js';
@@ -150,6 +152,50 @@ describe('apply/engine', () => {
     const byId = new Map(t.ledger.map((e) => [e.zivverId, e]));
     expect(byId.get(setRow(1).zivverId)!).to.include({ key: setRow(1).newKey, previousKey: 'guid-1', previousKeySource: 'plan', previousKeyPlanSource: 'objectGuid' });
     expect(byId.get(setRow(2).zivverId)!).to.include({ key: setRow(2).newKey, previousKey: null });
+  });
+
+  it('a journal that cannot be written stops every worker; rows in flight finish', async () => {
+    const t = setup(8);
+    let appends = 0;
+    t.deps.journal = {
+      async append() {
+        if (++appends >= 2) throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      },
+    };
+    const out = await runApplyEngine(rows(8), t.deps, { ...t.opts, concurrency: 2 });
+    expect(out.fatal).to.be.instanceOf(RecordError);
+    expect(out.fatal!.message).to.match(/results journal could not be written \(ENOSPC.*run the same command again: it resumes/);
+    expect(t.client.puts.length).to.be.at.most(3);
+    expect(out.notStarted).to.be.at.least(5);
+  });
+
+  it('a ledger that cannot be written stops the run; the row is journaled failed (may have been applied)', async () => {
+    const t = setup(4);
+    t.deps.ledger = {
+      async append() {
+        throw new Error('EACCES: permission denied');
+      },
+    };
+    const out = await runApplyEngine(rows(4), t.deps, { ...t.opts, concurrency: 1 });
+    expect(out.fatal).to.be.instanceOf(RecordError);
+    expect(out.fatal!.message).to.match(/ledger .*could not be written \(EACCES/);
+    expect(t.client.puts).to.have.length(1);
+    expect(t.journal).to.have.length(1);
+    expect(t.journal[0]).to.include({ status: 'failed', mayHaveBeenApplied: true, httpStatus: 200 });
+    expect(out.notStarted).to.equal(3);
+  });
+
+  it('stops after consecutive 5xx/429 failures (after retries): an outage', async () => {
+    const t = setup(10);
+    t.client.replaceUser = async (id: string) => {
+      t.client.stats.requests++;
+      throw new ZivverHttpError(`Zivver answered 503 Service Unavailable to PUT /Users/${id} after 7 attempts: down`, 503, 'down', 'PUT', `/Users/${id}`, 7, true);
+    };
+    const out = await runApplyEngine(rows(10), t.deps, { ...t.opts, concurrency: 1 });
+    expect(out.fatal).to.be.instanceOf(ZivverOutageError);
+    expect(out.fatal!.message).to.match(/failed 3 requests in a row.*503/);
+    expect(out.counts.failed).to.equal(3);
+    expect(out.notStarted).to.equal(7);
   });
 
   it('what-if reads and decides but writes nothing', async () => {
