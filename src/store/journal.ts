@@ -212,8 +212,9 @@ export class JournalWriter {
         whatIf: false,
       };
       const writer = new JournalWriter(file, header, updatedRows(previous), previous, handle, lock);
-      // A torn last line from a crash must not swallow our header.
-      const torn = previous?.skipped.some((s) => /incomplete/.test(s.reason)) ?? false;
+      // A last line without its newline (torn by a crash, or complete but cut before the "\n")
+      // must not swallow our header: start on a fresh line, as LedgerWriter does.
+      const torn = !(await endsWithNewline(file));
       await writer.writeLine((torn ? '\n' : '') + JSON.stringify(header) + '\n');
       return writer;
     } catch (err) {
@@ -241,6 +242,20 @@ export class JournalWriter {
     await this.chain;
     await this.handle.close();
     await this.lock.release();
+  }
+}
+
+/** Whether a file is empty or ends in "\n" (its last byte). */
+export async function endsWithNewline(file: string): Promise<boolean> {
+  const h = await fs.open(file, 'r');
+  try {
+    const { size } = await h.stat();
+    if (size === 0) return true;
+    const buf = Buffer.alloc(1);
+    await h.read(buf, 0, 1, size - 1);
+    return buf[0] === 0x0a;
+  } finally {
+    await h.close();
   }
 }
 
