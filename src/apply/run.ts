@@ -14,6 +14,7 @@ import {
   JournalWriter,
   checkJournalPlan,
   defaultJournalPath,
+  journalBelongs,
   defaultStdinJournalPath,
   planIdentity,
   readJournal,
@@ -74,8 +75,14 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
     ctx.cwd,
     a.results ?? (a.planFile ? defaultJournalPath(a.planFile) : defaultStdinJournalPath(ctx.cwd, planSha256)),
   );
-  const previous = await readJournal(journalFile);
-  if (previous) checkJournalPlan(previous, journalFile, planSha256);
+  const planCreatedAt = a.plan.createdAt || undefined;
+  const found = await readJournal(journalFile);
+  // A journal named with --results must be this plan's; the default one of a plan made again
+  // under the same name is moved aside when this run opens it (not with --what-if).
+  if (found && a.results !== undefined) checkJournalPlan(found, journalFile, planSha256, planCreatedAt);
+  const foreign = found !== null && !journalBelongs(found, planSha256, planCreatedAt);
+  if (foreign && !found.headers.length && found.rows.length) checkJournalPlan(found, journalFile, planSha256, planCreatedAt);
+  const previous = foreign ? null : found;
   for (const s of previous?.skipped ?? []) logger.warn(`results journal ${journalFile}:${s.line}: ignored (${s.reason})`);
   const toWrite = rowsToWrite(a.plan.rows, updatedRows(previous));
   const setRows = a.plan.rows.filter((r) => r.action === 'set').length;
@@ -101,7 +108,23 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
 
   // ---- from here on, files are written
   const runId = randomUUID();
-  const journal = a.whatIf ? null : await JournalWriter.open(journalFile, { planSha256, planName: a.planFile ?? a.planName, zivverUrl: url, runId });
+  const journal = a.whatIf
+    ? null
+    : await JournalWriter.open(journalFile, {
+        planSha256,
+        ...(planCreatedAt ? { planCreatedAt } : {}),
+        foreign: a.results !== undefined ? 'refuse' : 'move-aside',
+        planName: a.planFile ?? a.planName,
+        zivverUrl: url,
+        runId,
+      });
+  if (journal?.movedAside) {
+    logger.warn(`The results journal ${journalFile} belonged to another plan (made earlier under the same name); moved it to ${journal.movedAside}. This plan starts a new journal.`);
+  } else if (foreign && journal) {
+    logger.info(`The results journal ${journalFile} belonged to another plan and recorded no row; replaced it.`);
+  } else if (foreign && a.whatIf) {
+    logger.info(`The results journal ${journalFile} belongs to another plan (made earlier under the same name); apply will move it aside.`);
+  }
   let ledger: LedgerWriter | null = null;
   let outcome: ApplyOutcome;
   const started = Date.now();

@@ -9,7 +9,10 @@
  *   ...
  * A run appends its own header line, so one journal holds every attempt at one plan.
  *
- * A journal belongs to one plan (`planSha256`, see planIdentity); another plan's journal is refused.
+ * A journal belongs to one plan (`planSha256`, see planIdentity, plus the plan document's
+ * `createdAt` when it has one): a journal the user named with --results that belongs to another
+ * plan is refused; the default journal beside a plan re-made under the same name is moved aside
+ * (`<plan>.results.<time>.jsonl`), or removed when it recorded no row.
  * Two runs on one journal at the same time are refused with a lock file beside it (`<journal>.lock`,
  * created with O_EXCL); a lock left by a process that no longer runs (kill -9) is taken over.
  */
@@ -52,6 +55,8 @@ export interface JournalHeader {
   v: 1;
   runId: string;
   planSha256: string;
+  /** The plan document's createdAt ('' for plans without one: CSV, JSON lines, piped rows). */
+  planCreatedAt?: string;
   plan: string;
   zivverUrl: string;
   started: string;
@@ -123,6 +128,7 @@ export async function readJournal(file: string): Promise<JournalContents | null>
         v: 1,
         runId: String(v.runId ?? ''),
         planSha256: String(v.planSha256 ?? ''),
+        ...(typeof v.planCreatedAt === 'string' && v.planCreatedAt ? { planCreatedAt: v.planCreatedAt } : {}),
         plan: String(v.plan ?? ''),
         zivverUrl: String(v.zivverUrl ?? ''),
         started: String(v.started ?? ''),
@@ -166,6 +172,13 @@ export function updatedRows(contents: JournalContents | null): Map<string, Resul
 
 export interface OpenJournalOptions {
   planSha256: string;
+  /** The plan document's createdAt, when it has one: a re-made plan is another plan. */
+  planCreatedAt?: string;
+  /**
+   * What to do with a journal of another plan at this path: refuse (the user named it with
+   * --results), or move it aside (the default journal beside a plan re-made under the same name).
+   */
+  foreign?: 'refuse' | 'move-aside';
   planName: string;
   zivverUrl: string;
   runId?: string;
@@ -186,6 +199,8 @@ export class JournalWriter {
     readonly done: Map<string, ResultRow>,
     /** What earlier runs left (for messages). */
     readonly previous: JournalContents | null,
+    /** Where another plan's journal found at this path was moved (null: none, or it was empty and removed). */
+    readonly movedAside: string | null,
     private readonly handle: fs.FileHandle,
     private readonly lock: JournalLock,
   ) {}
@@ -198,20 +213,31 @@ export class JournalWriter {
     await fs.mkdir(path.dirname(file), { recursive: true });
     const lock = await JournalLock.acquire(file);
     try {
-      const previous = await readJournal(file);
-      if (previous) checkJournalPlan(previous, file, opts.planSha256);
+      let previous = await readJournal(file);
+      let movedAside: string | null = null;
+      if (previous && !journalBelongs(previous, opts.planSha256, opts.planCreatedAt)) {
+        if (opts.foreign !== 'move-aside') checkJournalPlan(previous, file, opts.planSha256, opts.planCreatedAt);
+        if (previous.rows.length === 0) {
+          await fs.rm(file, { force: true }); // recorded nothing: nothing to keep
+        } else {
+          movedAside = asidePath(file, opts.now?.() ?? new Date());
+          await fs.rename(file, movedAside);
+        }
+        previous = null;
+      }
       const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
       const header: JournalHeader = {
         kind: JOURNAL_KIND,
         v: 1,
         runId: opts.runId ?? randomUUID(),
         planSha256: opts.planSha256,
+        ...(opts.planCreatedAt ? { planCreatedAt: opts.planCreatedAt } : {}),
         plan: opts.planName,
         zivverUrl: opts.zivverUrl,
         started: (opts.now?.() ?? new Date()).toISOString(),
         whatIf: false,
       };
-      const writer = new JournalWriter(file, header, updatedRows(previous), previous, handle, lock);
+      const writer = new JournalWriter(file, header, updatedRows(previous), previous, movedAside, handle, lock);
       // A last line without its newline (torn by a crash, or complete but cut before the "\n")
       // must not swallow our header: start on a fresh line, as LedgerWriter does.
       const torn = !(await endsWithNewline(file));
@@ -259,18 +285,42 @@ export async function endsWithNewline(file: string): Promise<boolean> {
   }
 }
 
-export function checkJournalPlan(previous: JournalContents, file: string, planSha256: string): void {
-  const other = previous.headers.find((h) => h.planSha256 !== planSha256);
-  if (other) {
-    throw new UsageError(
-      `the results journal ${file} belongs to another plan (planned writes differ: journal ${other.planSha256.slice(0, 12)}, ` +
-        `this plan ${planSha256.slice(0, 12)}; that journal was started ${other.started} for ${other.plan || 'a plan'}).\n` +
-        '  Nothing was written. Give this plan its own journal with --results <new file>, or apply the plan that journal belongs to.',
-    );
-  }
+/**
+ * Whether a journal belongs to this plan: the same planned writes (planSha256) and, when both
+ * the plan and the journal's runs know it, the same plan document (createdAt): a plan made again
+ * under the same file name starts a new journal even when it plans the same writes. The same plan
+ * as CSV or JSON lines (no createdAt) still resumes its JSON document's journal.
+ */
+export function journalBelongs(previous: JournalContents, planSha256: string, planCreatedAt?: string): boolean {
+  if (!previous.headers.length) return previous.rows.length === 0;
+  return previous.headers.every(
+    (h) => h.planSha256 === planSha256 && (!planCreatedAt || !h.planCreatedAt || h.planCreatedAt === planCreatedAt),
+  );
+}
+
+/** `<plan>.results.jsonl` → `<plan>.results.<timestamp>.jsonl` (a journal moved aside). */
+export function asidePath(file: string, when: Date): string {
+  const stamp = when.toISOString().replace(/[:.]/g, '-');
+  const ext = path.extname(file) || '';
+  return `${file.slice(0, file.length - ext.length)}.${stamp}${ext || '.jsonl'}`;
+}
+
+export function checkJournalPlan(previous: JournalContents, file: string, planSha256: string, planCreatedAt?: string): void {
   if (!previous.headers.length && previous.rows.length) {
     throw new UsageError(`the results journal ${file} has no run header, so it cannot be tied to this plan; give --results a new file.`);
   }
+  if (journalBelongs(previous, planSha256, planCreatedAt)) return;
+  const other =
+    previous.headers.find((h) => h.planSha256 !== planSha256) ??
+    previous.headers.find((h) => planCreatedAt && h.planCreatedAt && h.planCreatedAt !== planCreatedAt)!;
+  const why =
+    other.planSha256 !== planSha256
+      ? `planned writes differ: journal ${other.planSha256.slice(0, 12)}, this plan ${planSha256.slice(0, 12)}`
+      : `the same writes, but planned at ${other.planCreatedAt}; this plan was made at ${planCreatedAt}`;
+  throw new UsageError(
+    `the results journal ${file} belongs to another plan (${why}; that journal was started ${other.started} for ${other.plan || 'a plan'}).\n` +
+      '  Nothing was written. Give this plan its own journal with --results <new file>, or apply the plan that journal belongs to.',
+  );
 }
 
 interface LockInfo {

@@ -127,11 +127,47 @@ describe('apply/run', () => {
     expect(await runApply({ ...h.args, zivverUrl: 'https://app.zivver.com/api/scim/v2', allowOtherUrl: true }, h.ctx, h.client)).to.equal(0);
   });
 
-  it('refuses a journal that belongs to another plan', async () => {
+  it('refuses a journal named with --results that belongs to another plan (other writes, or the same writes planned again)', async () => {
     const h = await harness(2);
-    await runApply(h.args, h.ctx, h.client);
+    const results = path.join(h.dir, 'mine.jsonl');
+    await runApply({ ...h.args, results }, h.ctx, h.client);
     const other = planDoc([setRow(7)]);
-    await rejects(runApply({ ...h.args, plan: other }, h.ctx, h.client), UsageError, /belongs to another plan/);
+    await rejects(runApply({ ...h.args, results, plan: other }, h.ctx, h.client), UsageError, /belongs to another plan \(planned writes differ/);
+    const remade = { ...h.plan, createdAt: '2030-01-01T00:00:00.000Z' };
+    await rejects(runApply({ ...h.args, results, plan: remade }, h.ctx, h.client), UsageError, /belongs to another plan \(the same writes, but planned at/);
+  });
+
+  it('a plan made again under the same name starts a new journal: the old one is moved aside', async () => {
+    const h = await harness(3);
+    expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
+    // e.g. after a rollback the admin plans again to the same file: the same writes, a new plan.
+    const remade = { ...h.plan, createdAt: '2030-01-01T00:00:00.000Z' };
+    await fs.writeFile(h.planFile, JSON.stringify(remade));
+    const puts = h.client.puts.length;
+    expect(await runApply({ ...h.args, plan: remade }, h.ctx, h.client)).to.equal(0);
+    expect(h.client.puts.length - puts).to.equal(3);
+    expect(h.stdout().trimEnd().split('\n').at(-1)).to.equal('Apply complete: 3 updated, 0 drifted, 0 failed, 0 skipped.');
+    const files = await fs.readdir(h.dir);
+    const aside = files.filter((f) => /^plan\.json\.results\.\d{4}-.*\.jsonl$/.test(f));
+    expect(aside).to.have.length(1);
+    expect((await readJournal(path.join(h.dir, aside[0]!)))!.rows).to.have.length(3);
+    const j = await readJournal(h.planFile + '.results.jsonl');
+    expect(j!.headers).to.have.length(1);
+    expect(j!.headers[0]!.planCreatedAt).to.equal('2030-01-01T00:00:00.000Z');
+    // Resuming that same plan still works.
+    expect(await runApply({ ...h.args, plan: remade }, h.ctx, h.client)).to.equal(0);
+    expect(h.client.puts.length - puts).to.equal(3);
+  });
+
+  it('a journal of another plan that recorded no row is simply replaced', async () => {
+    const h = await harness(2);
+    await fs.writeFile(
+      h.planFile + '.results.jsonl',
+      JSON.stringify({ kind: 'zivver-keyresults', v: 1, runId: 'r0', planSha256: 'f'.repeat(64), plan: 'plan.json', zivverUrl: URL, started: 'x', whatIf: false }) + '\n',
+    );
+    expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
+    expect((await fs.readdir(h.dir)).filter((f) => f.includes('.results.'))).to.deep.equal(['plan.json.results.jsonl']);
+    expect((await readJournal(h.planFile + '.results.jsonl'))!.rows).to.have.length(2);
   });
 
   it('refuses to share a journal with a run in progress', async () => {
