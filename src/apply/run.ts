@@ -75,6 +75,13 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
     ctx.cwd,
     a.results ?? (a.planFile ? defaultJournalPath(a.planFile) : defaultStdinJournalPath(ctx.cwd, planSha256)),
   );
+  const ledgerFile = path.resolve(ctx.cwd, a.ledger ?? defaultLedgerPath(ctx.env));
+  checkOutPaths(a.out ?? [], ctx.cwd, [
+    [journalFile, 'the results journal'],
+    [`${journalFile}.lock`, "the results journal's lock"],
+    [ledgerFile, 'the ledger'],
+    ...(a.planFile ? [[a.planFile, 'the plan'] as [string, string]] : []),
+  ]);
   const planCreatedAt = a.plan.createdAt || undefined;
   const found = await readJournal(journalFile);
   // A journal named with --results must be this plan's; the default one of a plan made again
@@ -93,7 +100,6 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
     );
   }
 
-  const ledgerFile = path.resolve(ctx.cwd, a.ledger ?? defaultLedgerPath(ctx.env));
   const ledgerKnowledge = await readLedgerKnowledge(ledgerFile, logger);
   const client =
     givenClient ??
@@ -243,6 +249,18 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
     return ExitCode.Partial;
   }
   return outcome.counts.failed || outcome.counts.drifted ? ExitCode.Partial : ExitCode.Ok;
+}
+
+/** --out must not overwrite the files this run reads or appends to. */
+function checkOutPaths(outs: readonly string[], cwd: string, taken: [string, string][]): void {
+  const norm = (f: string) => {
+    const p = path.resolve(cwd, f);
+    return process.platform === 'win32' || process.platform === 'darwin' ? p.toLowerCase() : p;
+  };
+  for (const o of outs) {
+    const hit = taken.find(([f]) => norm(f) === norm(o));
+    if (hit) throw new UsageError(`--out ${o} is ${hit[1]} (${path.resolve(cwd, hit[0])}); nothing was written. Give --out another file name.`);
+  }
 }
 
 /** Terraform's rule: a plan is applied to what it was planned against, or explicitly elsewhere. */

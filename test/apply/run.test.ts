@@ -159,6 +159,15 @@ describe('apply/run', () => {
     expect(h.client.puts.length - puts).to.equal(3);
   });
 
+  it('--out refuses the journal, its lock, the ledger and the plan (exit 2, nothing written)', async () => {
+    const h = await harness(1);
+    for (const out of ['plan.json.results.jsonl', 'plan.json.results.jsonl.lock', 'ledger.jsonl', 'plan.json']) {
+      await rejects(runApply({ ...h.args, out: [out] }, h.ctx, h.client), UsageError, /--out .* is the (results journal|ledger|plan)/);
+    }
+    expect(h.client.stats.requests).to.equal(0);
+    await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
+  });
+
   it('a journal of another plan that recorded no row is simply replaced', async () => {
     const h = await harness(2);
     await fs.writeFile(
