@@ -58,6 +58,8 @@ export interface ApplyEngineOptions {
   runId: string;
   /** What the keys were derived from, for the ledger (e.g. "objectId from mailboxes.csv"). */
   source: string;
+  /** The Zivver URL written to (recorded in ledger entries; no trailing slash). */
+  zivverUrl?: string;
   /**
    * Fresh reads: the oldest (ms after the read) a PUT body may be when it is sent or re-sent after
    * a 429/5xx wait (default 15 s); listing reads use maxReadAgeMs. Past it the account is read again.
@@ -457,6 +459,7 @@ export async function runApplyEngine(
           ...previous,
           source: opts.source,
           runId: opts.runId,
+          ...(opts.zivverUrl ? { zivverUrl: opts.zivverUrl.replace(/\/+$/, '') } : {}),
         });
       } catch (err) {
         // The key IS set, but without its ledger entry rollback cannot restore the key before it

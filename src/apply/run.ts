@@ -100,7 +100,7 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
     );
   }
 
-  const ledgerKnowledge = await readLedgerKnowledge(ledgerFile, logger);
+  const ledgerKnowledge = await readLedgerKnowledge(ledgerFile, { logger, zivverUrl: url });
   const client =
     givenClient ??
     createScimClient({
@@ -170,6 +170,7 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
         maxReadAgeMs: a.maxReadAge * 1000,
         ...(a.maxWriteAgeMs !== undefined ? { maxWriteAgeMs: a.maxWriteAgeMs } : {}),
         runId,
+        zivverUrl: url,
         source: ledgerSource(a.plan, a.planName),
         ...(a.plan.previousKeySource ? { previousKeySource: a.plan.previousKeySource } : {}),
       },

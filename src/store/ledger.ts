@@ -45,6 +45,11 @@ export interface LedgerEntry {
   source: string;
   /** The apply run that wrote it (also in the results journal). */
   runId: string;
+  /**
+   * The Zivver SCIM base URL the key was written to (no trailing slash). Entries without it
+   * (written before this field existed) count for every URL.
+   */
+  zivverUrl?: string;
 }
 
 /**
@@ -114,6 +119,7 @@ export async function readLedgerEntries(file: string): Promise<LedgerReadResult>
       ...(typeof e.previousKeyPlanSource === 'string' && e.previousKeyPlanSource ? { previousKeyPlanSource: e.previousKeyPlanSource } : {}),
       source: String(e.source ?? ''),
       runId: String(e.runId ?? ''),
+      ...(typeof e.zivverUrl === 'string' && e.zivverUrl ? { zivverUrl: e.zivverUrl } : {}),
     });
   });
   return { entries, skipped };
@@ -145,14 +151,33 @@ export function lastEntryOf(e: Pick<LedgerEntry, 'key' | 'previousKey' | 'previo
   };
 }
 
+/** A Zivver URL as the ledger records and compares it: no trailing slash, case-insensitive. */
+export function ledgerUrl(url: string): string {
+  return url.trim().replace(/\/+$/, '').toLowerCase();
+}
+
+/** The entries that concern one Zivver tenant: its own, and those from before entries named a URL. */
+export function entriesForUrl<E extends Pick<LedgerEntry, 'zivverUrl'>>(entries: readonly E[], zivverUrl: string | undefined): E[] {
+  if (!zivverUrl) return [...entries];
+  const want = ledgerUrl(zivverUrl);
+  return entries.filter((e) => !e.zivverUrl || ledgerUrl(e.zivverUrl) === want);
+}
+
+export interface ReadLedgerKnowledgeOptions {
+  logger?: Logger;
+  /** Only entries written to this Zivver URL (and entries without a URL) count. */
+  zivverUrl?: string;
+}
+
 /**
  * What the ledger knows. Skipped lines are reported as warnings: a torn last line after a crash
  * is expected and harmless (that write was never acknowledged to the journal either).
  */
-export async function readLedgerKnowledge(file: string, logger?: Logger): Promise<LedgerKnowledge> {
+export async function readLedgerKnowledge(file: string, opts?: Logger | ReadLedgerKnowledgeOptions): Promise<LedgerKnowledge> {
+  const o: ReadLedgerKnowledgeOptions = opts && 'warn' in opts ? { logger: opts as Logger } : ((opts as ReadLedgerKnowledgeOptions | undefined) ?? {});
   const { entries, skipped } = await readLedgerEntries(file);
-  for (const s of skipped) logger?.warn(`ledger ${file}:${s.line}: ignored (${s.reason})`);
-  return ledgerKnowledgeFrom(entries);
+  for (const s of skipped) o.logger?.warn(`ledger ${file}:${s.line}: ignored (${s.reason})`);
+  return ledgerKnowledgeFrom(entriesForUrl(entries, o.zivverUrl));
 }
 
 /**

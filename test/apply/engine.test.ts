@@ -198,6 +198,12 @@ describe('apply/engine', () => {
     expect(out.notStarted).to.equal(7);
   });
 
+  it('records the Zivver URL in each ledger entry, without a trailing slash', async () => {
+    const t = setup(1);
+    await runApplyEngine(rows(1), t.deps, { ...t.opts, zivverUrl: 'https://app.zivver.com/api/scim/v2/' });
+    expect(t.ledger[0]).to.include({ zivverUrl: 'https://app.zivver.com/api/scim/v2' });
+  });
+
   it('what-if reads and decides but writes nothing', async () => {
     const t = setup(3, { whatIf: true });
     t.deps.journal = null;

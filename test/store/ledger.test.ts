@@ -35,6 +35,22 @@ describe('store/ledger', () => {
     expect(defaultLedgerPath({ HOME: '/home/a' }, 'darwin')).to.equal('/home/a/.local/share/zivver-keytool/ledger.jsonl');
   });
 
+  it('knowledge for one Zivver URL ignores entries written to another (entries without a URL count for all)', async () => {
+    const file = path.join(await tmpDir(), 'ledger.jsonl');
+    const w = await LedgerWriter.open(file);
+    await w.append({ ...entry(1), key: 'old-1' });
+    await w.append({ ...entry(1), key: 'tenant-a', zivverUrl: 'https://a.example/scim/v2' });
+    await w.append({ ...entry(1), key: 'tenant-b', zivverUrl: 'https://b.example/scim/v2' });
+    await w.append({ ...entry(2), key: 'only-b', zivverUrl: 'https://b.example/scim/v2' });
+    await w.close();
+    const a = await readLedgerKnowledge(file, { zivverUrl: 'https://A.example/scim/v2/' });
+    expect(a.lastKeyById.get('id-1')).to.equal('tenant-a');
+    expect(a.lastKeyById.has('id-2')).to.equal(false);
+    const c = await readLedgerKnowledge(file, { zivverUrl: 'https://c.example/scim/v2' });
+    expect(c.lastKeyById.get('id-1')).to.equal('old-1');
+    expect((await readLedgerEntries(file)).entries[1]).to.include({ zivverUrl: 'https://a.example/scim/v2' });
+  });
+
   it('reads a missing ledger as empty', async () => {
     const k = await readLedgerKnowledge(path.join(await tmpDir(), 'none.jsonl'));
     expect(k.lastKeyById.size).to.equal(0);

@@ -103,7 +103,7 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
   }
 
   const ledgerPath = args.ledger ? path.resolve(ctx.cwd, args.ledger) : defaultLedgerPath(ctx.env);
-  const ledger: LedgerKnowledge = args.ignoreLedger ? { lastKeyById: new Map() } : await readLedgerKnowledge(ledgerPath);
+  const ledger: LedgerKnowledge = args.ignoreLedger ? { lastKeyById: new Map() } : await readLedgerKnowledge(ledgerPath, { zivverUrl: url.href });
   logger.verbose(args.ignoreLedger ? 'Ledger ignored (--ignore-ledger)' : `Ledger: ${ledgerPath} (${ledger.lastKeyById.size} accounts known)`);
 
   if (args.source === 'graph') {

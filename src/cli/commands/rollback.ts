@@ -8,7 +8,7 @@ import { renderTable } from '../render.js';
 import { ExitCode, InputError } from '../../errors.js';
 import { planRollback } from '../../apply/rollback.js';
 import { readJournal } from '../../store/journal.js';
-import { defaultLedgerPath, readLedgerEntries } from '../../store/ledger.js';
+import { defaultLedgerPath, entriesForUrl, readLedgerEntries } from '../../store/ledger.js';
 import { planRowsToJsonl, writePlanOutputs } from '../../store/planWrite.js';
 
 export type RollbackCommandArgs = CommonArgs & OutputOptionArgs & { results: string; ledger?: string };
@@ -36,7 +36,9 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
     const ledger = await readLedgerEntries(ledgerFile);
     for (const s of ledger.skipped) ctx.logger.warn(`ledger ${ledgerFile}:${s.line}: ignored (${s.reason})`);
     const sha = createHash('sha256').update(await fs.readFile(journalFile)).digest('hex');
-    const plan = planRollback({ journal, journalName: args.results, journalSha256: sha, ledger: ledger.entries, createdAt: new Date().toISOString() });
+    // Only the ledger entries of the tenant the journal wrote to (and entries from before entries named one).
+    const entries = entriesForUrl(ledger.entries, journal.headers[0]?.zivverUrl || undefined);
+    const plan = planRollback({ journal, journalName: args.results, journalSha256: sha, ledger: entries, createdAt: new Date().toISOString() });
 
     const unknown = plan.rows.filter((r) => r.action !== 'set');
     for (const r of unknown) ctx.logger.warn(`cannot restore ${r.userName || r.email} (${r.zivverId}): ${r.reason}`);
