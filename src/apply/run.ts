@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import type { PlanDocument } from '../core/types.js';
 import type { CommandContext } from '../cli/context.js';
 import { ExitCode, InterruptedError, RecordError, StalePlanError, UsageError } from '../errors.js';
@@ -41,6 +42,8 @@ export interface ApplyRunArgs {
   results?: string;
   whatIf: boolean;
   maxChanges?: number;
+  /** --yes / --auto-approve: never ask for confirmation. */
+  yes?: boolean;
   concurrency: number;
   read: ReadMode;
   /** Seconds. */
@@ -111,6 +114,17 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
       // Ctrl-C cancels waits (budget, Retry-After, backoff), never a write already sent.
       signal: ctx.signal,
     });
+
+  // Like Terraform: a person at a terminal who gave neither --yes nor --max-changes confirms.
+  if (!a.whatIf && !a.yes && a.maxChanges === undefined && toWrite.length && isTty(ctx.stdin) && isTty(ctx.stderr)) {
+    const answer = await ask(
+      ctx,
+      `\nWrite ${toWrite.length} key(s) to ${url}?\n` +
+        `  Each account's SSO key (SsoAccountKey) is replaced; users whose IdP does not send the new key cannot log in.\n` +
+        `  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
+    );
+    if (answer.trim() !== 'yes') throw new UsageError('apply cancelled; nothing was written.');
+  }
 
   // ---- from here on, files are written
   const runId = randomUUID();
@@ -250,6 +264,29 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
     return ExitCode.Partial;
   }
   return outcome.counts.failed || outcome.counts.drifted ? ExitCode.Partial : ExitCode.Ok;
+}
+
+function isTty(stream: unknown): boolean {
+  return Boolean(stream && (stream as { isTTY?: boolean }).isTTY);
+}
+
+/** Asks on stderr and reads one line from stdin ('' at end of input). */
+async function ask(ctx: CommandContext, question: string): Promise<string> {
+  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: false });
+  try {
+    ctx.stderr.write(question);
+    const lines = rl[Symbol.asyncIterator]();
+    const onAbort = () => rl.close();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      const first = await lines.next();
+      return first.done ? '' : String(first.value);
+    } finally {
+      ctx.signal.removeEventListener('abort', onAbort);
+    }
+  } finally {
+    rl.close();
+  }
 }
 
 /** --out must not overwrite the files this run reads or appends to. */

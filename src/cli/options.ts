@@ -157,13 +157,21 @@ export function withApplyOptions<T>(y: Argv<T>) {
     .option('results', { type: 'string', describe: 'Results journal (JSON lines; default <plan>.results.jsonl)', group: 'Apply:' })
     .option('what-if', { type: 'boolean', default: false, describe: 'Read, decide and report; write nothing', group: 'Apply:' })
     .option('max-changes', { type: 'number', describe: 'Refuse (exit 2, nothing written) when more rows would be written', group: 'Apply:' })
-    .option('concurrency', { type: 'number', default: 4, describe: 'Rows in flight at once', group: 'Apply:' });
+    .option('concurrency', { type: 'number', default: 4, describe: 'Rows in flight at once', group: 'Apply:' })
+    .option('yes', {
+      alias: 'auto-approve',
+      type: 'boolean',
+      default: false,
+      describe: 'Do not ask for confirmation at a terminal (it is never asked when not at a terminal, or with --max-changes)',
+      group: 'Apply:',
+    });
 }
 export type ApplyOptionArgs = {
   results?: string;
   whatIf: boolean;
   maxChanges?: number;
   concurrency: number;
+  yes: boolean;
 };
 
 /** Where and how to write what a command produced. */

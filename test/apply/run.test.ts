@@ -168,6 +168,31 @@ describe('apply/run', () => {
     await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
   });
 
+  it('at a terminal asks before writing: only "yes" proceeds; --yes and --max-changes never ask', async () => {
+    const tty = (input: string) => {
+      const stdin = Object.assign(Readable.from([input]), { isTTY: true });
+      const stderr = Object.assign(new PassThrough(), { isTTY: true });
+      let err = '';
+      stderr.on('data', (d) => (err += d));
+      return { stdin, stderr, err: () => err };
+    };
+    const h = await harness(2);
+    const no = tty('y\n');
+    await rejects(runApply(h.args, { ...h.ctx, stdin: no.stdin, stderr: no.stderr }, h.client), UsageError, /cancelled; nothing was written/);
+    expect(no.err()).to.match(/Write 2 key\(s\) to http:\/\/127\.0\.0\.1:1\/scim\/v2\?/);
+    expect(h.client.stats.requests).to.equal(0);
+    await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
+    const yes = tty('yes\n');
+    expect(await runApply(h.args, { ...h.ctx, stdin: yes.stdin, stderr: yes.stderr }, h.client)).to.equal(0);
+    expect(h.client.puts).to.have.length(2);
+    const h2 = await harness(2);
+    const quiet = tty('');
+    expect(await runApply({ ...h2.args, yes: true }, { ...h2.ctx, stdin: quiet.stdin, stderr: quiet.stderr }, h2.client)).to.equal(0);
+    const h3 = await harness(2);
+    expect(await runApply({ ...h3.args, maxChanges: 5 }, { ...h3.ctx, stdin: quiet.stdin, stderr: quiet.stderr }, h3.client)).to.equal(0);
+    expect(quiet.err()).to.equal('');
+  });
+
   it('a journal of another plan that recorded no row is simply replaced', async () => {
     const h = await harness(2);
     await fs.writeFile(

@@ -106,7 +106,7 @@ describe('integration: Ctrl-C while apply waits', function () {
     emu = await emulator();
     const s = await setup(emu);
     emu.setFaults([{ method: 'PUT', status: 429, headers: { 'Retry-After': '120' } }]);
-    const argv = [BIN, 'apply', '--plan', 'plan.json', '--zivver-url', emu.url, '--rate-limit', '1000/1', '--ledger', 'l.jsonl'];
+    const argv = [BIN, 'apply', '--plan', 'plan.json', '--zivver-url', emu.url, '--rate-limit', '1000/1', '--ledger', 'l.jsonl', '--yes'];
     const child = spawn(process.execPath, argv, { cwd: s.dir, env: { PATH: process.env.PATH, ZIVVER_API_KEY: API_KEY }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';

@@ -78,6 +78,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
         results: args.results,
         whatIf: args.whatIf,
         maxChanges: args.maxChanges,
+        yes: args.yes,
         concurrency: args.concurrency,
         read: args.read,
         maxReadAge: args.maxReadAge,

@@ -63,6 +63,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
         results: args.results,
         whatIf: args.whatIf,
         maxChanges: args.maxChanges,
+        yes: args.yes,
         concurrency: args.concurrency,
         read: args.read,
         maxReadAge: args.maxReadAge,
