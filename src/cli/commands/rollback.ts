@@ -41,7 +41,7 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
     const plan = planRollback({ journal, journalName: args.results, journalSha256: sha, ledger: entries, createdAt: new Date().toISOString() });
 
     const unknown = plan.rows.filter((r) => r.action !== 'set');
-    for (const r of unknown) ctx.logger.warn(`cannot restore ${r.userName || r.email} (${r.zivverId}): ${r.reason}`);
+    if (unknown.length) ctx.logger.warn(cannotRestoreSummary(unknown));
     if (args.out?.length) {
       const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd);
       for (const f of written) ctx.logger.info(`Rollback plan written to ${f}`);
@@ -65,3 +65,16 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
     return unknown.length ? ExitCode.Partial : ExitCode.Ok;
   },
 };
+
+/** One warning for every account rollback cannot restore (the table and --out list each with its reason). */
+export function cannotRestoreSummary(rows: readonly { userName: string; email: string; action: string; reason: string }[]): string {
+  const names = rows.map((r) => r.userName || r.email);
+  const shown = names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  const unknown = rows.filter((r) => r.action === 'invalid').length;
+  const conflict = rows.length - unknown;
+  const parts = [
+    unknown ? `previous key unknown for ${unknown} (not set by zivver-keytool, e.g. by the Zivver Synctool, and the plan named none: plan --previous-key-source records it)` : '',
+    conflict ? `changed again later, or a previous key shared, for ${conflict} (roll the later run back first, or restore by hand)` : '',
+  ].filter(Boolean);
+  return `cannot restore ${rows.length} account(s): ${shown} — ${parts.join('; ')}. Each is listed with its reason.`;
+}
