@@ -53,7 +53,7 @@ function normalize<T>(v: T, port: number, dir: string): T {
   };
   return JSON.parse(
     JSON.stringify(v, (k, val: unknown) =>
-      ['at', 'time', 'started', 'finished', 'createdAt', 'lastModified'].includes(k)
+      ['at', 'time', 'started', 'finished', 'createdAt', 'planCreatedAt', 'lastModified'].includes(k)
         ? '<time>'
         : k === 'runId'
           ? '<run>'
