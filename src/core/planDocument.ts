@@ -20,6 +20,9 @@ export const PLAN_CSV_COLUMNS = [
   'check',
   // Added after `check` so that consumers of the older column list still find the others in place.
   'previousKey',
+  // The Zivver URL the plan was made against, on every row: a CSV has no header to carry it, and
+  // apply refuses a plan for another URL (Excel keeps the column; admins may delete rows freely).
+  'zivverUrl',
 ] as const;
 
 export function keySourceText(source: { kind: string; column?: string }): string {

@@ -122,7 +122,7 @@ function parseJsonPlan(text: string, name: string): { plan: PlanDocument; format
   if (wholeOk) {
     if (Array.isArray(whole)) {
       const rows = whole.map((v, i) => toPlanRow(v, name, i + 1, 'item'));
-      return { plan: documentFromRows(rows), format: 'json', sourceLines: rows.map((_r, i) => i + 1) };
+      return { plan: documentFromRows(rows, name), format: 'json', sourceLines: rows.map((_r, i) => i + 1) };
     }
     if (whole && typeof whole === 'object' && (whole as Record<string, unknown>).kind !== undefined) {
       return { ...parseDocument(whole as Record<string, unknown>, name, text), format: 'json' };
@@ -163,7 +163,7 @@ function parseJsonPlan(text: string, name: string): { plan: PlanDocument; format
     rows.push(toPlanRow(v, name, i + 1, 'line'));
     sourceLines.push(i + 1);
   });
-  const plan = documentFromRows(rows);
+  const plan = documentFromRows(rows, name);
   if (header) Object.assign(plan, metadataFrom(header));
   return { plan, format: 'jsonl', sourceLines };
 }
@@ -228,7 +228,7 @@ function rowLinesInDocument(text: string, count: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-const CSV_FIELDS = ['line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check', 'previousKey'] as const;
+const CSV_FIELDS = ['line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check', 'previousKey', 'zivverUrl'] as const;
 const REQUIRED_CSV_FIELDS = ['zivverId', 'newKey', 'action'] as const;
 
 function parseCsvPlan(text: string, name: string): { plan: PlanDocument; format: 'csv'; sourceLines: number[] } {
@@ -273,7 +273,7 @@ function parseCsvPlan(text: string, name: string): { plan: PlanDocument; format:
     rows.push(toPlanRow(obj, name, info.lines, 'line'));
     sourceLines.push(info.lines);
   }
-  return { plan: documentFromRows(rows), format: 'csv', sourceLines };
+  return { plan: documentFromRows(rows, name), format: 'csv', sourceLines };
 }
 
 function pickDelimiter(headerLine: string): string {
@@ -343,15 +343,35 @@ function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' 
   }
   const warnings = field(o, 'warnings');
   if (Array.isArray(warnings) && warnings.length) row.warnings = warnings.map(String);
+  // CSV rows carry the plan's Zivver URL (a CSV has no document header); documentFromRows lifts it.
+  const url = field(o, 'zivverUrl');
+  if (typeof url === 'string' && url.trim()) rowUrls.set(row, url.trim());
   return row;
 }
 
-function documentFromRows(rows: PlanRow[]): PlanDocument {
+/** Zivver URLs found on rows (CSV / JSON lines), until documentFromRows lifts them onto the plan. */
+const rowUrls = new WeakMap<PlanRow, string>();
+
+function documentFromRows(rows: PlanRow[], name = 'the plan'): PlanDocument {
+  const urls = new Map<string, PlanRow>();
+  for (const r of rows) {
+    const u = rowUrls.get(r);
+    if (u && !urls.has(u.replace(/\/+$/, '').toLowerCase())) urls.set(u.replace(/\/+$/, '').toLowerCase(), r);
+  }
+  if (urls.size > 1) {
+    const [a, b] = [...urls.values()];
+    throw new InputError(
+      `rows of this plan were made against different Zivver URLs (${rowUrls.get(a)} at plan line ${a.line}, ${rowUrls.get(b)} at plan line ${b.line})`,
+      name,
+      undefined,
+      'Apply plans one at a time; do not paste rows of several plans into one file.',
+    );
+  }
   return {
     kind: PLAN_KIND,
     formatVersion: PLAN_FORMAT_VERSION,
     createdAt: '',
-    zivverUrl: '',
+    zivverUrl: urls.size ? rowUrls.get([...urls.values()][0])! : '',
     keySource: '',
     keyFormat: 'raw',
     inputs: [],

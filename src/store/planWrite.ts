@@ -15,8 +15,12 @@ export interface CsvOptions {
   bom: boolean;
 }
 
-export function planRowsToCsv(rows: readonly PlanRow[], opts: CsvOptions): string {
-  const records = rows.map((r) => PLAN_CSV_COLUMNS.map((c) => (r[c] === undefined ? '' : String(r[c]))));
+export function planRowsToCsv(rows: readonly PlanRow[], opts: CsvOptions & { zivverUrl?: string }): string {
+  const cell = (r: PlanRow, c: (typeof PLAN_CSV_COLUMNS)[number]) => {
+    const v = c === 'zivverUrl' ? opts.zivverUrl : r[c];
+    return v === undefined ? '' : String(v);
+  };
+  const records = rows.map((r) => PLAN_CSV_COLUMNS.map((c) => cell(r, c)));
   const body = stringify([PLAN_CSV_COLUMNS as unknown as string[], ...records], {
     delimiter: opts.delimiter,
     record_delimiter: 'windows',
@@ -56,7 +60,11 @@ export async function writePlanOutputs(files: readonly string[], plan: PlanDocum
         ? JSON.stringify(plan, null, 2) + '\n'
         : kind === 'jsonl'
           ? planRowsToJsonl(plan.rows)
-          : planRowsToCsv(plan.rows, { ...csv, delimiter: path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.delimiter });
+          : planRowsToCsv(plan.rows, {
+              ...csv,
+              delimiter: path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.delimiter,
+              zivverUrl: plan.zivverUrl,
+            });
     await writeFileAtomic(file, content);
     written.push(file);
   }

@@ -58,7 +58,7 @@ function normalize<T>(v: T, port: number, dir: string): T {
         : k === 'runId'
           ? '<run>'
           : typeof val === 'string'
-            ? place(val).replace(`:${port}/`, ':<port>/')
+            ? place(val).split(`:${port}/`).join(':<port>/')
             : val,
     ),
   ) as T;

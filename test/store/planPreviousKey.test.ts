@@ -29,10 +29,10 @@ describe('store: previousKey in plans', () => {
     setRow(3, { action: 'unchanged', previousKey: '11111111-0000-4000-8000-000000000003' }),
   ];
 
-  it('puts previousKey last among the CSV columns, after check, so older consumers find the others in place', () => {
-    expect(PLAN_CSV_COLUMNS.slice(-2)).to.deep.equal(['check', 'previousKey']);
+  it('puts previousKey (then zivverUrl) after check, so older consumers find the others in place', () => {
+    expect(PLAN_CSV_COLUMNS.slice(-3)).to.deep.equal(['check', 'previousKey', 'zivverUrl']);
     expect(planRowsToCsv(rows, { delimiter: ',', bom: false }).split('\r\n')[0]).to.equal(
-      'line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check,previousKey',
+      'line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check,previousKey,zivverUrl',
     );
   });
 
