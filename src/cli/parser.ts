@@ -83,5 +83,17 @@ export async function parseArgv(argv: string[]): Promise<{ invocation: ParsedInv
     if (err) throw err;
     output = out;
   });
+  if (invocation) rejectNonNumbers((invocation as ParsedInvocation).args, argv);
   return { invocation, output };
+}
+
+/** yargs turns `--max-changes abc` into NaN; say what was typed instead. */
+function rejectNonNumbers(args: Record<string, unknown>, argv: readonly string[]): void {
+  for (const [key, value] of Object.entries(args)) {
+    if (typeof value !== 'number' || !Number.isNaN(value) || /[A-Z]/.test(key)) continue;
+    const flag = `--${key}`;
+    const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+    const typed = i < 0 ? '' : argv[i].includes('=') ? argv[i].slice(argv[i].indexOf('=') + 1) : (argv[i + 1] ?? '');
+    throw new ParseFailure(`${flag} takes a number, not "${typed}"`);
+  }
 }

@@ -12,6 +12,7 @@
  * last line, which the reader skips with a warning; the next append starts on a fresh line
  * because we write a leading newline when the file does not end in one.
  */
+import { UsageError } from '../errors.js';
 import { promises as fs, constants as fsConstants } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,6 +73,22 @@ export interface LedgerReadResult {
   skipped: { line: number; reason: string }[];
 }
 
+/** A ledger path that is a folder, unreadable or unwritable is the admin's to fix: exit 2, before any write. */
+function ledgerPathError(file: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const why: Record<string, string> = {
+    EISDIR: 'is a folder, not a file',
+    EACCES: 'cannot be opened (permission denied)',
+    EPERM: 'cannot be opened (operation not permitted)',
+    ENOTDIR: 'is inside something that is not a folder',
+    EROFS: 'is on a read-only file system',
+  };
+  if (code && why[code]) {
+    return new UsageError(`the ledger ${file} ${why[code]}.\n  Give --ledger a file path you can write (or set ZIVVER_KEYTOOL_LEDGER).`);
+  }
+  return err instanceof Error ? err : new Error(String(err));
+}
+
 /** Reads every entry in file order. A missing file is an empty ledger. */
 export async function readLedgerEntries(file: string): Promise<LedgerReadResult> {
   let text: string;
@@ -79,7 +96,7 @@ export async function readLedgerEntries(file: string): Promise<LedgerReadResult>
     text = await fs.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: [] };
-    throw err;
+    throw ledgerPathError(file, err);
   }
   const entries: LedgerEntry[] = [];
   const skipped: { line: number; reason: string }[] = [];
@@ -198,8 +215,13 @@ export class LedgerWriter {
   }
 
   static async open(file: string): Promise<LedgerWriter> {
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
+    let handle: fs.FileHandle;
+    try {
+      await fs.mkdir(path.dirname(file), { recursive: true });
+      handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
+    } catch (err) {
+      throw ledgerPathError(file, err);
+    }
     let endsWithNewline = true;
     const { size } = await handle.stat();
     if (size > 0) {

@@ -55,3 +55,11 @@ describe('cli/parser failures an admin can act on', () => {
     expect(r.stderr).to.match(/unknown command "pln" \(did you mean plan\?\); commands: plan, apply, sync, rollback, test-connection, emulator/);
   });
 });
+
+describe('cli/parser numbers', () => {
+  it('says what was typed when a number was expected', async () => {
+    const r = await runInProcess(['apply', '--plan', 'p.json', '--max-changes', 'abc']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/^error: --max-changes takes a number, not "abc"\nRun 'zivver-keytool apply --help'/);
+  });
+});

@@ -115,3 +115,30 @@ describe('store/ledger', () => {
     expect(new Set(entries.map((e) => e.zivverId)).size).to.equal(600);
   });
 });
+
+describe('store/ledger paths the admin must fix', () => {
+  it('a folder given as the ledger is a usage error (exit 2), for reading and for writing', async () => {
+    const { UsageError } = await import('../../src/errors.js');
+    const { readLedgerEntries: read, LedgerWriter: Writer } = await import('../../src/store/ledger.js');
+    const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'keytool-ledger-dir-'));
+    try {
+      let err: unknown;
+      try {
+        await read(dir);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(UsageError);
+      expect(String((err as Error).message)).to.match(/is a folder, not a file/);
+      err = undefined;
+      try {
+        await Writer.open(dir);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).to.be.instanceOf(UsageError);
+    } finally {
+      await fs.rm(dir, { recursive: true, force: true });
+    }
+  });
+});
