@@ -49,8 +49,19 @@ export function resultsOutputKind(file: string): 'json' | 'jsonl' | 'csv' {
   throw new UsageError(`--out ${file}: unknown file type "${ext || '(none)'}"; use a name ending in .json, .jsonl or .csv`);
 }
 
+/**
+ * Results CSVs are opened in Excel, and the error column carries Zivver's own text: a cell that
+ * starts with = + - @ (or a tab/CR) would be evaluated as a formula. Prefix such text cells with
+ * an apostrophe, OWASP's advice; this file is a report, never read back by the tool.
+ */
+export function neutralizeFormula(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 export function resultsToCsv(rows: readonly ResultRow[], delimiter: string, bom: boolean): string {
-  const records = rows.map((r) => RESULT_CSV_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? '' : String(r[c]))));
+  const records = rows.map((r) =>
+    RESULT_CSV_COLUMNS.map((c) => (r[c] === null || r[c] === undefined ? '' : typeof r[c] === 'string' ? neutralizeFormula(String(r[c])) : String(r[c]))),
+  );
   return (bom ? '\uFEFF' : '') + stringify([[...RESULT_CSV_COLUMNS], ...records], { delimiter, record_delimiter: 'windows' });
 }
 
