@@ -114,15 +114,23 @@ export function emptyCounts(): Record<ResultStatus, number> {
 /** The PUT body: the account exactly as read, with only SsoAccountKey set in the zivver extension. */
 export function bodyWithKey(user: ScimUser, newKey: string): ScimUser {
   const body = structuredClone(user);
-  const existing = body[ZIVVER_USER_EXTENSION];
+  // Schema URNs compare case-insensitively (RFC 7643 §2.1): use the extension object under whatever
+  // spelling the server returned, never add a second one that would carry only the key.
+  const extensionKey =
+    Object.keys(body).find((k) => k.toLowerCase() === ZIVVER_USER_EXTENSION.toLowerCase()) ?? ZIVVER_USER_EXTENSION;
+  const existing = body[extensionKey];
   if (existing && typeof existing === 'object' && !Array.isArray(existing)) {
     (existing as Record<string, unknown>).SsoAccountKey = newKey;
-  } else {
+  } else if (existing === undefined || existing === null) {
     // The account had no zivver extension, so there are no aliases or delegates to lose.
-    body[ZIVVER_USER_EXTENSION] = { SsoAccountKey: newKey };
+    body[extensionKey] = { SsoAccountKey: newKey };
+  } else {
+    throw new Error(`the account's ${extensionKey} is not an object; not writing it`);
   }
   const schemas = Array.isArray(body.schemas) ? (body.schemas as unknown[]) : undefined;
-  if (schemas && !schemas.includes(ZIVVER_USER_EXTENSION)) body.schemas = [...schemas, ZIVVER_USER_EXTENSION];
+  if (schemas && !schemas.some((x) => typeof x === 'string' && x.toLowerCase() === extensionKey.toLowerCase())) {
+    body.schemas = [...schemas, extensionKey];
+  }
   return body;
 }
 
@@ -402,7 +410,12 @@ export async function runApplyEngine(
     // drift again, and written with a body built from that read, a bounded number of times.
     let maybeEarlier = false;
     for (let round = 1; ; round++) {
-      const body = bodyWithKey(read.user as ScimUser, r.newKey);
+      let body: ScimUser;
+      try {
+        body = bodyWithKey(read.user as ScimUser, r.newKey);
+      } catch (err) {
+        return { ...base(r), status: 'failed', httpStatus: read.httpStatus, error: `nothing was written: ${messageOf(err)}`, at: iso() };
+      }
       const notAfter = read.readAt + (reader.mode === 'listing' && read.fromListing ? opts.maxReadAgeMs : maxWriteAgeMs);
       try {
         await client.replaceUser(r.zivverId, body, { notAfter });

@@ -207,7 +207,14 @@ export class HttpScimClient implements ScimClient {
     const res = await this.request({ method: 'PUT', path, body, ...(opts.notAfter !== undefined ? { notAfter: opts.notAfter } : {}) });
     if (res.status !== 200 && res.status !== 201 && res.status !== 204) throw this.statusError('PUT', path, res);
     if (res.status === 204 || res.text.trim() === '') return body;
-    return this.parseUser(res, 'PUT', path);
+    try {
+      return this.parseUser(res, 'PUT', path);
+    } catch (err) {
+      // A 2xx is Zivver's acknowledgement that the write was applied; an answer we cannot read
+      // does not undo it, and reporting the row as failed would invite a blind retry.
+      this.logger.warn(`Zivver acknowledged PUT ${path} (${res.status}) with an answer that is not a user: ${(err as Error).message.split('\n')[0]}`);
+      return body;
+    }
   }
 
   /**

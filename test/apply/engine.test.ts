@@ -275,3 +275,24 @@ describe('apply/engine', () => {
     expect(t.client.puts).to.have.length(0);
   });
 });
+
+describe('apply/engine bodyWithKey and schema URN case', () => {
+  it('sets the key in the extension object whatever the case of its URN, without adding a second one', () => {
+    const urn = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
+    const read = {
+      id: 'i',
+      userName: 'a@org.nl',
+      schemas: ['urn:ietf:params:scim:schemas:core:2.0:User', urn.toLowerCase()],
+      [urn.toLowerCase()]: { aliases: ['b@org.nl'], delegates: ['c@org.nl'] },
+    };
+    const body = bodyWithKey(read, 'new-key') as Record<string, unknown>;
+    expect(Object.keys(body).filter((k) => k.toLowerCase() === urn.toLowerCase())).to.deep.equal([urn.toLowerCase()]);
+    expect(body[urn.toLowerCase()]).to.deep.equal({ aliases: ['b@org.nl'], delegates: ['c@org.nl'], SsoAccountKey: 'new-key' });
+    expect(body.schemas).to.deep.equal(read.schemas);
+  });
+
+  it('refuses to write an account whose extension is not an object', () => {
+    const urn = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
+    expect(() => bodyWithKey({ id: 'i', userName: 'a@org.nl', [urn]: 'odd' }, 'k')).to.throw(/not an object/);
+  });
+});

@@ -338,6 +338,14 @@ describe('zivver/client', () => {
       expect(server!.requests).to.have.length(3);
     });
 
+    it('takes a 2xx to a PUT as applied even when the answer is not a user (no blind retry)', async () => {
+      const body = { id: 'a', userName: 'a@b.nl' };
+      await serve(() => ({ status: 200, body: 'OK' }));
+      const c = client();
+      expect(await c.replaceUser('a', body)).to.deep.equal(body);
+      expect(server!.requests).to.have.length(1);
+    });
+
     it('retries a PUT after a 5xx, counts it as a retried write, and flags a failed one as possibly applied', async () => {
       const body = { id: 'a', userName: 'a@b.nl' };
       await serve((req, n) => (n === 1 ? { status: 500, body: 'oops' } : { body: JSON.parse(req.body) }));
