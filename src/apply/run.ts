@@ -23,6 +23,7 @@ import {
   type ResultRow,
 } from '../store/journal.js';
 import type { ScimClient } from '../zivver/types.js';
+import { resolveProxyConfig } from '../util/proxy.js';
 import { createScimClient } from '../zivver/client.js';
 import { resolveApiKey } from '../zivver/apiKey.js';
 import { parseRateLimit } from '../zivver/rateLimit.js';
@@ -39,6 +40,8 @@ export interface ApplyRunArgs {
   zivverUrl: string;
   apiKeyFile?: string;
   rateLimit: string;
+  /** --proxy (else HTTPS_PROXY ... from ctx.env). */
+  proxy?: string;
   results?: string;
   whatIf: boolean;
   maxChanges?: number;
@@ -72,6 +75,7 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
   const url = baseUrlString(validateZivverUrl(a.zivverUrl));
   checkPlanUrl(a.plan, url, a.allowOtherUrl);
   const rateLimit = parseRateLimit(a.rateLimit);
+  const proxy = resolveProxyConfig(a.proxy, ctx.env);
 
   const planSha256 = planIdentity(a.plan);
   const journalFile = path.resolve(
@@ -111,6 +115,7 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
       apiKey: await resolveApiKey({ apiKeyFile: a.apiKeyFile, env: ctx.env, cwd: ctx.cwd }),
       rateLimit,
       logger,
+      proxy,
       // Ctrl-C cancels waits (budget, Retry-After, backoff), never a write already sent.
       signal: ctx.signal,
     });

@@ -25,6 +25,13 @@ export function withCommonOptions<T>(y: Argv<T>) {
       describe: 'Client-side request budget, <requests>/<seconds>',
       group: 'Zivver:',
     })
+    .option('proxy', {
+      type: 'string',
+      describe:
+        'Outbound HTTP proxy for Zivver and Microsoft Graph, http://[user:password@]host:port (overrides HTTPS_PROXY/HTTP_PROXY/NO_PROXY); ' +
+        '"direct" ignores those variables',
+      group: 'Zivver:',
+    })
     .option('log-file', { type: 'string', describe: 'Append JSON-lines log records to this file', group: 'Logging:' })
     .option('verbose', { alias: 'v', type: 'count', describe: 'More detail on stderr (-vv for debug)', group: 'Logging:' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only warnings and errors on stderr', group: 'Logging:' })
@@ -40,6 +47,7 @@ export type CommonArgs = {
   zivverUrl: string;
   apiKeyFile?: string;
   rateLimit: string;
+  proxy?: string;
   logFile?: string;
   verbose: number;
   quiet: boolean;

@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import { proxyFor, type ProxyTarget } from '../util/proxy.js';
 import { redactSecrets, registerSecret } from '../util/redact.js';
 import { checkApiKeyShape } from './apiKey.js';
 import { ZivverAbortedError, ZivverHttpError, ZivverStaleWriteError, ZivverUnreachableError } from './errors.js';
@@ -54,7 +55,7 @@ const RETRYABLE_NETWORK = new Set([
 ]);
 
 /** Codes meaning the request never left this machine, so a write cannot have been applied. */
-const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NEVER_SENT = new Set(['PROXY_REFUSED', 'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 const TLS_EXPLANATIONS: Record<string, string> = {
   DEPTH_ZERO_SELF_SIGNED_CERT: 'the server presented a self-signed certificate',
@@ -90,6 +91,9 @@ export class HttpScimClient implements ScimClient {
   /** Set after the first response: from then on a refused connection is a hiccup worth retrying. */
   private everConnected = false;
   private readonly serverLimitsLogged = new Set<string>();
+  /** The proxy every request goes through (undefined: direct). */
+  readonly proxy: ProxyTarget | undefined;
+  private proxiedFetch?: Promise<(url: string, init: RequestInit) => Promise<Response>>;
 
   constructor(opts: ScimClientOptions) {
     registerSecret(opts.apiKey);
@@ -107,6 +111,8 @@ export class HttpScimClient implements ScimClient {
     this.retryMaxMs = opts.retryMaxMs ?? 30_000;
     this.maxRetryAfterMs = opts.maxRetryAfterMs ?? 300_000;
     this.signal = opts.signal;
+    this.proxy = proxyFor(opts.proxy, this.baseUrl);
+    if (this.proxy) this.logger.verbose(`Zivver is reached through the proxy ${this.proxy.display}`);
     if (!(this.pageSize >= 1)) throw new UsageError('pageSize must be at least 1');
     if (!(this.maxRetries >= 0)) throw new UsageError('maxRetries must not be negative');
   }
@@ -338,13 +344,41 @@ export class HttpScimClient implements ScimClient {
       init.body = JSON.stringify(spec.body);
     }
     try {
-      const response = await fetch(this.baseUrl + spec.path, init);
+      const response = await (this.proxy ? (await this.proxyFetch())(this.baseUrl + spec.path, init) : fetch(this.baseUrl + spec.path, init));
       const text = await response.text();
       return { status: response.status, text, headers: response.headers };
     } catch (err) {
+      if (this.proxy) {
+        // undici reports a proxy's refusal as an aborted request / invalid argument: say what it was.
+        const m = /Proxy Authentication Required \((\d+)\)|Proxy response \((\d+)\)/.exec(errorMessages(err));
+        if (m) {
+          const status = Number(m[1] ?? m[2]);
+          throw Object.assign(new Error(`the proxy answered ${status}${status === 407 ? ' Proxy Authentication Required' : ''}`), { code: 'PROXY_REFUSED', status });
+        }
+      }
       if (timeout.aborted && !(spec.method === 'GET' && this.signal?.aborted)) throw Object.assign(new Error(`no answer within ${this.timeoutMs} ms`), { code: 'TIMEOUT' });
       throw err;
     }
+  }
+
+  /**
+   * fetch through the proxy. Node 20's global fetch carries an older undici than the npm package,
+   * and its dispatcher interface changed in undici 7, so proxied requests use the npm undici's own
+   * fetch with its ProxyAgent (loaded only when a proxy is in use). https:// targets are tunnelled
+   * with CONNECT; http:// (loopback) targets are sent to the proxy in absolute form.
+   */
+  private proxyFetch(): Promise<(url: string, init: RequestInit) => Promise<Response>> {
+    const proxy = this.proxy!;
+    this.proxiedFetch ??= import('undici').then((undici) => {
+      const dispatcher = new undici.ProxyAgent({
+        uri: proxy.origin,
+        ...(proxy.authorization ? { token: proxy.authorization } : {}),
+        proxyTunnel: new URL(this.baseUrl).protocol === 'https:',
+      });
+      return (url: string, init: RequestInit) =>
+        undici.fetch(url, { ...(init as Parameters<typeof undici.fetch>[1]), dispatcher }) as unknown as Promise<Response>;
+    });
+    return this.proxiedFetch;
   }
 
   // ---------------------------------------------------------------- waiting
@@ -496,7 +530,14 @@ export class HttpScimClient implements ScimClient {
 
   private networkError(method: string, path: string, code: string, err: unknown, attempts: number, mayHaveApplied: boolean): ZivverUnreachableError {
     const host = new URL(this.baseUrl).host;
-    let message = `Cannot reach Zivver at ${host} (${method} ${path}): ${describeNetwork(code)}`;
+    const via = this.proxy ? ` through the proxy ${this.proxy.display}` : '';
+    const why = code === 'PROXY_REFUSED' ? String((err as Error).message) : describeNetwork(code);
+    let message = `Cannot reach Zivver at ${host}${via} (${method} ${path}): ${why}`;
+    if (this.proxy && code === 'PROXY_REFUSED' && (err as { status?: number }).status === 407) {
+      message += '\n  The proxy wants credentials: give them in the proxy URL (http://user:password@host:port).';
+    } else if (this.proxy && NEVER_SENT.has(code)) {
+      message += `\n  Check the proxy address (--proxy, HTTPS_PROXY) or use --proxy direct.`;
+    }
     if (attempts > 1) message += ` (after ${attempts} attempts)`;
     if (mayHaveApplied && method !== 'GET') message += '\n  The write may have been applied by Zivver before the connection failed.';
     return new ZivverUnreachableError(redactSecrets(message), code, method, path, attempts, mayHaveApplied, { cause: err });
@@ -560,6 +601,17 @@ export function networkCode(err: unknown): string {
   const msg = err instanceof Error ? `${err.message} ${String((err.cause as Error | undefined)?.message ?? '')}` : String(err);
   if (/other side closed|socket hang up|terminated/i.test(msg)) return 'ECONNRESET';
   return 'UNKNOWN';
+}
+
+/** The messages of an error and its causes, for recognising undici's proxy failures. */
+function errorMessages(err: unknown): string {
+  const out: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e && typeof e === 'object'; depth++) {
+    out.push(String((e as { message?: unknown }).message ?? ''));
+    e = (e as { cause?: unknown }).cause;
+  }
+  return out.join(' | ');
 }
 
 function describeNetwork(code: string): string {

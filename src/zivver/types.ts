@@ -43,6 +43,8 @@ export interface ScimClientOptions {
   budgetMarginMs?: number;
   /** Time source for the budget and backoff (tests). */
   clock?: import('./rateBudget.js').Clock;
+  /** Outbound proxy settings (--proxy, HTTPS_PROXY ...); default: direct. */
+  proxy?: import('../util/proxy.js').ProxyConfig;
 }
 
 export interface ScimClientStats {

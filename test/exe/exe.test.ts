@@ -9,6 +9,8 @@ import path from 'node:path';
 import * as ResEdit from 'resedit';
 import { EXE, requireOrSkip, runExe, STAMP } from '../helpers/wine.js';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { startEmulator } from '../../src/emulator/index.js';
+import { startTestProxy } from '../helpers/proxy.js';
 
 const pkgVersion = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -63,6 +65,22 @@ describe('exe: zivver-keytool.exe under Wine', function () {
     expect(r.stderr).to.match(/^error: /);
     expect(r.stderr).to.include("Run 'zivver-keytool --help' for usage.");
     expect(r.stdout).to.equal('');
+  });
+
+  it('--proxy: the bundled undici carries Zivver requests through the proxy, credentials hidden', async () => {
+    const key = 'exe-proxy-key-4d2c9a';
+    const emu = await startEmulator({ apiKey: key, users: [] });
+    const proxy = await startTestProxy({ auth: { user: 'svc', password: 'exe-Pr0xy-pw' } });
+    try {
+      const r = await runExe(['test-connection', '--zivver-url', emu.url, '--proxy', `http://svc:exe-Pr0xy-pw@127.0.0.1:${proxy.port}`], { env: { ZIVVER_API_KEY: key } });
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.include(`Proxy:        http://svc:***@127.0.0.1:${proxy.port}`);
+      expect(proxy.requests).to.be.greaterThan(0);
+      expect(r.stdout + r.stderr).to.not.include('exe-Pr0xy-pw');
+    } finally {
+      await proxy.close();
+      await emu.close();
+    }
   });
 });
 

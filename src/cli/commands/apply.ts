@@ -75,6 +75,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
         zivverUrl: args.zivverUrl,
         apiKeyFile: args.apiKeyFile,
         rateLimit: args.rateLimit,
+        proxy: args.proxy,
         results: args.results,
         whatIf: args.whatIf,
         maxChanges: args.maxChanges,

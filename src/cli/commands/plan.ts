@@ -15,6 +15,7 @@ import { defaultLedgerPath, readLedgerKnowledge } from '../../store/ledger.js';
 import { writePlanOutputs } from '../../store/planWrite.js';
 import { createScimClient, parseRateLimit, resolveApiKey, toZivverAccount, validateZivverUrl } from '../../zivver/index.js';
 import type { ScimClient } from '../../zivver/types.js';
+import { resolveProxyConfig } from '../../util/proxy.js';
 import type { KeytoolCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
 import {
@@ -81,6 +82,7 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
   }
   const previousKeyFormat = previousKeySource ? (args.previousKeyFormat ?? defaultKeyFormat(previousKeySource)) : undefined;
   const rateLimit = parseRateLimit(args.rateLimit);
+  const proxy = resolveProxyConfig(args.proxy, ctx.env);
   const filters = planFiltersFromArgs(args);
   const inputs = args.input ?? [];
   if (args.source === 'graph' && inputs.length) throw new UsageError('--input and --source graph exclude each other: read users from files or from Graph, not both');
@@ -109,14 +111,14 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
   if (args.source === 'graph') {
     // Loaded only when asked for: msal-node and the Graph client are large, and most runs read files.
     const { graphOptionsFromArgs, readGraphSource } = await import('../../sources/graph/index.js');
-    const graph = await readGraphSource(graphOptionsFromArgs(args), { logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd });
+    const graph = await readGraphSource(graphOptionsFromArgs(args), { logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd, proxy });
     logger.verbose(`Read ${graph.users.length} users from ${graph.name}`);
     users.push(...graph.users);
     planInputs.push({ name: graph.name, sha256: graph.sha256 });
     readerWarnings.push(...graph.warnings);
   }
 
-  const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger, signal: ctx.signal });
+  const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger, signal: ctx.signal, proxy });
   ctx.progress.start('Reading Zivver accounts', 0);
   let scimUsers;
   try {

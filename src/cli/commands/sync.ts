@@ -60,6 +60,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
         zivverUrl: args.zivverUrl,
         apiKeyFile: args.apiKeyFile,
         rateLimit: args.rateLimit,
+        proxy: args.proxy,
         results: args.results,
         whatIf: args.whatIf,
         maxChanges: args.maxChanges,

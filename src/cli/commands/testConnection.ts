@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { ConnectionError, KeytoolError } from '../../errors.js';
 import { createScimClient, parseRateLimit, resolveApiKey, validateZivverUrl } from '../../zivver/index.js';
+import { describeProxy, resolveProxyConfig } from '../../util/proxy.js';
 import type { KeytoolCommand } from '../command.js';
 import { withCommonOptions, withGraphOptions, type CommonArgs, type GraphOptionArgs } from '../options.js';
 
@@ -36,9 +37,11 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
     const url = validateZivverUrl(args.zivverUrl);
     const rateLimit = parseRateLimit(args.rateLimit);
     const apiKey = await resolveApiKey({ apiKeyFile: args.apiKeyFile, env: ctx.env, cwd: ctx.cwd });
-    const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger: ctx.logger, signal: ctx.signal, maxRetries: 2 });
+    const proxy = resolveProxyConfig(args.proxy, ctx.env);
+    const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger: ctx.logger, signal: ctx.signal, maxRetries: 2, proxy });
     const out = (line: string) => ctx.stdout.write(line + '\n');
     out(`Zivver URL:   ${url.href}`);
+    out(`Proxy:        ${describeProxy(proxy, url)}`);
     const started = Date.now();
     let users;
     try {
@@ -61,7 +64,7 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
     );
     if (args.source === 'graph') {
       const { checkGraphSignIn, graphOptionsFromArgs } = await import('../../sources/graph/index.js');
-      const graph = await checkGraphSignIn(graphOptionsFromArgs(args), { logger: ctx.logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd });
+      const graph = await checkGraphSignIn(graphOptionsFromArgs(args), { logger: ctx.logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd, proxy });
       out(`Graph:        signed in to ${graph.tenant}${graph.userCount !== undefined ? `, ${graph.userCount} users visible` : ''}`);
     }
     out('Connection OK.');

@@ -2,14 +2,21 @@
  * The one HTTP transport for everything Graph-related: msal's token requests and the Graph
  * client's requests both go through it. Why our own rather than the libraries' fetch:
  *  - a test (or an admin behind a TLS-inspecting proxy) can pass extra trusted CA certificates
- *    in-process; Node's global fetch cannot take them without undici, which we do not ship;
+ *    in-process; Node's global fetch cannot take them without an undici dispatcher;
  *  - it remembers the last failing answer from the sign-in service, so an AADSTS code that msal
  *    swallows (e.g. while reading the tenant's metadata) still reaches the error message.
  * NODE_EXTRA_CA_CERTS keeps working because without `ca` the default https agent is used.
+ *
+ * Proxies (--proxy, HTTPS_PROXY, see src/util/proxy.ts): https:// URLs are tunnelled with CONNECT
+ * by ProxyTunnelAgent below, http:// URLs are sent to the proxy in absolute form. Our own ~60
+ * lines rather than https-proxy-agent: no new dependency in the exe, and a proxy's refusal (407)
+ * becomes a TransportError naming the proxy instead of a bare socket error.
  */
 import http from 'node:http';
 import https from 'node:https';
+import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
+import { proxyFor, type ProxyConfig, type ProxyTarget } from '../../util/proxy.js';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { GraphError } from '../../errors.js';
@@ -35,6 +42,57 @@ export interface TransportOptions {
   ca?: string | Buffer;
   /** Per-request timeout (default 100 s: a Graph page of 999 users can take a while). */
   timeoutMs?: number;
+  /** Outbound proxy settings; default direct. */
+  proxy?: ProxyConfig;
+}
+
+/** An https agent whose connections are CONNECT tunnels through an http:// proxy. */
+export class ProxyTunnelAgent extends https.Agent {
+  constructor(
+    readonly proxy: ProxyTarget,
+    opts: https.AgentOptions = {},
+  ) {
+    super({ keepAlive: true, ...opts });
+  }
+
+  // Node's Agent accepts a socket through the callback when createConnection returns nothing.
+  override createConnection(options: http.ClientRequestArgs, cb?: (err: Error | null, stream: Duplex) => void): Duplex | undefined {
+    const host = options.host ?? options.hostname ?? 'localhost';
+    const servername = (options as tls.ConnectionOptions).servername;
+    const port = Number(options.port ?? 443);
+    const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const headers: Record<string, string> = { Host: target };
+    if (this.proxy.authorization) headers['Proxy-Authorization'] = this.proxy.authorization;
+    const req = http.request({ host: this.proxy.hostname, port: this.proxy.port, method: 'CONNECT', path: target, headers });
+    let done = false;
+    const finish = (err: Error | null, socket?: Duplex) => {
+      if (done) return;
+      done = true;
+      cb?.(err, socket as Duplex);
+    };
+    req.once('connect', (res, socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        const what = res.statusCode === 407 ? '407 Proxy Authentication Required (give the credentials in the proxy URL: http://user:password@host:port)' : `${res.statusCode} ${res.statusMessage ?? ''}`.trim();
+        finish(Object.assign(new Error(`the proxy ${this.proxy.display} refused the tunnel to ${target}: ${what}`), { code: 'PROXY_REFUSED' }));
+        return;
+      }
+      // `host` stays: without a servername (IP targets) it is the name the certificate is checked against.
+      const { port: _p, path: _path, ...tlsOptions } = options as tls.ConnectionOptions & { path?: string };
+      const name = servername ?? (isIpHost(host) ? undefined : host);
+      const secure = tls.connect({ ...tlsOptions, host, socket, ...(name ? { servername: name } : {}) } as tls.ConnectionOptions);
+      finish(null, secure);
+    });
+    req.once('error', (e: NodeJS.ErrnoException) => {
+      finish(Object.assign(new Error(`cannot reach the proxy ${this.proxy.display}: ${e.code ?? ''}${e.code ? ' ' : ''}${e.message}`), { code: e.code }));
+    });
+    req.end();
+    return undefined;
+  }
+}
+
+function isIpHost(h: string): boolean {
+  return /^[\d.]+$/.test(h) || h.includes(':');
 }
 
 /** Thrown when a request never got an HTTP answer (DNS, refused, TLS, timeout). */
@@ -50,7 +108,14 @@ export class TransportError extends GraphError {
 
 export function createTransport(opts: TransportOptions = {}): HttpTransport {
   // With an explicit `ca` Node trusts only that list, so keep the system roots next to it.
-  const agent = opts.ca ? new https.Agent({ ca: [...tls.rootCertificates, opts.ca.toString()], keepAlive: true }) : undefined;
+  const ca = opts.ca ? [...tls.rootCertificates, opts.ca.toString()] : undefined;
+  const agent = ca ? new https.Agent({ ca, keepAlive: true }) : undefined;
+  const tunnels = new Map<ProxyTarget, ProxyTunnelAgent>();
+  const tunnelFor = (p: ProxyTarget) => {
+    let a = tunnels.get(p);
+    if (!a) tunnels.set(p, (a = new ProxyTunnelAgent(p, ca ? { ca } : {})));
+    return a;
+  };
   const defaultTimeout = opts.timeoutMs ?? 100_000;
   return {
     request(method, url, headers = {}, body, timeoutMs) {
@@ -68,9 +133,20 @@ export function createTransport(opts: TransportOptions = {}): HttpTransport {
         if (body !== undefined && !Object.keys(reqHeaders).some((k) => k.toLowerCase() === 'content-length')) {
           reqHeaders['Content-Length'] = String(Buffer.byteLength(body));
         }
-        const req = lib.request(
-          u,
-          { method, headers: reqHeaders, ...(isHttps && agent ? { agent } : {}) },
+        const proxy = proxyFor(opts.proxy, u);
+        let target: URL | http.RequestOptions = u;
+        let extra: http.RequestOptions = isHttps && agent ? { agent } : {};
+        if (proxy && isHttps) extra = { agent: tunnelFor(proxy) };
+        else if (proxy) {
+          // Plain http:// through a proxy: the absolute URL as the request target.
+          target = { host: proxy.hostname, port: proxy.port, path: u.href };
+          reqHeaders['Host'] = u.host;
+          if (proxy.authorization) reqHeaders['Proxy-Authorization'] = proxy.authorization;
+        }
+        const via = proxy ? ` through the proxy ${proxy.display}` : '';
+        const req = (proxy && !isHttps ? http : lib).request(
+          target as URL,
+          { method, headers: reqHeaders, ...extra },
           (res) => {
             const chunks: Buffer[] = [];
             res.on('data', (c: Buffer) => chunks.push(c));
@@ -88,7 +164,8 @@ export function createTransport(opts: TransportOptions = {}): HttpTransport {
           req.destroy(new Error(`no answer within ${Math.round((timeoutMs ?? defaultTimeout) / 1000)} s`));
         });
         req.on('error', (e: NodeJS.ErrnoException) => {
-          reject(new TransportError(`Cannot reach ${u.protocol}//${u.host}: ${e.code ?? ''}${e.code ? ' ' : ''}${e.message}`, url, e.code));
+          const detail = e.code === 'PROXY_REFUSED' || /^cannot reach the proxy/.test(e.message) ? e.message : `${e.code ?? ''}${e.code ? ' ' : ''}${e.message}`;
+          reject(new TransportError(`Cannot reach ${u.protocol}//${u.host}${via}: ${detail}`, url, e.code));
         });
         if (body !== undefined) req.write(body);
         req.end();

@@ -9,6 +9,7 @@ import { GraphError, UsageError } from '../../errors.js';
 import type { Logger } from '../../util/logger.js';
 import { createCredential, type GraphAuthOptions, type SignInMethod } from './auth.js';
 import { createGraphUserReader, type GraphUser, type GraphUserReader } from './client.js';
+import type { ProxyConfig } from '../../util/proxy.js';
 import { createTransport, MsalNetworkClient } from './http.js';
 import { mapGraphUser } from './map.js';
 
@@ -36,6 +37,8 @@ export interface GraphSourceDeps {
   cwd: string;
   /** Extra trusted CA certificates (PEM), for in-process tests and TLS-inspecting proxies. */
   ca?: string | Buffer;
+  /** Outbound proxy settings (--proxy, HTTPS_PROXY ...); default direct. */
+  proxy?: ProxyConfig;
 }
 
 export interface GraphSourceResult {
@@ -116,7 +119,7 @@ interface Session {
 }
 
 function openSession(opts: GraphSourceOptions, deps: GraphSourceDeps): Session {
-  const transport = createTransport(deps.ca ? { ca: deps.ca } : {});
+  const transport = createTransport({ ...(deps.ca ? { ca: deps.ca } : {}), ...(deps.proxy ? { proxy: deps.proxy } : {}) });
   const network = new MsalNetworkClient(transport);
   const { credential } = createCredential(opts, {
     env: deps.env,
