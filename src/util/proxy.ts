@@ -8,7 +8,8 @@
  *    NO_PROXY exceptions. Loopback (127.0.0.0/8, ::1, localhost) and link-local (169.254.0.0/16:
  *    the managed identity endpoint) hosts are always reached directly.
  *
- * A password in the proxy URL is a secret: it is registered for redaction, and the URL is only
+ * `--proxy` never takes a password (a command line is no place for one): the password of
+ * `--proxy http://user@host:port` comes from ZIVVER_PROXY_PASSWORD. A password in the proxy URL is a secret: it is registered for redaction, and the URL is only
  * ever shown as http://user:***@host:port.
  */
 import { isIP } from 'node:net';
@@ -40,7 +41,11 @@ export interface ProxyConfig {
 export const NO_PROXY_CONFIG: ProxyConfig = { noProxy: [] };
 
 /** Parses a proxy URL ("host:port" alone means http://host:port). `source` names it in errors. */
-export function parseProxyUrl(raw: string, source: string): ProxyTarget {
+export function parseProxyUrl(
+  raw: string,
+  source: string,
+  opts: { refusePassword?: boolean; password?: string } = {},
+): ProxyTarget {
   const text = raw.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   let u: URL;
@@ -52,6 +57,18 @@ export function parseProxyUrl(raw: string, source: string): ProxyTarget {
   if (u.password) {
     registerSecret(u.password);
     registerSecret(safeDecode(u.password));
+  }
+  if (u.password && opts.refusePassword) {
+    // Command lines end up in process lists, shell history and scheduled-task definitions.
+    throw new UsageError(
+      `${source} must not carry a password (${displayOf(u)}): a command line is not a safe place for it.\n` +
+        `  Give ${source} http://${u.username || 'user'}@${u.host} and the password in the environment variable ZIVVER_PROXY_PASSWORD, or set HTTPS_PROXY.`,
+    );
+  }
+  if (u.username && !u.password && opts.password) {
+    registerSecret(opts.password);
+    u.password = encodeURIComponent(opts.password);
+    registerSecret(u.password);
   }
   const display = displayOf(u);
   if (u.protocol !== 'http:') {
@@ -73,7 +90,7 @@ export function resolveProxyConfig(option: string | undefined, env: NodeJS.Proce
   const opt = option?.trim();
   if (opt !== undefined && opt !== '') {
     if (/^(direct|none)$/i.test(opt)) return { direct: true, noProxy: [] };
-    return { explicit: parseProxyUrl(opt, '--proxy'), noProxy: [] };
+    return { explicit: parseProxyUrl(opt, '--proxy', { refusePassword: true, password: env.ZIVVER_PROXY_PASSWORD }), noProxy: [] };
   }
   const pick = (...names: string[]) => {
     for (const n of names) {

@@ -72,7 +72,7 @@ describe('exe: zivver-keytool.exe under Wine', function () {
     const emu = await startEmulator({ apiKey: key, users: [] });
     const proxy = await startTestProxy({ auth: { user: 'svc', password: 'exe-Pr0xy-pw' } });
     try {
-      const r = await runExe(['test-connection', '--zivver-url', emu.url, '--proxy', `http://svc:exe-Pr0xy-pw@127.0.0.1:${proxy.port}`], { env: { ZIVVER_API_KEY: key } });
+      const r = await runExe(['test-connection', '--zivver-url', emu.url, '--proxy', `http://svc@127.0.0.1:${proxy.port}`], { env: { ZIVVER_API_KEY: key, ZIVVER_PROXY_PASSWORD: 'exe-Pr0xy-pw' } });
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.include(`Proxy:        http://svc:***@127.0.0.1:${proxy.port}`);
       expect(proxy.requests).to.be.greaterThan(0);

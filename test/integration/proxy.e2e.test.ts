@@ -45,8 +45,14 @@ describe('integration: outbound proxy (CLI process)', function () {
   let dir: string;
   let zivver: EmulatorHandle;
   let proxy: TestProxy | undefined;
-  const env = (extra: Record<string, string> = {}) => ({ ZIVVER_API_KEY: API_KEY, ZIVVER_KEYTOOL_LEDGER: path.join(dir, 'ledger.jsonl'), ...extra });
-  const withCredentials = (p: TestProxy) => `http://${PROXY_USER}:${encodeURIComponent(PROXY_PASSWORD)}@127.0.0.1:${p.port}`;
+  // The password of --proxy http://user@host:port comes from ZIVVER_PROXY_PASSWORD, never the command line.
+  const env = (extra: Record<string, string> = {}) => ({
+    ZIVVER_API_KEY: API_KEY,
+    ZIVVER_KEYTOOL_LEDGER: path.join(dir, 'ledger.jsonl'),
+    ZIVVER_PROXY_PASSWORD: PROXY_PASSWORD,
+    ...extra,
+  });
+  const withCredentials = (p: TestProxy) => `http://${PROXY_USER}@127.0.0.1:${p.port}`;
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'keytool-it-proxy-'));
@@ -99,10 +105,15 @@ describe('integration: outbound proxy (CLI process)', function () {
     expect(proxy.rejected).to.be.greaterThan(0);
 
     const wrongPassword = 'not-the-Passw0rd-9';
-    const wrong = await runCli(['plan', '--zivver-url', zivver.url, '--input', 'users.csv', '--proxy', `http://${PROXY_USER}:${wrongPassword}@127.0.0.1:${proxy.port}`], { cwd: dir, env: env() });
+    const wrong = await runCli(['plan', '--zivver-url', zivver.url, '--input', 'users.csv', '--proxy', withCredentials(proxy)], { cwd: dir, env: env({ ZIVVER_PROXY_PASSWORD: wrongPassword }) });
     expect(wrong.code).to.equal(3);
     expect(wrong.stderr).to.contain(`${PROXY_USER}:***@127.0.0.1:${proxy.port}`);
     expect(wrong.stderr).to.not.contain(wrongPassword);
+
+    const onCommandLine = await runCli(['plan', '--zivver-url', zivver.url, '--input', 'users.csv', '--proxy', `http://${PROXY_USER}:${wrongPassword}@127.0.0.1:${proxy.port}`], { cwd: dir, env: env() });
+    expect(onCommandLine.code).to.equal(2);
+    expect(onCommandLine.stderr).to.contain('ZIVVER_PROXY_PASSWORD');
+    expect(onCommandLine.stderr).to.not.contain(wrongPassword);
 
     const ok = await runCli(['plan', '--zivver-url', zivver.url, '--input', 'users.csv', '--proxy', withCredentials(proxy), '--log-file', 'run.log', '-vv'], { cwd: dir, env: env() });
     expect(ok.code, ok.stderr).to.equal(0);

@@ -45,6 +45,21 @@ describe('proxy settings', () => {
     expect(redactSecrets('pw p@ss-w0rd-x and p%40ss-w0rd-x')).to.not.match(/ss-w0rd/);
   });
 
+  it('--proxy refuses a password (a command line is no place for it) and takes it from ZIVVER_PROXY_PASSWORD', () => {
+    expect(() => resolveProxyConfig('http://svc:hunter2-x@proxy.corp:8080', {})).to.throw(UsageError, /must not carry a password.*\*\*\*/s);
+    try {
+      resolveProxyConfig('http://svc:hunter2-x@proxy.corp:8080', {});
+    } catch (err) {
+      expect((err as Error).message).to.not.include('hunter2');
+    }
+    const cfg = resolveProxyConfig('http://svc@proxy.corp:8080', { ZIVVER_PROXY_PASSWORD: 'env-pw-123' });
+    expect(cfg.explicit?.authorization).to.equal(`Basic ${Buffer.from('svc:env-pw-123').toString('base64')}`);
+    expect(cfg.explicit?.display).to.equal('http://svc:***@proxy.corp:8080');
+    // From the environment, credentials in the URL are fine.
+    const fromEnv = resolveProxyConfig(undefined, { HTTPS_PROXY: 'http://svc:envurl-pw@proxy.corp:8080' });
+    expect(proxyFor(fromEnv, 'https://app.zivver.com/')?.authorization).to.equal(`Basic ${Buffer.from('svc:envurl-pw').toString('base64')}`);
+  });
+
   it('rejects what is not an http:// proxy URL, naming where it came from', () => {
     expect(() => resolveProxyConfig('socks5://proxy:1080', {})).to.throw(UsageError, /--proxy must be an http:\/\//);
     expect(() => resolveProxyConfig(undefined, { HTTPS_PROXY: 'http://' })).to.throw(UsageError, /HTTPS_PROXY/);
