@@ -9,7 +9,7 @@ import {
   type OutputOptionArgs,
 } from '../options.js';
 import { readPlanDetailed } from '../../store/planRead.js';
-import { runApply } from '../../apply/run.js';
+import { runApply, type ApplyRunArgs } from '../../apply/run.js';
 import type { ReadMode } from '../../apply/engine.js';
 
 /** Options apply and sync share beyond src/cli/options.ts: how accounts are read, and the URL guard. */
@@ -37,6 +37,30 @@ export function withApplyReadOptions<T>(y: Argv<T>) {
     });
 }
 export type ApplyReadArgs = { read: ReadMode; maxReadAge: number; allowOtherUrl: boolean };
+
+/** The apply settings `apply` and `sync` share: everything but the plan and the ledger. */
+export function applySettingsFrom(
+  args: Omit<ApplyCommandArgs, 'plan' | 'ledger'>,
+): Omit<ApplyRunArgs, 'plan' | 'planName' | 'planFile' | 'ledger'> {
+  return {
+    zivverUrl: args.zivverUrl,
+    apiKeyFile: args.apiKeyFile,
+    rateLimit: args.rateLimit,
+    proxy: args.proxy,
+    results: args.results,
+    whatIf: args.whatIf,
+    maxChanges: args.maxChanges,
+    yes: args.yes,
+    concurrency: args.concurrency,
+    read: args.read,
+    maxReadAge: args.maxReadAge,
+    allowOtherUrl: args.allowOtherUrl,
+    out: args.out,
+    output: args.output,
+    csvDelimiter: args.csvDelimiter,
+    csvBom: args.csvBom,
+  };
+}
 
 export type ApplyCommandArgs = CommonArgs &
   ApplyOptionArgs &
@@ -67,30 +91,6 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
   run: async (args, ctx) => {
     const read = await readPlanDetailed(args.plan, { stdin: ctx.stdin, cwd: ctx.cwd });
     for (const w of read.warnings) ctx.logger.warn(w);
-    return runApply(
-      {
-        plan: read.plan,
-        planName: read.name,
-        planFile: read.file,
-        zivverUrl: args.zivverUrl,
-        apiKeyFile: args.apiKeyFile,
-        rateLimit: args.rateLimit,
-        proxy: args.proxy,
-        results: args.results,
-        whatIf: args.whatIf,
-        maxChanges: args.maxChanges,
-        yes: args.yes,
-        concurrency: args.concurrency,
-        read: args.read,
-        maxReadAge: args.maxReadAge,
-        ledger: args.ledger,
-        allowOtherUrl: args.allowOtherUrl,
-        out: args.out,
-        output: args.output,
-        csvDelimiter: args.csvDelimiter,
-        csvBom: args.csvBom,
-      },
-      ctx,
-    );
+    return runApply({ plan: read.plan, planName: read.name, planFile: read.file, ledger: args.ledger, ...applySettingsFrom(args) }, ctx);
   },
 };

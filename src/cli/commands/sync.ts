@@ -18,7 +18,7 @@ import { runApply } from '../../apply/run.js';
 import { resultsOutputKind } from '../../apply/output.js';
 import { planSummaryLine } from '../../core/plan.js';
 import { writeFileAtomic } from '../../store/planWrite.js';
-import { withApplyReadOptions, type ApplyReadArgs } from './apply.js';
+import { applySettingsFrom, withApplyReadOptions, type ApplyReadArgs } from './apply.js';
 import { buildPlan } from './plan.js';
 
 export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & { outDir?: string };
@@ -52,31 +52,6 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
     const planFile = path.join(outDir, `sync-${stamp}.plan.json`);
     await writeFileAtomic(planFile, JSON.stringify(plan, null, 2) + '\n');
     ctx.logger.info(`Plan written to ${planFile}`);
-    return runApply(
-      {
-        plan,
-        planName: planFile,
-        planFile,
-        zivverUrl: args.zivverUrl,
-        apiKeyFile: args.apiKeyFile,
-        rateLimit: args.rateLimit,
-        proxy: args.proxy,
-        results: args.results,
-        whatIf: args.whatIf,
-        maxChanges: args.maxChanges,
-        yes: args.yes,
-        concurrency: args.concurrency,
-        read: args.read,
-        maxReadAge: args.maxReadAge,
-        ledger: ledgerFile,
-        allowOtherUrl: args.allowOtherUrl,
-        out: args.out,
-        output: args.output,
-        csvDelimiter: args.csvDelimiter,
-        csvBom: args.csvBom,
-      },
-      ctx,
-      client,
-    );
+    return runApply({ plan, planName: planFile, planFile, ledger: ledgerFile, ...applySettingsFrom(args) }, ctx, client);
   },
 };
