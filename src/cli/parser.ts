@@ -10,6 +10,7 @@ import { rollbackCommand } from './commands/rollback.js';
 import { testConnectionCommand } from './commands/testConnection.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { versionString } from './version.js';
+import { examplesOf } from './suggest.js';
 
 export const COMMANDS: KeytoolCommand[] = [
   planCommand,
@@ -45,11 +46,38 @@ export function buildParser(onSelect: (inv: ParsedInvocation) => void): Argv {
       throw err ?? new ParseFailure(msg);
     });
   for (const cmd of COMMANDS) {
-    y = y.command(cmd.command, cmd.describe, cmd.builder, (args) => {
+    y = y.command(cmd.command, cmd.describe, (yy: Argv) => withoutYargsExamples(yy, cmd.builder), (args) => {
       onSelect({ command: cmd, args: args as Record<string, unknown> });
     });
   }
   return y;
+}
+
+/**
+ * yargs sets examples in two columns and hard-wraps long commands across lines, which breaks
+ * copy-paste into a console. Its own rendering is switched off here (the builder's .example()
+ * calls are swallowed); parseArgv appends them unwrapped to the command's --help instead.
+ */
+function withoutYargsExamples(y: Argv, builder: (y: Argv) => Argv): Argv {
+  const proxy: Argv = new Proxy(y, {
+    get(target, prop, receiver) {
+      if (prop === 'example') return () => proxy;
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const out = (value as (...a: unknown[]) => unknown).apply(target, args);
+        return out === target ? proxy : out;
+      };
+    },
+  });
+  return builder(proxy);
+}
+
+/** A command's examples for --help: the description as a comment, the command whole below it. */
+export function formatExamples(command: KeytoolCommand): string {
+  const examples = examplesOf(command);
+  if (!examples.length) return '';
+  return 'Examples:\n' + examples.map(([c, d]) => `  # ${d}\n  ${c.replace(/\$0/g, 'zivver-keytool')}`).join('\n\n') + '\n';
 }
 
 /**
@@ -83,6 +111,11 @@ export async function parseArgv(argv: string[]): Promise<{ invocation: ParsedInv
     if (err) throw err;
     output = out;
   });
+  const helpFor = COMMANDS.find((c) => c.command.split(' ')[0] === argv[0]);
+  if (output && helpFor && (argv.includes('--help') || argv.includes('-h'))) {
+    const examples = formatExamples(helpFor);
+    if (examples) output = `${output.trimEnd()}\n\n${examples}`;
+  }
   if (invocation) rejectNonNumbers((invocation as ParsedInvocation).args, argv);
   return { invocation, output };
 }

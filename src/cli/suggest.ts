@@ -26,6 +26,24 @@ export function optionNamesOf(command: KeytoolCommand): string[] {
   return [...names];
 }
 
+/** The (command, description) pairs a command's builder declares with .example(). */
+export function examplesOf(command: KeytoolCommand): Array<[string, string]> {
+  const examples: Array<[string, string]> = [];
+  const recorder: Record<string, unknown> = new Proxy(
+    {},
+    {
+      get(_target, prop) {
+        return (...args: unknown[]) => {
+          if (prop === 'example' && typeof args[0] === 'string') examples.push([args[0], String(args[1] ?? '')]);
+          return recorder;
+        };
+      },
+    },
+  );
+  command.builder(recorder as never);
+  return examples;
+}
+
 function distance(a: string, b: string): number {
   const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) dp[0][j] = j;

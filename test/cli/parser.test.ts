@@ -63,3 +63,15 @@ describe('cli/parser numbers', () => {
     expect(r.stderr).to.match(/^error: --max-changes takes a number, not "abc"\nRun 'zivver-keytool apply --help'/);
   });
 });
+
+describe('cli/parser help examples', () => {
+  it("prints each command's examples whole, one command per line, ready to copy", async () => {
+    const r = await runInProcess(['plan', '--help']);
+    expect(r.code).to.equal(0);
+    const lines = r.stdout.split('\n');
+    const graph = lines.findIndex((l) => l.includes('# Users straight from Microsoft Graph'));
+    expect(graph).to.be.greaterThan(0);
+    expect(lines[graph + 1]).to.match(/^ {2}zivver-keytool plan --source graph .* --out plan\.json$/);
+    expect(r.stdout).not.to.include('$0');
+  });
+});
