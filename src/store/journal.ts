@@ -17,12 +17,12 @@
  * created with O_EXCL); a lock left by a process that no longer runs (kill -9) is taken over.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { PlanDocument, PlanRow } from '../core/types.js';
 import { InputError, UsageError } from '../errors.js';
-import { writeWhole } from './ledger.js';
+import { AppendOnlyFile } from './appendFile.js';
 
 export const JOURNAL_KIND = 'zivver-keyresults';
 
@@ -190,8 +190,6 @@ export interface OpenJournalOptions {
  * on disk (fsync), so a row reported anywhere was journaled first.
  */
 export class JournalWriter {
-  private chain: Promise<void> = Promise.resolve();
-
   private constructor(
     readonly file: string,
     readonly header: JournalHeader,
@@ -201,7 +199,7 @@ export class JournalWriter {
     readonly previous: JournalContents | null,
     /** Where another plan's journal found at this path was moved (null: none, or it was empty and removed). */
     readonly movedAside: string | null,
-    private readonly handle: fs.FileHandle,
+    private readonly out: AppendOnlyFile,
     private readonly lock: JournalLock,
   ) {}
 
@@ -225,7 +223,7 @@ export class JournalWriter {
         }
         previous = null;
       }
-      const handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
+      const out = await AppendOnlyFile.open(file);
       const header: JournalHeader = {
         kind: JOURNAL_KIND,
         v: 1,
@@ -237,11 +235,9 @@ export class JournalWriter {
         started: (opts.now?.() ?? new Date()).toISOString(),
         whatIf: false,
       };
-      const writer = new JournalWriter(file, header, updatedRows(previous), previous, movedAside, handle, lock);
-      // A last line without its newline (torn by a crash, or complete but cut before the "\n")
-      // must not swallow our header: start on a fresh line, as LedgerWriter does.
-      const torn = !(await endsWithNewline(file));
-      await writer.writeLine((torn ? '\n' : '') + JSON.stringify(header) + '\n');
+      const writer = new JournalWriter(file, header, updatedRows(previous), previous, movedAside, out, lock);
+      // AppendOnlyFile starts on a fresh line when the last one lacks its newline (torn by a crash).
+      await out.appendJson(header);
       return writer;
     } catch (err) {
       await lock.release();
@@ -251,37 +247,12 @@ export class JournalWriter {
 
   /** Appends one finished row and flushes it to disk. */
   append(row: ResultRow): Promise<void> {
-    return this.writeLine(JSON.stringify(row) + '\n');
-  }
-
-  private writeLine(text: string): Promise<void> {
-    const run = async () => {
-      await writeWhole(this.handle, Buffer.from(text, 'utf8'));
-      await this.handle.datasync();
-    };
-    const p = this.chain.then(run);
-    this.chain = p.catch(() => {});
-    return p;
+    return this.out.appendJson(row);
   }
 
   async close(): Promise<void> {
-    await this.chain;
-    await this.handle.close();
+    await this.out.close();
     await this.lock.release();
-  }
-}
-
-/** Whether a file is empty or ends in "\n" (its last byte). */
-export async function endsWithNewline(file: string): Promise<boolean> {
-  const h = await fs.open(file, 'r');
-  try {
-    const { size } = await h.stat();
-    if (size === 0) return true;
-    const buf = Buffer.alloc(1);
-    await h.read(buf, 0, 1, size - 1);
-    return buf[0] === 0x0a;
-  } finally {
-    await h.close();
   }
 }
 

@@ -13,7 +13,8 @@
  * because we write a leading newline when the file does not end in one.
  */
 import { UsageError } from '../errors.js';
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { AppendOnlyFile } from './appendFile.js';
+import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LedgerKnowledge, LedgerLastEntry } from '../core/types.js';
@@ -203,66 +204,26 @@ export async function readLedgerKnowledge(file: string, opts?: Logger | ReadLedg
  * exists on disk before the row's result is reported.
  */
 export class LedgerWriter {
-  private chain: Promise<void> = Promise.resolve();
-  private needsNewline: boolean;
+  private constructor(private readonly out: AppendOnlyFile) {}
 
-  private constructor(
-    readonly file: string,
-    private readonly handle: fs.FileHandle,
-    endsWithNewline: boolean,
-  ) {
-    this.needsNewline = !endsWithNewline;
+  get file(): string {
+    return this.out.file;
   }
 
   static async open(file: string): Promise<LedgerWriter> {
-    let handle: fs.FileHandle;
     try {
-      await fs.mkdir(path.dirname(file), { recursive: true });
-      handle = await fs.open(file, fsConstants.O_WRONLY | fsConstants.O_APPEND | fsConstants.O_CREAT, 0o600);
+      return new LedgerWriter(await AppendOnlyFile.open(file));
     } catch (err) {
       throw ledgerPathError(file, err);
     }
-    let endsWithNewline = true;
-    const { size } = await handle.stat();
-    if (size > 0) {
-      const probe = await fs.open(file, 'r');
-      try {
-        const buf = Buffer.alloc(1);
-        await probe.read(buf, 0, 1, size - 1);
-        endsWithNewline = buf[0] === 0x0a;
-      } finally {
-        await probe.close();
-      }
-    }
-    return new LedgerWriter(file, handle, endsWithNewline);
   }
 
   append(entry: Omit<LedgerEntry, 'kind' | 'v'>): Promise<void> {
     const full: LedgerEntry = { kind: LEDGER_KIND, v: 1, ...entry };
-    const run = async () => {
-      // A leading newline repairs a torn last line left by a crashed writer; the torn line stays
-      // unparsable (and skipped) but cannot swallow this entry.
-      const text = (this.needsNewline ? '\n' : '') + JSON.stringify(full) + '\n';
-      await writeWhole(this.handle, Buffer.from(text, 'utf8'));
-      await this.handle.datasync();
-      this.needsNewline = false;
-    };
-    const p = this.chain.then(run);
-    this.chain = p.catch(() => {});
-    return p;
+    return this.out.appendJson(full);
   }
 
-  async close(): Promise<void> {
-    await this.chain;
-    await this.handle.close();
-  }
-}
-
-/** One write() of the whole buffer (atomic with O_APPEND); loops only if the OS writes short. */
-export async function writeWhole(handle: fs.FileHandle, buf: Buffer): Promise<void> {
-  let off = 0;
-  while (off < buf.length) {
-    const { bytesWritten } = await handle.write(buf, off, buf.length - off);
-    off += bytesWritten;
+  close(): Promise<void> {
+    return this.out.close();
   }
 }

@@ -53,19 +53,7 @@ export class ZivverUnreachableError extends ConnectionError implements RequestFa
  * answer (0: none, or a network failure). `mayHaveBeenApplied` says whether an earlier attempt
  * may have reached Zivver (a 5xx or reset after sending); a 429 alone means nothing was applied.
  */
-export class ZivverStaleWriteError extends ZivverApiError implements RequestFailureInfo {
-  constructor(
-    message: string,
-    status: number,
-    body: string,
-    method: string,
-    path: string,
-    readonly attempts: number,
-    readonly mayHaveBeenApplied: boolean,
-  ) {
-    super(message, status, body, method, path);
-  }
-}
+export class ZivverStaleWriteError extends ZivverHttpError {}
 
 /** The client's AbortSignal fired while a request waited or was in flight. */
 export class ZivverAbortedError extends InterruptedError implements RequestFailureInfo {
@@ -83,10 +71,7 @@ export class ZivverAbortedError extends InterruptedError implements RequestFailu
 /** Whether a failed request might nevertheless have taken effect (false for anything else). */
 export function mayHaveBeenApplied(err: unknown): boolean {
   return (
-    (err instanceof ZivverHttpError ||
-      err instanceof ZivverUnreachableError ||
-      err instanceof ZivverAbortedError ||
-      err instanceof ZivverStaleWriteError) &&
+    (err instanceof ZivverHttpError || err instanceof ZivverUnreachableError || err instanceof ZivverAbortedError) &&
     err.mayHaveBeenApplied
   );
 }
