@@ -15,7 +15,8 @@ import { accountFingerprint, rowCheck } from '../core/fingerprint.js';
 import type { PlanDocument, PlanRow } from '../core/types.js';
 import type { JournalContents, ResultRow } from '../store/journal.js';
 import { ledgerIdKey, type LedgerEntry } from '../store/ledger.js';
-import { summarize } from '../store/planRead.js';
+import { summarize } from '../core/plan.js';
+import { assemblePlanDocument } from '../core/planDocument.js';
 
 export interface RollbackInput {
   journal: JournalContents;
@@ -145,9 +146,7 @@ export function planRollback(input: RollbackInput): PlanDocument {
   }
   rows.sort((a, b) => a.line - b.line || a.email.localeCompare(b.email));
   const header = journal.headers[0];
-  return {
-    kind: 'zivver-keyplan',
-    formatVersion: 1,
+  return assemblePlanDocument({
     createdAt: input.createdAt,
     zivverUrl: header?.zivverUrl ?? '',
     keySource: 'rollback',
@@ -155,7 +154,7 @@ export function planRollback(input: RollbackInput): PlanDocument {
     inputs: [{ name: input.journalName, sha256: input.journalSha256 }],
     summary: summarize(rows),
     rows,
-  };
+  });
 }
 
 /** Where a ledger entry's previous key came from, for people. */

@@ -49,7 +49,8 @@ export function emptySummary(): PlanSummary {
 
 export function summarize(rows: readonly Pick<PlanRow, 'action'>[]): PlanSummary {
   const summary = emptySummary();
-  for (const row of rows) summary[row.action]++;
+  // Rows read back from an edited file may carry an unknown action; validation names it, the count skips it.
+  for (const row of rows) if (row.action in summary) summary[row.action]++;
   return summary;
 }
 

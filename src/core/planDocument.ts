@@ -1,7 +1,7 @@
 /**
  * Assembling the plan document (pure: the caller supplies the clock reading).
  */
-import type { KeyFormat, PlanDocument, PlanFilters, PlanInput, PlanRow, PlanSummary } from './types.js';
+import type { PlanDocument } from './types.js';
 
 export const PLAN_KIND = 'zivver-keyplan';
 export const PLAN_FORMAT_VERSION = 1;
@@ -25,37 +25,21 @@ export const PLAN_CSV_COLUMNS = [
   'zivverUrl',
 ] as const;
 
-export function keySourceText(source: { kind: string; column?: string }): string {
-  return source.kind === 'column' ? `column:${source.column}` : source.kind;
-}
-
-export function assemblePlanDocument(parts: {
-  createdAt: string;
-  zivverUrl: string;
-  keySource: string;
-  keyFormat: KeyFormat;
-  previousKeySource?: string;
-  previousKeyFormat?: KeyFormat;
-  inputs: PlanInput[];
-  summary: PlanSummary;
-  rows: PlanRow[];
-  warnings?: string[];
-  filters?: PlanFilters;
-}): PlanDocument {
-  const filters =
-    parts.filters && Object.values(parts.filters).some((v) => Array.isArray(v) && v.length > 0) ? parts.filters : undefined;
+/**
+ * The plan document: the parts, plus its kind and format version; optional parts that are empty
+ * (no warnings, no filters in force, no previous key source) are left out.
+ */
+export function assemblePlanDocument(parts: Omit<PlanDocument, 'kind' | 'formatVersion'>): PlanDocument {
+  const { warnings, filters, previousKeySource, previousKeyFormat, rows, ...required } = parts;
+  const filtersInForce = filters && Object.values(filters).some((v) => Array.isArray(v) && v.length > 0);
   return {
     kind: PLAN_KIND,
     formatVersion: PLAN_FORMAT_VERSION,
-    createdAt: parts.createdAt,
-    zivverUrl: parts.zivverUrl,
-    keySource: parts.keySource,
-    keyFormat: parts.keyFormat,
-    ...(parts.previousKeySource ? { previousKeySource: parts.previousKeySource, ...(parts.previousKeyFormat ? { previousKeyFormat: parts.previousKeyFormat } : {}) } : {}),
-    inputs: parts.inputs,
-    summary: parts.summary,
-    ...(parts.warnings && parts.warnings.length ? { warnings: parts.warnings } : {}),
-    ...(filters ? { filters } : {}),
-    rows: parts.rows,
+    ...required,
+    ...(previousKeySource ? { previousKeySource, ...(previousKeyFormat ? { previousKeyFormat } : {}) } : {}),
+    ...(warnings?.length ? { warnings } : {}),
+    ...(filtersInForce ? { filters } : {}),
+    // Last, so a person opening the file sees what it was planned against first.
+    rows,
   };
 }

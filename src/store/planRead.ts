@@ -14,11 +14,12 @@ import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { rowCheck } from '../core/fingerprint.js';
 import { rawKeyProblem } from '../core/keys.js';
-import { PLAN_ACTIONS, type PlanAction, type PlanDocument, type PlanRow, type PlanSummary } from '../core/types.js';
+import { PLAN_ACTIONS, type PlanAction, type PlanDocument, type PlanRow } from '../core/types.js';
 import { InputError } from '../errors.js';
+import { summarize } from '../core/plan.js';
+import { PLAN_FORMAT_VERSION, PLAN_KIND, assemblePlanDocument } from '../core/planDocument.js';
 
-export const PLAN_KIND = 'zivver-keyplan';
-export const PLAN_FORMAT_VERSION = 1;
+export { PLAN_KIND, PLAN_FORMAT_VERSION };
 
 export interface ReadPlanOptions {
   stdin: NodeJS.ReadableStream;
@@ -367,9 +368,7 @@ function documentFromRows(rows: PlanRow[], name = 'the plan'): PlanDocument {
       'Apply plans one at a time; do not paste rows of several plans into one file.',
     );
   }
-  return {
-    kind: PLAN_KIND,
-    formatVersion: PLAN_FORMAT_VERSION,
+  return assemblePlanDocument({
     createdAt: '',
     zivverUrl: urls.size ? rowUrls.get([...urls.values()][0])! : '',
     keySource: '',
@@ -377,13 +376,7 @@ function documentFromRows(rows: PlanRow[], name = 'the plan'): PlanDocument {
     inputs: [],
     summary: summarize(rows),
     rows,
-  };
-}
-
-export function summarize(rows: readonly PlanRow[]): PlanSummary {
-  const s = Object.fromEntries(PLAN_ACTIONS.map((a) => [a, 0])) as PlanSummary;
-  for (const r of rows) if (r.action in s) s[r.action]++;
-  return s;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -4,9 +4,9 @@
  */
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { defaultKeyFormat, parseKeySource } from '../../core/keys.js';
+import { defaultKeyFormat, formatKeySource, parseKeySource } from '../../core/keys.js';
 import { planKeyChanges, planSummaryLine } from '../../core/plan.js';
-import { assemblePlanDocument, keySourceText } from '../../core/planDocument.js';
+import { assemblePlanDocument } from '../../core/planDocument.js';
 import { splitList } from '../../core/filters.js';
 import type { KeySource, LedgerKnowledge, PlanDocument, PlanFilters, PlanRow, SourceUser } from '../../core/types.js';
 import { ConnectionError, ExitCode, InterruptedError, KeytoolError, UsageError } from '../../errors.js';
@@ -142,7 +142,7 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
     const writable = result.rows.filter((r) => r.action === 'set' || r.action === 'unchanged');
     if (writable.length && !writable.some((r) => r.previousKey !== undefined)) {
       warnings.push(
-        `--previous-key-source ${keySourceText(previousKeySource)}: no row has a previous key; the inputs seem to have no ` +
+        `--previous-key-source ${formatKeySource(previousKeySource)}: no row has a previous key; the inputs seem to have no ` +
           `${previousKeyColumns(previousKeySource)} values. The plan does not record the current keys, so rollback cannot restore them.`,
       );
     }
@@ -150,9 +150,9 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
   const plan = assemblePlanDocument({
     createdAt: new Date().toISOString(),
     zivverUrl: url.href.replace(/\/$/, ''),
-    keySource: keySourceText(keySource),
+    keySource: formatKeySource(keySource),
     keyFormat,
-    ...(previousKeySource ? { previousKeySource: keySourceText(previousKeySource), previousKeyFormat } : {}),
+    ...(previousKeySource ? { previousKeySource: formatKeySource(previousKeySource), previousKeyFormat } : {}),
     inputs: planInputs,
     summary: result.summary,
     rows: result.rows,
