@@ -12,9 +12,9 @@
  * `--proxy http://user@host:port` comes from ZIVVER_PROXY_PASSWORD. A password in the proxy URL is a secret: it is registered for redaction, and the URL is only
  * ever shown as http://user:***@host:port.
  */
-import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 import { registerSecret } from './redact.js';
+import { isLinkLocalHost, isLoopbackHost } from './net.js';
 
 export interface ProxyTarget {
   /** http://host:port (no credentials, no path). */
@@ -117,7 +117,7 @@ export function proxyFor(cfg: ProxyConfig | undefined, url: string | URL): Proxy
   const proxy = u.protocol === 'https:' ? cfg.https : u.protocol === 'http:' ? cfg.http : undefined;
   if (!proxy) return undefined;
   const host = stripBrackets(u.hostname).toLowerCase();
-  if (isLoopbackOrLinkLocal(host)) return undefined;
+  if (isLoopbackHost(host) || isLinkLocalHost(host) || /\.localhost\.?$/i.test(host)) return undefined;
   const port = u.port || (u.protocol === 'https:' ? '443' : '80');
   for (const entry of cfg.noProxy) {
     if (entry === '*') return undefined;
@@ -135,14 +135,6 @@ export function describeProxy(cfg: ProxyConfig | undefined, url: string | URL): 
   if (p) return `${p.display}${cfg?.explicit ? ' (--proxy)' : ' (environment)'}`;
   if (cfg?.direct) return 'none (direct, --proxy direct)';
   return 'none (direct)';
-}
-
-function isLoopbackOrLinkLocal(host: string): boolean {
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  const v = isIP(host);
-  if (v === 4) return host.startsWith('127.') || host.startsWith('169.254.');
-  if (v === 6) return host === '::1' || host === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(host) || host.startsWith('fe80:');
-  return false;
 }
 
 function splitHostPort(entry: string): [string, string | undefined] {

@@ -2,22 +2,10 @@
  * `--zivver-url` validation. The API key travels in a header on every request, so a plain
  * http:// URL would put it on the wire in clear text: refused unless the host is this machine.
  */
-import net from 'node:net';
 import { UsageError } from '../errors.js';
+import { isLoopbackHost } from '../util/net.js';
 
-/** True for localhost, 127.0.0.0/8 and ::1 (URL.hostname keeps IPv6 brackets, so both forms are accepted). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  if (h === 'localhost') return true;
-  if (net.isIPv4(h)) return h.startsWith('127.');
-  if (net.isIPv6(h)) {
-    if (h === '::1' || /^(0{1,4}:){7}0{0,3}1$/.test(h)) return true;
-    // IPv4-mapped loopback, ::ffff:127.x.y.z
-    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-    return mapped ? mapped[1]!.startsWith('127.') : false;
-  }
-  return false;
-}
+export { isLoopbackHost };
 
 /** Parses and checks a Zivver SCIM base URL; returns it without a trailing slash. */
 export function validateZivverUrl(text: string): URL {
