@@ -49,9 +49,13 @@ export class InputError extends KeytoolError {
   }
 }
 
-/** Zivver answered with an error (status + Zivver's own text, verbatim). */
+/**
+ * Zivver answered with an error (status + Zivver's own text, verbatim). Reaching the exit point
+ * means a command could not go on with Zivver (a listing, a refused key, retries run out): exit 3.
+ * Rows that fail during apply are recorded per row and never thrown this far; they make exit 1.
+ */
 export class ZivverApiError extends KeytoolError {
-  readonly exitCode: ExitCode;
+  readonly exitCode = ExitCode.Connection;
   constructor(
     message: string,
     readonly status: number,
@@ -60,7 +64,6 @@ export class ZivverApiError extends KeytoolError {
     readonly path?: string,
   ) {
     super(message);
-    this.exitCode = status === 401 || status === 403 ? ExitCode.Connection : ExitCode.Partial;
   }
 }
 

@@ -521,6 +521,10 @@ export class HttpScimClient implements ScimClient {
     const statusText = STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : '';
     let message = `Zivver answered ${res.status}${statusText} to ${method} ${path}${after ? ` ${after}` : ''}: ${quoteBody(res.text)}`;
     if (res.status === 401 || res.status === 403) message += `\n  ${AUTH_HINT}`;
+    // A 404 on /Users usually means the URL lacks Zivver's SCIM path.
+    if (res.status === 404 && !/\/scim\/v2\/?$/i.test(new URL(this.baseUrl).pathname)) {
+      message += `\n  Zivver's SCIM base URL ends in /api/scim/v2 (e.g. https://app.zivver.com/api/scim/v2); --zivver-url is ${this.baseUrl}`;
+    }
     const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
     // Redirects are not followed (the key must not travel elsewhere); say where it pointed.
     if (location) message += `\n  The server redirects to ${location}; check --zivver-url.`;

@@ -16,9 +16,10 @@ import {
   type ScimUser,
 } from '../../src/zivver/index.js';
 import { capturingLogger, listResponse, makeUsers, pagedHandler, startServer, type Handler, type TestServer } from './server.js';
+import { testSecret } from '../helpers/secrets.js';
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const KEY = 'sk-test-9f8e7d6c5b4a3210-SECRET';
+const KEY = testSecret('sk-test');
 
 describe('zivver/client', () => {
   let server: TestServer | undefined;
@@ -207,7 +208,8 @@ describe('zivver/client', () => {
       expect(err).to.be.instanceOf(ZivverHttpError);
       expect(err.message).to.contain('Account is outside the organization');
       expect(err.message).to.contain('400').and.contain('GET /Users/abc');
-      expect((err as ZivverApiError).exitCode).to.equal(1);
+      // Thrown to the exit point this means the command could not go on with Zivver (apply records row failures instead).
+      expect((err as ZivverApiError).exitCode).to.equal(3);
     });
   });
 
@@ -510,3 +512,18 @@ function selfSignedCert(): { cert: string; key: string } {
   cert.sign(forge.pki.privateKeyFromPem(keyPem), forge.md.sha256.create());
   return { cert: forge.pki.certificateToPem(cert), key: keyPem };
 }
+
+describe('zivver/client 404 hint', () => {
+  it('says a 404 on /Users likely means --zivver-url lacks /api/scim/v2', async () => {
+    const { startServer } = await import('./server.js');
+    const server = await startServer(() => ({ status: 404, body: 'Not Found' }));
+    try {
+      const c = createScimClient({ baseUrl: server.url.replace(/\/api\/scim\/v2\/?$/, '') + '/', apiKey: 'x'.repeat(8) + Date.now(), maxRetries: 0 });
+      let err: unknown;
+      await c.listUsers().catch((e) => (err = e));
+      expect(String((err as Error).message)).to.match(/ends in \/api\/scim\/v2/);
+    } finally {
+      await server.close();
+    }
+  });
+});

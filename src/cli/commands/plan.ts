@@ -9,7 +9,7 @@ import { planKeyChanges, planSummaryLine } from '../../core/plan.js';
 import { assemblePlanDocument } from '../../core/planDocument.js';
 import { splitList } from '../../core/filters.js';
 import type { KeySource, LedgerKnowledge, PlanDocument, PlanFilters, PlanRow, SourceUser } from '../../core/types.js';
-import { ConnectionError, ExitCode, InterruptedError, KeytoolError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { readInput } from '../../sources/index.js';
 import { defaultLedgerPath, readLedgerKnowledge } from '../../store/ledger.js';
 import { writePlanOutputs } from '../../store/planWrite.js';
@@ -29,7 +29,6 @@ import {
   type PlanOptionArgs,
 } from '../options.js';
 import { renderTable, terminalWidth } from '../render.js';
-import { scimPathHint } from './testConnection.js';
 
 export type PlanCommandArgs = CommonArgs &
   PlanOptionArgs &
@@ -120,16 +119,8 @@ export async function buildPlan(args: PlanCommandArgs, ctx: CommandContext): Pro
 
   const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger, signal: ctx.signal, proxy });
   ctx.progress.start('Reading Zivver accounts', 0);
-  let scimUsers;
-  try {
-    scimUsers = await client.listUsers((received, total) => ctx.progress.update(received, total ? `${received} of ${total}` : undefined));
-  } catch (err) {
-    // Without a complete listing there is no plan: whatever went wrong, we could not work with Zivver.
-    if (err instanceof KeytoolError && err.exitCode !== ExitCode.Connection && !(err instanceof InterruptedError)) {
-      throw new ConnectionError(err.message + scimPathHint(url, err), { cause: err });
-    }
-    throw err;
-  }
+  // Any failure here is a typed Zivver error (exit 3): without a complete listing there is no plan.
+  const scimUsers = await client.listUsers((received, total) => ctx.progress.update(received, total ? `${received} of ${total}` : undefined));
   ctx.progress.end();
   const accounts = scimUsers.map(toZivverAccount);
   logger.verbose(`Read ${accounts.length} Zivver accounts with ${client.stats.requests} request(s)`);
