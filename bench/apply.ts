@@ -16,10 +16,11 @@ import { accountFingerprint, rowCheck } from '../src/core/fingerprint.js';
 import type { PlanDocument, PlanRow } from '../src/core/types.js';
 import { startEmulator } from '../src/emulator/index.js';
 import { runCliMeasured } from './util.js';
+import { testSecret } from '../test/helpers/secrets.js';
 
 const ZIV = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
 const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
-const API_KEY = `bench-${randomUUID()}`;
+const API_KEY = testSecret('bench-apply-key');
 const BUDGET = { budget: 50, windowSeconds: 10 };
 
 function users(n: number): Record<string, unknown>[] {

@@ -13,10 +13,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import os from 'node:os';
 import path from 'node:path';
 import { fmt, ROOT } from './util.js';
+import { testSecret } from '../test/helpers/secrets.js';
 
 const EXE = path.join(ROOT, 'build', 'out', 'zivver-keytool.exe');
 const BIN = path.join(ROOT, 'bin', 'zivver-keytool.js');
-const API_KEY = 'bench-exe-key-0f3a9c';
+const API_KEY = testSecret('bench-exe-key');
 
 interface Run {
   code: number;

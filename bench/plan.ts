@@ -9,10 +9,11 @@ import path from 'node:path';
 import { startEmulator } from '../src/emulator/index.js';
 import { generateSampleTenant } from '../src/emulator/sampleTenant.js';
 import { fmt, runCliMeasured } from './util.js';
+import { testSecret } from '../test/helpers/secrets.js';
 
 export async function run(): Promise<void> {
   const count = Number(process.env.BENCH_PLAN_USERS ?? 100_000);
-  const apiKey = `bench-${Math.random().toString(36).slice(2)}`;
+  const apiKey = testSecret('bench-plan-key');
   const t0 = Date.now();
   const tenant = generateSampleTenant({ count, seed: 42 });
   const emulator = await startEmulator({ apiKey, users: tenant.users, paging: 'all', rateLimit: { budget: 50, windowSeconds: 10 } });

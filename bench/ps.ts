@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateSampleTenant, startEmulator } from '../src/emulator/index.js';
+import { testSecret } from '../test/helpers/secrets.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const COUNT = Number(process.env.BENCH_PS_COUNT ?? 20_000);
@@ -44,7 +45,7 @@ export async function run(): Promise<void> {
     return;
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-ps-'));
-  const apiKey = 'bench-ps-key';
+  const apiKey = testSecret('bench-ps-key');
   const tenant = generateSampleTenant({ count: COUNT, seed: 11 });
   const emu = await startEmulator({ apiKey, users: tenant.users });
   try {

@@ -1,7 +1,7 @@
 /** Shared bench helpers: run the CLI as a child and report its wall time and peak memory. */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode } from '../test/helpers/child.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -18,30 +18,17 @@ export interface ChildFigures {
  * Runs dist/cli/main.js in a child that reports its own peak RSS (process.resourceUsage) on exit,
  * so the figure is the CLI's alone, not the emulator's.
  */
-export function runCliMeasured(argv: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<ChildFigures> {
+export async function runCliMeasured(argv: string[], env: NodeJS.ProcessEnv, cwd = ROOT): Promise<ChildFigures> {
   const script = `
     const { main } = await import(${JSON.stringify(path.join(ROOT, 'dist', 'cli', 'main.js'))});
     const code = await main(JSON.parse(process.env.BENCH_ARGV));
     process.stderr.write('\\nBENCH_RSS ' + process.resourceUsage().maxRSS + '\\n');
     process.exitCode = code;`;
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
-      cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, BENCH_ARGV: JSON.stringify(argv) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-      const m = /BENCH_RSS (\d+)/.exec(stderr);
-      resolve({ code: code ?? -1, wallMs, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout, stderr: stderr.replace(/\nBENCH_RSS \d+\n/, '') });
-    });
-  });
+  const started = process.hrtime.bigint();
+  const r = await runNode(['--input-type=module', '-e', script], { cwd, env: { ...env, BENCH_ARGV: JSON.stringify(argv) } });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const m = /BENCH_RSS (\d+)/.exec(r.stderr);
+  return { code: r.code, wallMs, peakRssMiB: m ? Number(m[1]) / 1024 : NaN, stdout: r.stdout, stderr: r.stderr.replace(/\nBENCH_RSS \d+\n/, '') };
 }
 
 export function fmt(n: number, digits = 1): string {

@@ -3,7 +3,10 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runInProcess } from '../helpers/cli.js';
+import { testSecret } from '../helpers/secrets.js';
 import { planDoc, setRow } from '../store/fixtures.js';
+
+const API_KEY = testSecret('cmd-key');
 
 describe('apply/sync/rollback commands (flags and refusals)', () => {
   it('apply needs --plan; sync needs --max-changes (exit 2, nothing read)', async () => {
@@ -18,7 +21,7 @@ describe('apply/sync/rollback commands (flags and refusals)', () => {
   it('apply refuses an unusable plan file with exit 2 and the file name', async () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'zk-cmd-'));
     await fs.writeFile(path.join(dir, 'plan.json'), JSON.stringify({ ...planDoc([setRow(1)]), formatVersion: 9 }));
-    const r = await runInProcess(['apply', '--plan', 'plan.json', '--zivver-url', 'http://127.0.0.1:9/scim'], { cwd: dir, env: { ZIVVER_API_KEY: 'k-0123456789abcdef' } });
+    const r = await runInProcess(['apply', '--plan', 'plan.json', '--zivver-url', 'http://127.0.0.1:9/scim'], { cwd: dir, env: { ZIVVER_API_KEY: API_KEY } });
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/plan\.json: plan format version 9 is not supported/);
   });
@@ -29,7 +32,7 @@ describe('apply/sync/rollback commands (flags and refusals)', () => {
     await fs.writeFile(path.join(dir, 'plan.json'), JSON.stringify(plan));
     const r = await runInProcess(['apply', '--plan', 'plan.json', '--zivver-url', 'http://127.0.0.1:9/scim', '--ledger', 'l.jsonl'], {
       cwd: dir,
-      env: { ZIVVER_API_KEY: 'k-0123456789abcdef' },
+      env: { ZIVVER_API_KEY: API_KEY },
     });
     expect(r.code, r.stderr).to.equal(3);
     expect(r.stderr).to.match(/Cannot reach Zivver/);

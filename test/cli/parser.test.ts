@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { parseArgv } from '../../src/cli/parser.js';
 import { runInProcess } from '../helpers/cli.js';
+import { testSecret } from '../helpers/secrets.js';
 
 describe('cli/parser', () => {
   it('selects a command and its arguments without running it', async () => {
@@ -42,11 +43,12 @@ describe('cli/parser failures an admin can act on', () => {
   });
 
   it('explains why an API key on the command line is refused', async () => {
-    const r = await runInProcess(['apply', '--plan', 'p.json', '--api-key', 'secret-value-123']);
+    const key = testSecret('cli-key');
+    const r = await runInProcess(['apply', '--plan', 'p.json', '--api-key', key]);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.match(/never taken from the command line/);
     expect(r.stderr).to.match(/ZIVVER_API_KEY/);
-    expect(r.stderr).not.to.include('secret-value-123');
+    expect(r.stderr).not.to.include(key);
   });
 
   it('names an unknown command and the commands there are', async () => {

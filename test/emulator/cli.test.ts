@@ -7,8 +7,9 @@ import { parseEmulatedRateLimit } from '../../src/cli/commands/emulator.js';
 import { ZIVVER_SCHEMA } from '../../src/emulator/index.js';
 import { runInProcess } from '../helpers/cli.js';
 import { startEmulatorProcess } from '../helpers/emulator.js';
+import { testSecret } from '../helpers/secrets.js';
 
-const KEY = 'cli-test-key-3f9a2b';
+const KEY = testSecret('cli-test-key');
 
 describe('emulator command', function () {
   this.timeout(60_000);
@@ -71,14 +72,15 @@ describe('emulator command', function () {
     const seed = path.join(dir, 'users.json');
     const keyFile = path.join(dir, 'key.txt');
     await writeFile(seed, '\uFEFF' + JSON.stringify([{ id: 'a1b2', userName: 'x@voorbeeldzorg.nl', [ZIVVER_SCHEMA]: { SsoAccountKey: 'k1' } }]));
-    await writeFile(keyFile, 'file-key-77c1\r\n');
+    const fileKey = testSecret('file-key');
+    await writeFile(keyFile, `${fileKey}\r\n`);
     const emu = await startEmulatorProcess({
-      apiKey: 'not-this-one',
+      apiKey: testSecret('not-this-one'),
       env: {},
       args: ['--seed', seed, '--api-key-file', keyFile, '--emulate-rate-limit', '2/30', '--put-mode', 'strict'],
     });
     try {
-      const get = () => fetch(`${emu.url}/Users/a1b2`, { headers: { Authorization: 'Bearer file-key-77c1' } });
+      const get = () => fetch(`${emu.url}/Users/a1b2`, { headers: { Authorization: `Bearer ${fileKey}` } });
       expect((await get()).status).to.equal(200);
       expect((await get()).status).to.equal(200);
       const r = await get();

@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { startEmulator, ZIVVER_SCHEMA, ENTERPRISE_SCHEMA, type EmulatorUser } from '../../src/emulator/index.js';
 import { UsageError } from '../../src/errors.js';
 import { startTestEmulator, withEmulator, type TestEmulator } from '../helpers/emulator.js';
+import { testSecret } from '../helpers/secrets.js';
 
 const ID1 = '11111111-1111-4111-8111-111111111111';
 const ID2 = '22222222-2222-4222-8222-222222222222';
@@ -65,14 +66,14 @@ describe('emulator', function () {
     const emu = withEmulator(() => ({ users: seedUsers() }));
 
     it('answers 401 in plain text to a missing or wrong key, on SCIM and admin paths alike', async () => {
-      const attempts: Array<Record<string, string>> = [{}, { Authorization: 'Bearer wrong-key' }, { Authorization: `Basic ${emu().apiKey}` }];
+      const attempts: Array<Record<string, string>> = [{}, { Authorization: `Bearer ${testSecret('wrong-key')}` }, { Authorization: `Basic ${emu().apiKey}` }];
       for (const headers of attempts) {
         const r = await fetch(`${emu().url}/Users`, { headers });
         expect(r.status).to.equal(401);
         expect(r.headers.get('content-type')).to.match(/^text\/plain/);
         expect(await r.text()).to.equal('Invalid API key');
       }
-      const admin = await fetch(emu().url.replace('/api/scim/v2', '/_emulator/state'), { headers: { Authorization: 'Bearer nope' } });
+      const admin = await fetch(emu().url.replace('/api/scim/v2', '/_emulator/state'), { headers: { Authorization: `Bearer ${testSecret('wrong-key')}` } });
       expect(admin.status).to.equal(401);
       expect(emu().stats.unauthorized).to.equal(3);
     });
@@ -579,10 +580,10 @@ describe('emulator', function () {
     it('listens on loopback only', async () => {
       for (const host of ['0.0.0.0', '192.168.1.10', '::', 'example.com']) {
         let err: unknown;
-        await startEmulator({ host, apiKey: 'k-123456' }).catch((e) => (err = e));
+        await startEmulator({ host, apiKey: testSecret('emu-key') }).catch((e) => (err = e));
         expect(err, host).to.be.instanceOf(UsageError);
       }
-      const emu = await startEmulator({ host: 'localhost', apiKey: 'k-123456' });
+      const emu = await startEmulator({ host: 'localhost', apiKey: testSecret('emu-key') });
       try {
         expect(emu.url).to.match(/^http:\/\/127\.0\.0\.1:\d+\//);
         expect(emu.port).to.be.above(0);

@@ -12,8 +12,9 @@ import { generateSampleTenant, startEmulator } from '../../src/emulator/index.js
 import type { SampleMailbox } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { requireOrSkip, runExe, winPath } from '../helpers/wine.js';
+import { testSecret } from '../helpers/secrets.js';
 
-const API_KEY = 'e2e-exe-key-7c1d02b9a4';
+const API_KEY = testSecret('e2e-exe-key');
 const SEED = 7;
 const COUNT = 24; // keeps apply under the default 50-requests-per-10-seconds budget
 

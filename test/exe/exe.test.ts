@@ -11,6 +11,7 @@ import { EXE, requireOrSkip, runExe, STAMP } from '../helpers/wine.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { startEmulator } from '../../src/emulator/index.js';
 import { startTestProxy } from '../helpers/proxy.js';
+import { testSecret } from '../helpers/secrets.js';
 
 const pkgVersion = (JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
@@ -68,15 +69,16 @@ describe('exe: zivver-keytool.exe under Wine', function () {
   });
 
   it('--proxy: the bundled undici carries Zivver requests through the proxy, credentials hidden', async () => {
-    const key = 'exe-proxy-key-4d2c9a';
+    const key = testSecret('exe-proxy-key');
+    const proxyPassword = testSecret('exe-proxy-pw', { chars: '!' });
     const emu = await startEmulator({ apiKey: key, users: [] });
-    const proxy = await startTestProxy({ auth: { user: 'svc', password: 'exe-Pr0xy-pw' } });
+    const proxy = await startTestProxy({ auth: { user: 'svc', password: proxyPassword } });
     try {
-      const r = await runExe(['test-connection', '--zivver-url', emu.url, '--proxy', `http://svc@127.0.0.1:${proxy.port}`], { env: { ZIVVER_API_KEY: key, ZIVVER_PROXY_PASSWORD: 'exe-Pr0xy-pw' } });
+      const r = await runExe(['test-connection', '--zivver-url', emu.url, '--proxy', `http://svc@127.0.0.1:${proxy.port}`], { env: { ZIVVER_API_KEY: key, ZIVVER_PROXY_PASSWORD: proxyPassword } });
       expect(r.code, r.stderr).to.equal(0);
       expect(r.stdout).to.include(`Proxy:        http://svc:***@127.0.0.1:${proxy.port}`);
       expect(proxy.requests).to.be.greaterThan(0);
-      expect(r.stdout + r.stderr).to.not.include('exe-Pr0xy-pw');
+      expect(r.stdout + r.stderr).to.not.include(proxyPassword);
     } finally {
       await proxy.close();
       await emu.close();

@@ -6,48 +6,16 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { runApply, type ApplyRunArgs } from '../../src/apply/run.js';
-import { startEmulator, type EmulatorHandle, type EmulatorOptions, type PutMode } from '../../src/emulator/index.js';
+import { runApply } from '../../src/apply/run.js';
+import type { EmulatorHandle, EmulatorOptions, PutMode } from '../../src/emulator/index.js';
 import { readJournal } from '../../src/store/journal.js';
 import { readLedgerEntries } from '../../src/store/ledger.js';
-import { createScimClient } from '../../src/zivver/client.js';
 import { BIN, REPO_ROOT, runCli } from '../helpers/cli.js';
-import { planFor, richUsers, testCtx, tmpDir, withoutKeys, ZIV } from './applyFixtures.js';
+import { API_KEY, applyClient, applyEmulator, applySetup, planFor, richUsers, testCtx, withoutKeys, ZIV } from './applyFixtures.js';
 
-const API_KEY = 'apply-it-0123456789abcdef';
-
-async function emulator(opts: Partial<EmulatorOptions> = {}): Promise<EmulatorHandle> {
-  return startEmulator({ host: '127.0.0.1', port: 0, apiKey: API_KEY, users: richUsers(12), ...opts });
-}
-
-function client(emu: EmulatorHandle, over: Record<string, unknown> = {}) {
-  return createScimClient({ baseUrl: emu.url, apiKey: API_KEY, rateLimit: { requests: 1000, seconds: 1 }, retryBaseMs: 20, retryMaxMs: 200, ...over });
-}
-
-async function setup(emu: EmulatorHandle, pick = (n: number) => n % 3 !== 1) {
-  const dir = await tmpDir();
-  const planned = emu.users().filter((_, i) => pick(i));
-  const plan = planFor(emu.url, planned);
-  const planFile = path.join(dir, 'plan.json');
-  await fs.writeFile(planFile, JSON.stringify(plan, null, 2));
-  const args: ApplyRunArgs = {
-    plan,
-    planName: 'plan.json',
-    planFile,
-    zivverUrl: emu.url,
-    rateLimit: '1000/1',
-    whatIf: false,
-    concurrency: 4,
-    read: 'fresh',
-    maxReadAge: 30,
-    ledger: path.join(dir, 'ledger.jsonl'),
-    allowOtherUrl: false,
-    output: 'jsonl',
-    csvDelimiter: ',',
-    csvBom: false,
-  };
-  return { dir, plan, planFile, args, ctx: testCtx(dir) };
-}
+const emulator = (opts: Partial<EmulatorOptions> = {}): Promise<EmulatorHandle> => applyEmulator({ users: richUsers(12), ...opts });
+const client = applyClient;
+const setup = (emu: EmulatorHandle, pick = (n: number) => n % 3 !== 1) => applySetup(emu, pick, 4);
 
 /** After apply: every planned key is set, and NOTHING else about ANY account differs. */
 function expectOnlyKeysChanged(emu: EmulatorHandle, before: ReturnType<EmulatorHandle['users']>, expected: Map<string, string>) {

@@ -1,14 +1,17 @@
-/** Accounts and plans for the apply integration tests (real emulator over HTTP). */
+/** Accounts, plans, the emulator and the client for the apply integration tests (real emulator over HTTP). */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
+import type { ApplyRunArgs } from '../../src/apply/run.js';
 import type { CommandContext } from '../../src/cli/context.js';
 import { accountFingerprint, rowCheck } from '../../src/core/fingerprint.js';
 import type { PlanDocument, PlanRow } from '../../src/core/types.js';
-import type { EmulatorUser } from '../../src/emulator/index.js';
+import { startEmulator, type EmulatorHandle, type EmulatorOptions, type EmulatorUser } from '../../src/emulator/index.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { createScimClient } from '../../src/zivver/client.js';
+import { testSecret } from '../helpers/secrets.js';
 
 export const CORE = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENT = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
@@ -37,6 +40,46 @@ export function richUsers(n: number): Record<string, unknown>[] {
     }
     return u;
   });
+}
+
+/** The API key of every emulator these tests start (made at run time). */
+export const API_KEY = testSecret('apply-it-key');
+export const apiKeyEnv = (): { ZIVVER_API_KEY: string } => ({ ZIVVER_API_KEY: API_KEY });
+
+/** An emulator on an ephemeral 127.0.0.1 port with API_KEY; four rich accounts unless opts.users says otherwise. */
+export async function applyEmulator(opts: Partial<EmulatorOptions> = {}): Promise<EmulatorHandle> {
+  return startEmulator({ host: '127.0.0.1', port: 0, apiKey: API_KEY, users: richUsers(4), ...opts });
+}
+
+/** The real SCIM client for an emulator: a generous rate limit and fast retries. */
+export function applyClient(emu: EmulatorHandle, over: Record<string, unknown> = {}) {
+  return createScimClient({ baseUrl: emu.url, apiKey: API_KEY, rateLimit: { requests: 1000, seconds: 1 }, retryBaseMs: 20, retryMaxMs: 200, ...over });
+}
+
+/** A temp dir with plan.json for the accounts `pick` chooses, and runApply arguments for it. */
+export async function applySetup(emu: EmulatorHandle, pick: (n: number) => boolean, concurrency: number) {
+  const dir = await tmpDir();
+  const planned = emu.users().filter((_, i) => pick(i));
+  const plan = planFor(emu.url, planned);
+  const planFile = path.join(dir, 'plan.json');
+  await fs.writeFile(planFile, JSON.stringify(plan, null, 2));
+  const args: ApplyRunArgs = {
+    plan,
+    planName: 'plan.json',
+    planFile,
+    zivverUrl: emu.url,
+    rateLimit: '1000/1',
+    whatIf: false,
+    concurrency,
+    read: 'fresh',
+    maxReadAge: 30,
+    ledger: path.join(dir, 'ledger.jsonl'),
+    allowOtherUrl: false,
+    output: 'jsonl',
+    csvDelimiter: ',',
+    csvBom: false,
+  };
+  return { dir, plan, planFile, args, ctx: testCtx(dir) };
 }
 
 export function planFor(url: string, users: Pick<EmulatorUser, 'id' | 'userName'>[], key = (i: number) => `0000000${i % 10}-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`): PlanDocument {

@@ -4,49 +4,15 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { runApply, type ApplyRunArgs } from '../../src/apply/run.js';
-import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/index.js';
+import { runApply } from '../../src/apply/run.js';
+import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { readJournal } from '../../src/store/journal.js';
-import { createScimClient } from '../../src/zivver/client.js';
 import { BIN, runCli } from '../helpers/cli.js';
-import { planFor, richUsers, testCtx, tmpDir, ZIV } from './applyFixtures.js';
+import { API_KEY, applyClient, applyEmulator, applySetup, ZIV } from './applyFixtures.js';
 
-export const API_KEY = 'apply-robust-0123456789abcdef';
-
-export async function emulator(opts: Partial<EmulatorOptions> = {}): Promise<EmulatorHandle> {
-  return startEmulator({ host: '127.0.0.1', port: 0, apiKey: API_KEY, users: richUsers(4), ...opts });
-}
-
-export function client(emu: EmulatorHandle, over: Record<string, unknown> = {}) {
-  return createScimClient({ baseUrl: emu.url, apiKey: API_KEY, rateLimit: { requests: 1000, seconds: 1 }, retryBaseMs: 20, retryMaxMs: 200, ...over });
-}
-
-export async function setup(emu: EmulatorHandle, pick = (_n: number) => true) {
-  const dir = await tmpDir();
-  const planned = emu.users().filter((_, i) => pick(i));
-  const plan = planFor(emu.url, planned);
-  const planFile = path.join(dir, 'plan.json');
-  await fs.writeFile(planFile, JSON.stringify(plan, null, 2));
-  const args: ApplyRunArgs = {
-    plan,
-    planName: 'plan.json',
-    planFile,
-    zivverUrl: emu.url,
-    rateLimit: '1000/1',
-    whatIf: false,
-    concurrency: 1,
-    read: 'fresh',
-    maxReadAge: 30,
-    ledger: path.join(dir, 'ledger.jsonl'),
-    allowOtherUrl: false,
-    output: 'jsonl',
-    csvDelimiter: ',',
-    csvBom: false,
-  };
-  return { dir, plan, planFile, args, ctx: testCtx(dir) };
-}
+const emulator = applyEmulator;
+const client = applyClient;
+const setup = (emu: EmulatorHandle, pick = (_n: number) => true) => applySetup(emu, pick, 1);
 
 /** Calls fn once, as soon as the emulator has answered a 429. */
 function onFirst429(emu: EmulatorHandle, fn: () => void): () => void {

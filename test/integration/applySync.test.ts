@@ -3,11 +3,9 @@ import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
-import { richUsers, tmpDir, withoutKeys } from './applyFixtures.js';
-
-const API_KEY = 'sync-it-0123456789abcdef';
+import { apiKeyEnv, applyEmulator, richUsers, tmpDir, withoutKeys } from './applyFixtures.js';
 
 describe('integration: zivver-keytool sync', function () {
   this.timeout(60_000);
@@ -18,14 +16,14 @@ describe('integration: zivver-keytool sync', function () {
   });
 
   it('plans and applies in one run, writes plan and journal side by side, and the next day writes only what changed', async () => {
-    emu = await startEmulator({ host: '127.0.0.1', port: 0, apiKey: API_KEY, users: richUsers(6) });
+    emu = await applyEmulator({ users: richUsers(6) });
     const before = emu.users();
     const dir = await tmpDir();
     const ids = before.map(() => randomUUID());
     const csv = (keys: string[]) =>
       'PrimarySmtpAddress,ExternalDirectoryObjectId,RecipientTypeDetails\r\n' + before.map((u, i) => `${u.userName},${keys[i]},UserMailbox`).join('\r\n') + '\r\n';
     await fs.writeFile(path.join(dir, 'mailboxes.csv'), csv(ids));
-    const env = { ZIVVER_API_KEY: API_KEY };
+    const env = apiKeyEnv();
     const base = ['sync', '--input', 'mailboxes.csv', '--zivver-url', emu.url, '--rate-limit', '1000/1', '--ledger', 'ledger.jsonl', '--out-dir', 'runs'];
 
     const refused = await runCli(base, { cwd: dir, env });

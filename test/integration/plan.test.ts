@@ -10,8 +10,9 @@ import { startEmulator } from '../../src/emulator/index.js';
 import type { EmulatorHandle, PagingMode } from '../../src/emulator/types.js';
 import type { PlanDocument } from '../../src/core/types.js';
 import { runCli } from '../helpers/cli.js';
+import { testSecret } from '../helpers/secrets.js';
 
-const API_KEY = 'it-plan-key-5b1e0c7d9f';
+const API_KEY = testSecret('it-plan-key');
 const ZIVVER = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
 
 function user(n: number, extra: Record<string, unknown> = {}) {
@@ -191,7 +192,7 @@ describe('integration: plan (CLI process against the emulator)', function () {
   it('a wrong API key: exit 3 with Zivver\'s answer, and the key never shown', async () => {
     const emu = await start({});
     await writeFile(path.join(dir, 'mbx.csv'), mailboxCsv([1]));
-    const wrong = 'wrong-key-0123456789abcdef';
+    const wrong = testSecret('wrong-key');
     const r = await runCli(['plan', '--zivver-url', emu.url, '--input', 'mbx.csv', '-vv'], { cwd: dir, env: { ...env(), ZIVVER_API_KEY: wrong } });
     expect(r.code).to.equal(3);
     expect(r.stderr).to.match(/401/);
@@ -203,7 +204,7 @@ describe('integration: plan (CLI process against the emulator)', function () {
     const ok = await runCli(['test-connection', '--zivver-url', emu.url], { cwd: dir, env: env() });
     expect(ok.code, ok.stderr).to.equal(0);
     expect(ok.stdout).to.match(/Accounts:\s+12\b/);
-    const bad = await runCli(['test-connection', '--zivver-url', emu.url], { cwd: dir, env: { ZIVVER_API_KEY: 'nope-nope-nope' } });
+    const bad = await runCli(['test-connection', '--zivver-url', emu.url], { cwd: dir, env: { ZIVVER_API_KEY: testSecret('wrong-key') } });
     expect(bad.code).to.equal(3);
     const down = await runCli(['test-connection', '--zivver-url', 'http://127.0.0.1:9/api/scim/v2'], { cwd: dir, env: env() });
     expect(down.code).to.equal(3);

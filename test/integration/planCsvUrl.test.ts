@@ -10,8 +10,9 @@ import path from 'node:path';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { EmulatorHandle } from '../../src/emulator/types.js';
 import { runCli } from '../helpers/cli.js';
+import { testSecret } from '../helpers/secrets.js';
 
-const API_KEY = 'it-csv-url-key-0f9e8d';
+const API_KEY = testSecret('it-csv-url-key');
 const users = [1, 2].map((n) => ({
   id: `0000cccc-0000-4000-8000-${String(n).padStart(12, '0')}`,
   userName: `user${n}@org.nl`,

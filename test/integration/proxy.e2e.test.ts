@@ -17,24 +17,13 @@ import { runCli } from '../helpers/cli.js';
 import { startEntraEmulator, type EntraEmulator } from '../helpers/entraEmulator.js';
 import { makeCa, makeServerCert } from '../helpers/certs.js';
 import { startTestProxy, unusedPort, type TestProxy } from '../helpers/proxy.js';
+import { API_KEY, cliEnv, entraId, GRAPH_SECRET, graphArgs as graphArgsFor, graphUser, zivverAccount, zivverId } from '../helpers/graphE2e.js';
+import { testSecret } from '../helpers/secrets.js';
 
-const API_KEY = 'it-proxy-key-3c9d7e1f2a';
-const SECRET = 'it~proxy.graph-secret-0077';
+const SECRET = GRAPH_SECRET;
 const PROXY_USER = 'svc-keytool';
-const PROXY_PASSWORD = 'Pr0xy-S3cret-pw!42';
-const ZIVVER = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
-const entraId = (n: number) => `e17a0000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const zivverId = (n: number) => `0000aaaa-0000-4000-8000-${String(n).padStart(12, '0')}`;
-
-function account(n: number) {
-  return {
-    id: zivverId(n),
-    userName: `user${n}@org.nl`,
-    name: { formatted: `User ${n}` },
-    active: true,
-    [ZIVVER]: { aliases: [], delegates: [], SsoAccountKey: `old-${n}` },
-  };
-}
+const PROXY_PASSWORD = testSecret('proxy-pw', { chars: '!' });
+const account = (n: number) => zivverAccount(n);
 
 function csv(rows: number[]): string {
   return ['PrimarySmtpAddress,ExternalDirectoryObjectId', ...rows.map((n) => `user${n}@org.nl,${entraId(n)}`)].join('\r\n') + '\r\n';
@@ -46,12 +35,7 @@ describe('integration: outbound proxy (CLI process)', function () {
   let zivver: EmulatorHandle;
   let proxy: TestProxy | undefined;
   // The password of --proxy http://user@host:port comes from ZIVVER_PROXY_PASSWORD, never the command line.
-  const env = (extra: Record<string, string> = {}) => ({
-    ZIVVER_API_KEY: API_KEY,
-    ZIVVER_KEYTOOL_LEDGER: path.join(dir, 'ledger.jsonl'),
-    ZIVVER_PROXY_PASSWORD: PROXY_PASSWORD,
-    ...extra,
-  });
+  const env = (extra: Record<string, string> = {}) => cliEnv(dir, { ZIVVER_PROXY_PASSWORD: PROXY_PASSWORD, ...extra });
   const withCredentials = (p: TestProxy) => `http://${PROXY_USER}@127.0.0.1:${p.port}`;
 
   beforeEach(async () => {
@@ -104,7 +88,7 @@ describe('integration: outbound proxy (CLI process)', function () {
     expect(denied.stderr).to.contain(`127.0.0.1:${proxy.port}`);
     expect(proxy.rejected).to.be.greaterThan(0);
 
-    const wrongPassword = 'not-the-Passw0rd-9';
+    const wrongPassword = testSecret('not-the-proxy-pw');
     const wrong = await runCli(['plan', '--zivver-url', zivver.url, '--input', 'users.csv', '--proxy', withCredentials(proxy)], { cwd: dir, env: env({ ZIVVER_PROXY_PASSWORD: wrongPassword }) });
     expect(wrong.code).to.equal(3);
     expect(wrong.stderr).to.contain(`${PROXY_USER}:***@127.0.0.1:${proxy.port}`);
@@ -192,21 +176,13 @@ describe('integration: outbound proxy (CLI process)', function () {
       entra = await startEntraEmulator({
         clientSecret: SECRET,
         pageSize: 2,
-        users: [1, 2, 3].map((n) => ({
-          id: entraId(n),
-          mail: `user${n}@org.nl`,
-          userPrincipalName: `user${n}@org.nl`,
-          proxyAddresses: [`SMTP:user${n}@org.nl`],
-          accountEnabled: true,
-          userType: 'Member',
-          displayName: `User ${n}`,
-        })),
+        users: [1, 2, 3].map((n) => graphUser(n, { proxyAddresses: [`SMTP:user${n}@org.nl`] })),
       });
     });
     afterEach(async () => {
       await entra?.close();
     });
-    const graphArgs = () => ['--source', 'graph', '--tenant-id', entra.tenantId, '--client-id', entra.clientId, '--authority-host', entra.url, '--graph-url', entra.url];
+    const graphArgs = () => graphArgsFor(entra);
 
     it('token and Graph requests are tunnelled through the proxy with CONNECT', async () => {
       proxy = await startTestProxy({ auth: { user: PROXY_USER, password: PROXY_PASSWORD } });

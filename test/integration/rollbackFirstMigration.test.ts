@@ -10,12 +10,10 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { formatOctetString, guidToImmutableId, parseGuid } from '../../src/core/keys.js';
 import type { PlanDocument } from '../../src/core/types.js';
-import { startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
+import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { readLedgerEntries } from '../../src/store/ledger.js';
 import { runCli } from '../helpers/cli.js';
-import { richUsers, tmpDir, withoutKeys, ZIV } from './applyFixtures.js';
-
-const API_KEY = 'rollback-first-0123456789abcdef';
+import { apiKeyEnv, applyEmulator, richUsers, tmpDir, withoutKeys, ZIV } from './applyFixtures.js';
 
 describe('integration: rollback of the first migration (--previous-key-source)', function () {
   this.timeout(90_000);
@@ -33,10 +31,10 @@ describe('integration: rollback of the first migration (--previous-key-source)',
       const ext = (u[ZIV] as Record<string, unknown> | undefined) ?? {};
       return { ...u, [ZIV]: { ...ext, SsoAccountKey: objectGuids[i] } };
     });
-    emu = await startEmulator({ host: '127.0.0.1', port: 0, apiKey: API_KEY, users });
+    emu = await applyEmulator({ users });
     const before = emu.users();
     const dir = await tmpDir();
-    const env = { ZIVVER_API_KEY: API_KEY };
+    const env = apiKeyEnv();
     const common = ['--zivver-url', emu.url, '--rate-limit', '1000/1', '--ledger', 'ledger.jsonl'];
 
     // The Entra ids; the last account's export says its Entra id IS its objectGUID: nothing to write there.
@@ -118,9 +116,9 @@ describe('integration: --previous-key-source usage and warnings', function () {
 
   it('refuses bad flags (exit 2), warns when the inputs hold no previous keys, and sync records them like apply', async () => {
     const users = richUsers(3);
-    emu = await startEmulator({ host: '127.0.0.1', port: 0, apiKey: API_KEY, users });
+    emu = await applyEmulator({ users });
     const dir = await tmpDir();
-    const env = { ZIVVER_API_KEY: API_KEY };
+    const env = apiKeyEnv();
     const common = ['--zivver-url', emu.url, '--rate-limit', '1000/1', '--ledger', 'ledger.jsonl'];
     const ids = users.map(() => randomUUID());
     const guids = users.map(() => randomUUID());

@@ -11,7 +11,8 @@ BeforeDiscovery {
 BeforeAll {
     $script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).ProviderPath
     Import-Module (Join-Path $script:RepoRoot 'ps/ZivverAccountKey.psd1') -Force
-    $script:ApiKey = 'ps-integration-key-5e1f'
+    # Made at run time: no literal API key is committed.
+    $script:ApiKey = 'ps-integration-key-' + [guid]::NewGuid().ToString('N')
     $script:SecureKey = ConvertTo-SecureString $script:ApiKey -AsPlainText -Force
     Remove-Item Env:ZIVVER_KEYTOOL_PATH -ErrorAction SilentlyContinue
     Remove-Item Env:ZIVVER_API_KEY -ErrorAction SilentlyContinue
@@ -188,18 +189,19 @@ Describe 'Error paths against the real keytool' -Skip:$script:NoCli {
 
     It 'a wrong API key is a terminating error carrying Zivver''s answer' {
         $err = $null
-        try { $script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey (ConvertTo-SecureString 'wrong-key' -AsPlainText -Force) -WarningAction SilentlyContinue; throw 'no error' } catch { $err = $_ }
+        $wrong = 'ps-wrong-key-' + [guid]::NewGuid().ToString('N')
+        try { $script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey (ConvertTo-SecureString $wrong -AsPlainText -Force) -WarningAction SilentlyContinue; throw 'no error' } catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -Match '^ZivverKeytool.ConnectionError'
         $err.Exception.Data['ExitCode'] | Should -Be 3
         $err.Exception.Message | Should -Match '401'
-        $err.Exception.Message | Should -Not -Match 'wrong-key'
+        $err.Exception.Message | Should -Not -Match ([regex]::Escape($wrong))
     }
 
     It 'Test-ZivverConnection reports the account count' {
         $r = Test-ZivverConnection -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey
         $r.Connected | Should -BeTrue
         $r.AccountCount | Should -BeGreaterThan 0
-        Test-ZivverConnection -ZivverUrl $script:Emu.Url -ApiKey (ConvertTo-SecureString 'nope' -AsPlainText -Force) -Quiet | Should -BeFalse
+        Test-ZivverConnection -ZivverUrl $script:Emu.Url -ApiKey (ConvertTo-SecureString ('ps-wrong-key-' + [guid]::NewGuid().ToString('N')) -AsPlainText -Force) -Quiet | Should -BeFalse
     }
 
     It 'a missing exe is a clear error' {

@@ -7,6 +7,13 @@ BeforeAll {
     Import-Module (Join-Path $script:RepoRoot 'ps/ZivverAccountKey.psd1') -Force
     $script:Fake = Join-Path $PSScriptRoot 'fixtures/fake-keytool.mjs'
 
+    # Secrets are made at run time: no literal API key is committed, and "never leaks" checks can fail.
+    function script:New-TestSecret {
+        param([string] $Label)
+        $Label + '-' + [guid]::NewGuid().ToString('N')
+    }
+    $script:EnvKey = New-TestSecret 'ps-env-key'
+
     function script:New-ExoMailbox {
         param([int] $N, [string] $Type = 'UserMailbox')
         [pscustomobject]@{
@@ -36,7 +43,7 @@ Describe 'Get-ZivverKeyPlan (fake keytool)' {
         $env:FAKE_KEYTOOL_LOG = Join-Path $TestDrive ('log-{0}.jsonl' -f [guid]::NewGuid())
         $env:FAKE_KEYTOOL_STDIN = Join-Path $TestDrive 'stdin.txt'
         $env:FAKE_KEYTOOL_MODE = 'plan'
-        $env:ZIVVER_API_KEY = 'env-key-123'
+        $env:ZIVVER_API_KEY = $script:EnvKey
     }
     AfterEach {
         Remove-Item Env:ZIVVER_KEYTOOL_PATH, Env:FAKE_KEYTOOL_LOG, Env:FAKE_KEYTOOL_STDIN, Env:FAKE_KEYTOOL_MODE, Env:ZIVVER_API_KEY -ErrorAction SilentlyContinue
@@ -108,19 +115,19 @@ Describe 'Get-ZivverKeyPlan (fake keytool)' {
     }
 
     It 'passes the API key from -ApiKey only through the environment, never on the command line' {
-        $secret = 'sekrit-Key-9f8e7d'
+        $secret = New-TestSecret 'ps-secret-key'
         $null = New-ExoMailbox -N 1 | Get-ZivverKeyPlan -ApiKey (ConvertTo-SecureString $secret -AsPlainText -Force) -WarningAction SilentlyContinue
         $rec = (Read-FakeLog)[0]
         $rec.apiKey | Should -BeExactly $secret
-        foreach ($a in $rec.argv) { $a | Should -Not -Match 'sekrit' }
-        (Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw) | Should -Not -Match 'sekrit'
+        foreach ($a in $rec.argv) { $a | Should -Not -Match ([regex]::Escape($secret)) }
+        (Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw) | Should -Not -Match ([regex]::Escape($secret))
         # The key was not left in this process's environment either.
-        $env:ZIVVER_API_KEY | Should -Be 'env-key-123'
+        $env:ZIVVER_API_KEY | Should -BeExactly $script:EnvKey
     }
 
     It 'lets the child inherit $env:ZIVVER_API_KEY when -ApiKey is not given' {
         $null = New-ExoMailbox -N 1 | Get-ZivverKeyPlan -WarningAction SilentlyContinue
-        (Read-FakeLog)[0].apiKey | Should -Be 'env-key-123'
+        (Read-FakeLog)[0].apiKey | Should -BeExactly $script:EnvKey
     }
 
     It 'refuses to start without any API key' {
@@ -247,7 +254,7 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
         $env:FAKE_KEYTOOL_LOG = Join-Path $TestDrive ('log-{0}.jsonl' -f [guid]::NewGuid())
         $env:FAKE_KEYTOOL_STDIN = Join-Path $TestDrive 'stdin.txt'
         $env:FAKE_KEYTOOL_MODE = 'apply'
-        $env:ZIVVER_API_KEY = 'env-key-123'
+        $env:ZIVVER_API_KEY = $script:EnvKey
         $script:Rows = 1..5 | ForEach-Object {
             $r = [pscustomobject]@{ Line = $_; Input = '-'; Email = "u$_@contoso.nl"; ZivverId = "id-$_"; UserName = "u$_@contoso.nl"; NewKey = "key-$_"; Action = 'set'; Reason = 'r'; Fingerprint = "fp$_"; Check = "ck$_"; Warnings = @() }
             $r.PSObject.TypeNames.Insert(0, 'Zivver.KeyPlanRow')
@@ -323,10 +330,11 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
     }
 
     It 'passes -ApiKey through the environment only' {
-        $null = $script:Rows | Set-ZivverAccountKey -Force -ApiKey (ConvertTo-SecureString 'apply-secret-77' -AsPlainText -Force)
+        $applyKey = New-TestSecret 'ps-apply-key'
+        $null = $script:Rows | Set-ZivverAccountKey -Force -ApiKey (ConvertTo-SecureString $applyKey -AsPlainText -Force)
         $rec = (Read-FakeLog)[0]
-        $rec.apiKey | Should -Be 'apply-secret-77'
-        ($rec.argv -join ' ') | Should -Not -Match 'apply-secret'
+        $rec.apiKey | Should -BeExactly $applyKey
+        ($rec.argv -join ' ') | Should -Not -Match ([regex]::Escape($applyKey))
     }
 
     It 'rejects objects that are not plan rows' {
@@ -453,7 +461,7 @@ Describe 'Test-ZivverConnection (fake keytool)' {
     BeforeEach {
         $env:ZIVVER_KEYTOOL_PATH = $script:Fake
         $env:FAKE_KEYTOOL_LOG = Join-Path $TestDrive ('log-{0}.jsonl' -f [guid]::NewGuid())
-        $env:ZIVVER_API_KEY = 'env-key-123'
+        $env:ZIVVER_API_KEY = $script:EnvKey
     }
     AfterEach {
         Remove-Item Env:ZIVVER_KEYTOOL_PATH, Env:FAKE_KEYTOOL_LOG, Env:FAKE_KEYTOOL_MODE, Env:ZIVVER_API_KEY -ErrorAction SilentlyContinue
@@ -580,7 +588,7 @@ Describe 'Register-ZivverKeySyncTask.ps1 (example)' {
             KeytoolPath = $script:Fake
             TaskUser    = 'CONTOSO\svc-zivver$'
             Vault       = 'ZivverStore'
-            ApiKey      = (ConvertTo-SecureString 'k' -AsPlainText -Force)
+            ApiKey      = (ConvertTo-SecureString (New-TestSecret 'ps-task-key') -AsPlainText -Force)
         }
         $expected = Join-Path $data 'ledger.jsonl'
         if ($ledger) {

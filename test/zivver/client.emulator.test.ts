@@ -8,8 +8,9 @@ import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../
 import { ConnectionError, ZivverApiError } from '../../src/errors.js';
 import { createScimClient, mayHaveBeenApplied, ZIVVER_USER_EXTENSION, type ScimClientOptions, type ScimUser } from '../../src/zivver/index.js';
 import { capturingLogger } from './server.js';
+import { testSecret } from '../helpers/secrets.js';
 
-const KEY = 'emu-test-key-0123456789abcdef';
+const KEY = testSecret('emu-test-key');
 
 function tenant(n: number): Array<Record<string, unknown>> {
   return Array.from({ length: n }, (_, i) => ({
@@ -81,7 +82,7 @@ describe('zivver/client against the emulator', function () {
 
   it('reports a wrong key with exit code 3 and the emulator\'s text, without the key', async () => {
     await start({ users: tenant(1) });
-    const wrong = 'wrong-key-abcdefghijkl';
+    const wrong = testSecret('wrong-key');
     let err: unknown;
     await createScimClient({ baseUrl: emu!.url, apiKey: wrong }).listUsers().catch((e) => (err = e));
     expect(err).to.be.instanceOf(ZivverApiError);

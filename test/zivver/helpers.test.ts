@@ -12,6 +12,7 @@ import {
   validateZivverUrl,
   ZIVVER_USER_EXTENSION,
 } from '../../src/zivver/index.js';
+import { testSecret } from '../helpers/secrets.js';
 
 async function usageError(p: Promise<unknown> | (() => unknown)): Promise<UsageError> {
   try {
@@ -33,28 +34,32 @@ describe('zivver/apiKey', () => {
   });
 
   it('reads the file (trimmed, BOM stripped) in preference to the environment, and registers it as a secret', async () => {
-    await writeFile(path.join(dir, 'k1'), '\uFEFF  file-key-123456\r\n');
-    const key = await resolveApiKey({ apiKeyFile: 'k1', cwd: dir, env: { ZIVVER_API_KEY: 'env-key-123456' } });
-    expect(key).to.equal('file-key-123456');
-    expect(redactSecrets('x file-key-123456 y')).to.equal('x [REDACTED] y');
+    const fileKey = testSecret('file-key');
+    await writeFile(path.join(dir, 'k1'), `\uFEFF  ${fileKey}\r\n`);
+    const key = await resolveApiKey({ apiKeyFile: 'k1', cwd: dir, env: { ZIVVER_API_KEY: testSecret('env-key') } });
+    expect(key).to.equal(fileKey);
+    expect(redactSecrets(`x ${fileKey} y`)).to.equal('x [REDACTED] y');
   });
 
   it('reads a UTF-16 LE file with BOM (Windows PowerShell 5.1 Out-File)', async () => {
-    await writeFile(path.join(dir, 'k16'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('utf16-key-abcdef\r\n', 'utf16le')]));
-    expect(await resolveApiKey({ apiKeyFile: path.join(dir, 'k16'), env: {} })).to.equal('utf16-key-abcdef');
+    const fileKey = testSecret('utf16-key');
+    await writeFile(path.join(dir, 'k16'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(`${fileKey}\r\n`, 'utf16le')]));
+    expect(await resolveApiKey({ apiKeyFile: path.join(dir, 'k16'), env: {} })).to.equal(fileKey);
   });
 
   it('refuses an empty file, a missing file and a file with more than the key, without quoting it', async () => {
     await writeFile(path.join(dir, 'empty'), '\uFEFF \n');
     expect((await usageError(resolveApiKey({ apiKeyFile: path.join(dir, 'empty'), env: {} }))).message).to.match(/is empty/);
     expect((await usageError(resolveApiKey({ apiKeyFile: path.join(dir, 'nope'), env: {} }))).message).to.match(/no such file/);
-    await writeFile(path.join(dir, 'two'), 'secret-line-one\nsecret-line-two\n');
+    const [one, two] = [testSecret('secret-line-one'), testSecret('secret-line-two')];
+    await writeFile(path.join(dir, 'two'), `${one}\n${two}\n`);
     const err = await usageError(resolveApiKey({ apiKeyFile: path.join(dir, 'two'), env: {} }));
-    expect(err.message).to.match(/more than one line/).and.not.contain('secret-line');
+    expect(err.message).to.match(/more than one line/).and.not.contain(one).and.not.contain(two);
   });
 
   it('falls back to ZIVVER_API_KEY', async () => {
-    expect(await resolveApiKey({ env: { ZIVVER_API_KEY: ' env-key-abcdef ' } })).to.equal('env-key-abcdef');
+    const envKey = testSecret('env-key');
+    expect(await resolveApiKey({ env: { ZIVVER_API_KEY: ` ${envKey} ` } })).to.equal(envKey);
   });
 
   it('explains both ways, and why not a CLI value, when there is no key', async () => {

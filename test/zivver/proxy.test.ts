@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { UsageError } from '../../src/errors.js';
 import { describeProxy, parseProxyUrl, proxyFor, resolveProxyConfig } from '../../src/util/proxy.js';
 import { redactSecrets } from '../../src/util/redact.js';
+import { testSecret } from '../helpers/secrets.js';
 
 describe('proxy settings', () => {
   const env = { HTTPS_PROXY: 'http://proxy.corp:3128', http_proxy: 'proxy.corp:8080', NO_PROXY: 'intranet.local, .zorg.nl,10.0.0.5:443' };
@@ -39,25 +40,30 @@ describe('proxy settings', () => {
   });
 
   it('credentials: a Basic header, a redacted display, and the password registered as a secret', () => {
-    const p = parseProxyUrl('http://svc%40corp:p%40ss-w0rd-x@proxy.corp:8080', '--proxy');
+    const pw = testSecret('proxy-pw', { chars: '@' });
+    const p = parseProxyUrl(`http://svc%40corp:${encodeURIComponent(pw)}@proxy.corp:8080`, '--proxy');
     expect(p.display).to.equal('http://svc%40corp:***@proxy.corp:8080');
-    expect(p.authorization).to.equal(`Basic ${Buffer.from('svc@corp:p@ss-w0rd-x').toString('base64')}`);
-    expect(redactSecrets('pw p@ss-w0rd-x and p%40ss-w0rd-x')).to.not.match(/ss-w0rd/);
+    expect(p.authorization).to.equal(`Basic ${Buffer.from(`svc@corp:${pw}`).toString('base64')}`);
+    const redacted = redactSecrets(`pw ${pw} and ${encodeURIComponent(pw)}`);
+    expect(redacted).to.not.contain(pw).and.not.contain(encodeURIComponent(pw));
   });
 
   it('--proxy refuses a password (a command line is no place for it) and takes it from ZIVVER_PROXY_PASSWORD', () => {
-    expect(() => resolveProxyConfig('http://svc:hunter2-x@proxy.corp:8080', {})).to.throw(UsageError, /must not carry a password.*\*\*\*/s);
+    const onCommandLine = testSecret('cli-pw');
+    expect(() => resolveProxyConfig(`http://svc:${onCommandLine}@proxy.corp:8080`, {})).to.throw(UsageError, /must not carry a password.*\*\*\*/s);
     try {
-      resolveProxyConfig('http://svc:hunter2-x@proxy.corp:8080', {});
+      resolveProxyConfig(`http://svc:${onCommandLine}@proxy.corp:8080`, {});
     } catch (err) {
-      expect((err as Error).message).to.not.include('hunter2');
+      expect((err as Error).message).to.not.include(onCommandLine);
     }
-    const cfg = resolveProxyConfig('http://svc@proxy.corp:8080', { ZIVVER_PROXY_PASSWORD: 'env-pw-123' });
-    expect(cfg.explicit?.authorization).to.equal(`Basic ${Buffer.from('svc:env-pw-123').toString('base64')}`);
+    const envPassword = testSecret('env-pw');
+    const cfg = resolveProxyConfig('http://svc@proxy.corp:8080', { ZIVVER_PROXY_PASSWORD: envPassword });
+    expect(cfg.explicit?.authorization).to.equal(`Basic ${Buffer.from(`svc:${envPassword}`).toString('base64')}`);
     expect(cfg.explicit?.display).to.equal('http://svc:***@proxy.corp:8080');
     // From the environment, credentials in the URL are fine.
-    const fromEnv = resolveProxyConfig(undefined, { HTTPS_PROXY: 'http://svc:envurl-pw@proxy.corp:8080' });
-    expect(proxyFor(fromEnv, 'https://app.zivver.com/')?.authorization).to.equal(`Basic ${Buffer.from('svc:envurl-pw').toString('base64')}`);
+    const urlPassword = testSecret('envurl-pw');
+    const fromEnv = resolveProxyConfig(undefined, { HTTPS_PROXY: `http://svc:${urlPassword}@proxy.corp:8080` });
+    expect(proxyFor(fromEnv, 'https://app.zivver.com/')?.authorization).to.equal(`Basic ${Buffer.from(`svc:${urlPassword}`).toString('base64')}`);
   });
 
   it('rejects what is not an http:// proxy URL, naming where it came from', () => {

@@ -7,6 +7,7 @@ import { loadCertificateFile, parseCertificate } from '../../../src/sources/grap
 import { UsageError } from '../../../src/errors.js';
 import { clearSecrets, redactSecrets } from '../../../src/util/redact.js';
 import { encryptedKeyPem, forgeThumbprints, legacyEncryptedKeyPem, makeCa, makeClientCert, makePfx, type TestCert } from '../../helpers/certs.js';
+import { testSecret } from '../../helpers/secrets.js';
 
 function expectUsage(fn: () => unknown, re: RegExp): UsageError {
   try {
@@ -55,12 +56,13 @@ describe('graph certificate loading', function () {
   });
 
   it('reads an encrypted PKCS#8 key and a legacy encrypted RSA key with the password', () => {
-    for (const keyPem of [encryptedKeyPem(app, 'pem-pass-123'), legacyEncryptedKeyPem(app, 'pem-pass-123')]) {
-      const c = parseCertificate(Buffer.from(keyPem + app.certPem), 'pem-pass-123', 'app.pem');
+    const pemPassword = testSecret('pem-pass');
+    for (const keyPem of [encryptedKeyPem(app, pemPassword), legacyEncryptedKeyPem(app, pemPassword)]) {
+      const c = parseCertificate(Buffer.from(keyPem + app.certPem), pemPassword, 'app.pem');
       expect(c.thumbprintSha1).to.equal(forgeThumbprints(app).sha1);
     }
-    expectUsage(() => parseCertificate(Buffer.from(encryptedKeyPem(app, 'pem-pass-123') + app.certPem), undefined, 'app.pem'), /encrypted.*ZIVVER_GRAPH_CERT_PASSWORD/);
-    expectUsage(() => parseCertificate(Buffer.from(encryptedKeyPem(app, 'pem-pass-123') + app.certPem), 'wrong', 'app.pem'), /password.*wrong/);
+    expectUsage(() => parseCertificate(Buffer.from(encryptedKeyPem(app, pemPassword) + app.certPem), undefined, 'app.pem'), /encrypted.*ZIVVER_GRAPH_CERT_PASSWORD/);
+    expectUsage(() => parseCertificate(Buffer.from(encryptedKeyPem(app, pemPassword) + app.certPem), testSecret('wrong-pem-pass'), 'app.pem'), /password.*wrong/);
   });
 
   it('explains PEM files that lack a key, a certificate, or a matching pair', () => {
@@ -79,8 +81,9 @@ describe('graph certificate loading', function () {
   for (const algorithm of ['aes256', '3des'] as const) {
     it(`reads a PFX (${algorithm}) with the password, with a chain`, () => {
       const file = path.join(dir, `app-${algorithm}.pfx`);
-      fs.writeFileSync(file, makePfx(app, 'Pfx-Passw0rd!', { algorithm, chain: [ca] }));
-      const c = loadCertificateFile(file, 'Pfx-Passw0rd!');
+      const pfxPassword = testSecret('pfx-pass', { chars: '!' });
+      fs.writeFileSync(file, makePfx(app, pfxPassword, { algorithm, chain: [ca] }));
+      const c = loadCertificateFile(file, pfxPassword);
       expect(c.thumbprintSha256).to.equal(forgeThumbprints(app).sha256);
       expect(c.certificatePem.match(/BEGIN CERTIFICATE/g)).to.have.length(2);
       expect(c.certificatePem.startsWith(new crypto.X509Certificate(app.certPem).toString().trim())).to.equal(true);
@@ -88,10 +91,11 @@ describe('graph certificate loading', function () {
   }
 
   it('says what to do about a PFX password that is missing or wrong, without echoing it', () => {
-    const pfx = makePfx(app, 'Pfx-Passw0rd!');
+    const pfx = makePfx(app, testSecret('pfx-pass', { chars: '!' }));
     expectUsage(() => parseCertificate(pfx, undefined, 'app.pfx'), /protected by a password.*ZIVVER_GRAPH_CERT_PASSWORD/);
-    const e = expectUsage(() => parseCertificate(pfx, 'not-the-password', 'app.pfx'), /password in ZIVVER_GRAPH_CERT_PASSWORD is wrong/);
-    expect(e.message).to.not.contain('not-the-password');
+    const wrong = testSecret('not-the-password');
+    const e = expectUsage(() => parseCertificate(pfx, wrong, 'app.pfx'), /password in ZIVVER_GRAPH_CERT_PASSWORD is wrong/);
+    expect(e.message).to.not.contain(wrong);
   });
 
   it('reads a PFX with an empty password', () => {
@@ -100,8 +104,9 @@ describe('graph certificate loading', function () {
   });
 
   it('registers the private key and password as secrets', () => {
-    const c = parseCertificate(makePfx(app, 'Pfx-Passw0rd!'), 'Pfx-Passw0rd!', 'app.pfx');
-    expect(redactSecrets(`x ${c.privateKeyPem} y Pfx-Passw0rd!`)).to.equal('x [REDACTED] y [REDACTED]');
+    const pfxPassword = testSecret('pfx-pass', { chars: '!' });
+    const c = parseCertificate(makePfx(app, pfxPassword), pfxPassword, 'app.pfx');
+    expect(redactSecrets(`x ${c.privateKeyPem} y ${pfxPassword}`)).to.equal('x [REDACTED] y [REDACTED]');
   });
 
   it('names a missing file', () => {

@@ -10,40 +10,15 @@ import { startEmulator } from '../../../src/emulator/index.js';
 import type { EmulatorHandle } from '../../../src/emulator/types.js';
 import type { PlanDocument } from '../../../src/core/types.js';
 import { runCli } from '../../helpers/cli.js';
-import { startEntraEmulator, type EmulatedUser, type EntraEmulator } from '../../helpers/entraEmulator.js';
+import { startEntraEmulator, type EntraEmulator } from '../../helpers/entraEmulator.js';
 import { makeClientCert, makePfx } from '../../helpers/certs.js';
+import { API_KEY, cliEnv, entraId, GRAPH_SECRET, graphArgs as graphArgsFor, graphUser, zivverAccount, zivverId } from '../../helpers/graphE2e.js';
+import { testSecret } from '../../helpers/secrets.js';
 
-const API_KEY = 'e2e-graph-zivver-key-77aa';
-const SECRET = 'e2e~graph.secret-value-0042';
-const PFX_PASSWORD = 'e2e-pfx-Passw0rd';
-const ZIVVER = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
+const PFX_PASSWORD = testSecret('e2e-pfx-pass', { chars: '!' });
+const SECRET = GRAPH_SECRET;
 const GROUP = '99999999-8888-7777-6666-555555555555';
-
-const entraId = (n: number) => `e17a0000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const zivverId = (n: number) => `0000aaaa-0000-4000-8000-${String(n).padStart(12, '0')}`;
-
-function account(n: number) {
-  return {
-    id: zivverId(n),
-    userName: `user${n}@org.nl`,
-    name: { formatted: `User ${n}` },
-    active: true,
-    [ZIVVER]: { aliases: [`alias${n}@org.nl`], delegates: [], SsoAccountKey: `old-${n}` },
-  };
-}
-
-function graphUser(n: number, extra: Partial<EmulatedUser> = {}): EmulatedUser {
-  return {
-    id: entraId(n),
-    mail: `user${n}@org.nl`,
-    userPrincipalName: `user${n}@org.nl`,
-    proxyAddresses: [`SMTP:user${n}@org.nl`, `smtp:u${n}@org.nl`],
-    accountEnabled: true,
-    userType: 'Member',
-    displayName: `User ${n}`,
-    ...extra,
-  };
-}
+const account = (n: number) => zivverAccount(n, [`alias${n}@org.nl`]);
 
 describe('e2e: plan --source graph → apply (CLI process, Graph and Zivver emulators)', function () {
   this.timeout(180_000);
@@ -75,13 +50,8 @@ describe('e2e: plan --source graph → apply (CLI process, Graph and Zivver emul
     await rm(dir, { recursive: true, force: true });
   });
 
-  const graphArgs = () => ['--source', 'graph', '--tenant-id', entra.tenantId, '--client-id', entra.clientId, '--authority-host', entra.url, '--graph-url', entra.url];
-  const env = (extra: Record<string, string> = {}) => ({
-    ZIVVER_API_KEY: API_KEY,
-    ZIVVER_KEYTOOL_LEDGER: path.join(dir, 'ledger.jsonl'),
-    NODE_EXTRA_CA_CERTS: entra.caFile,
-    ...extra,
-  });
+  const graphArgs = () => graphArgsFor(entra);
+  const env = (extra: Record<string, string> = {}) => cliEnv(dir, { NODE_EXTRA_CA_CERTS: entra.caFile, ...extra });
 
   it('client secret: plans from Graph, applies, and the Entra object ids are the new keys', async () => {
     const plan = await runCli(['plan', '--zivver-url', zivver.url, ...graphArgs(), '--out', 'plan.json'], { cwd: dir, env: env({ ZIVVER_GRAPH_CLIENT_SECRET: SECRET }) });
@@ -127,7 +97,7 @@ describe('e2e: plan --source graph → apply (CLI process, Graph and Zivver emul
   });
 
   it('a wrong client secret: exit 3 with the AADSTS code and hint, nothing read from Zivver is written', async () => {
-    const wrong = 'wrong~e2e.secret-value-1';
+    const wrong = testSecret('wrong-e2e-secret', { chars: '~.' });
     const r = await runCli(['plan', '--zivver-url', zivver.url, ...graphArgs()], { cwd: dir, env: env({ ZIVVER_GRAPH_CLIENT_SECRET: wrong }) });
     expect(r.code).to.equal(3);
     expect(r.stderr).to.contain('AADSTS7000215');

@@ -14,9 +14,10 @@ import { createLogger } from '../../../src/util/logger.js';
 import { clearSecrets } from '../../../src/util/redact.js';
 import { startEntraEmulator, type EmulatedUser, type EntraEmulator, type EntraEmulatorOptions } from '../../helpers/entraEmulator.js';
 import { encryptedKeyPem, forgeThumbprints, makeClientCert, makePfx, type TestCert } from '../../helpers/certs.js';
+import { testSecret } from '../../helpers/secrets.js';
 
-const SECRET = 'Zk8Q~emulator.client-secret_value-0123';
-const PFX_PASSWORD = 'pfx-Pa55word!';
+const SECRET = testSecret('emulator-client-secret', { chars: '~._' });
+const PFX_PASSWORD = testSecret('pfx-pass', { chars: '!' });
 const GROUP = '99999999-8888-7777-6666-555555555555';
 
 const USERS: EmulatedUser[] = [
@@ -193,7 +194,7 @@ describe('graph source against the Entra/Graph emulator', function () {
 
   it('wrong client secret: AADSTS7000215 with a hint, exit 3, and the secret nowhere', async () => {
     const emu = await emulator();
-    const wrong = 'wrong~secret.value-987654';
+    const wrong = testSecret('wrong-secret', { chars: '~.' });
     const c = capture({ ZIVVER_GRAPH_CLIENT_SECRET: wrong }, emu);
     const e = await rejects(readGraphSource(opts(emu), c.deps));
     expect(e).to.be.instanceOf(GraphError);
@@ -259,12 +260,13 @@ describe('graph source against the Entra/Graph emulator', function () {
   });
 
   it('managed identity (App Service: IDENTITY_ENDPOINT + IDENTITY_HEADER), user-assigned client id', async () => {
-    const emu = await emulator({ identityHeader: 'mi-header-secret-value' });
+    const identityHeader = testSecret('mi-header');
+    const emu = await emulator({ identityHeader });
     // msal reads these from process.env, and caches the detected source for the whole process:
     // other variants (Cloud Shell, default fetch path) run in child processes (graph.process.test.ts).
     const saved = { IDENTITY_ENDPOINT: process.env.IDENTITY_ENDPOINT, IDENTITY_HEADER: process.env.IDENTITY_HEADER };
     process.env.IDENTITY_ENDPOINT = `${emu.url}/msi/token`;
-    process.env.IDENTITY_HEADER = 'mi-header-secret-value';
+    process.env.IDENTITY_HEADER = identityHeader;
     try {
       const miClient = 'abcdefab-1234-5678-9abc-abcdefabcdef';
       const c = capture({ ...process.env }, emu);
@@ -277,7 +279,7 @@ describe('graph source against the Entra/Graph emulator', function () {
       expect(emu.managedIdentityCalls).to.have.length(1);
       expect(emu.managedIdentityCalls[0]!.get('client_id')).to.equal(miClient);
       expect(emu.managedIdentityCalls[0]!.get('resource')).to.equal(emu.url);
-      expectNoSecrets([c.logText()], emu, ['mi-header-secret-value']);
+      expectNoSecrets([c.logText()], emu, [identityHeader]);
     } finally {
       for (const [k, v] of Object.entries(saved)) if (v === undefined) delete process.env[k];
       else process.env[k] = v;
@@ -362,7 +364,7 @@ describe('graph source against the Entra/Graph emulator', function () {
 
   it('checkGraphSignIn with a bad secret: exit 3', async () => {
     const emu = await emulator();
-    const e = await rejects(checkGraphSignIn(opts(emu), capture({ ZIVVER_GRAPH_CLIENT_SECRET: 'bad-secret-value' }, emu).deps));
+    const e = await rejects(checkGraphSignIn(opts(emu), capture({ ZIVVER_GRAPH_CLIENT_SECRET: testSecret('bad-secret') }, emu).deps));
     expect(e.exitCode).to.equal(3);
   });
 });

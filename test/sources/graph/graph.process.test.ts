@@ -4,29 +4,17 @@
  * caches per process (so each gets its own process).
  */
 import { expect } from 'chai';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runNode } from '../../helpers/child.js';
 import { startEntraEmulator, type EntraEmulator } from '../../helpers/entraEmulator.js';
+import { testSecret } from '../../helpers/secrets.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DRIVER = path.join(HERE, 'fixtures', 'readGraph.ts');
-const SECRET = 'child~process.secret-value-42';
+const SECRET = testSecret('child-process-secret', { chars: '~.' });
 
-function run(opts: object, env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', DRIVER, JSON.stringify(opts)], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, SYSTEMROOT: process.env.SYSTEMROOT, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
+const run = (opts: object, env: NodeJS.ProcessEnv) => runNode(['--import', 'tsx', DRIVER, JSON.stringify(opts)], { env });
 
 describe('graph source in a child process (NODE_EXTRA_CA_CERTS)', function () {
   this.timeout(90_000);
@@ -71,12 +59,13 @@ describe('graph source in a child process (NODE_EXTRA_CA_CERTS)', function () {
   });
 
   it('managed identity via App Service with a wrong IDENTITY_HEADER: exit 3', async () => {
+    const wrongHeader = testSecret('not-the-header');
     const r = await run(
       { managedIdentity: true, deviceCode: false, authorityHost: 'https://login.microsoftonline.com', graphUrl: emu.url },
-      { NODE_EXTRA_CA_CERTS: emu.caFile, IDENTITY_ENDPOINT: `${emu.url}/msi/token`, IDENTITY_HEADER: 'not-the-header-value' },
+      { NODE_EXTRA_CA_CERTS: emu.caFile, IDENTITY_ENDPOINT: `${emu.url}/msi/token`, IDENTITY_HEADER: wrongHeader },
     );
     expect(r.code).to.equal(3);
     expect(r.stderr).to.match(/ERROR: Microsoft Graph sign-in \(managed-identity\) failed: .*X-IDENTITY-HEADER/);
-    expect(r.stderr).to.not.contain('not-the-header-value');
+    expect(r.stderr).to.not.contain(wrongHeader);
   });
 });
