@@ -4,36 +4,23 @@
  */
 import type { KeytoolCommand } from './command.js';
 
-/** The long option names (and aliases) a command's builder declares, read without running yargs. */
-export function optionNamesOf(command: KeytoolCommand): string[] {
-  const names = new Set<string>(['help', 'version']);
-  const recorder: Record<string, unknown> = new Proxy(
-    {},
-    {
-      get(_target, prop) {
-        return (...args: unknown[]) => {
-          if ((prop === 'option' || prop === 'options') && typeof args[0] === 'string') {
-            names.add(args[0]);
-            const def = args[1] as { alias?: string | string[] } | undefined;
-            for (const a of [def?.alias ?? []].flat()) names.add(a);
-          }
-          return recorder;
-        };
-      },
-    },
-  );
-  command.builder(recorder as never);
-  return [...names];
-}
-
-/** The (command, description) pairs a command's builder declares with .example(). */
-export function examplesOf(command: KeytoolCommand): Array<[string, string]> {
+/**
+ * What a command's builder declares, read by running it against a recorder instead of yargs:
+ * every yargs call returns the recorder, .option() and .example() calls are noted.
+ */
+function recordBuilder(command: KeytoolCommand): { options: string[]; examples: Array<[string, string]> } {
+  const options = new Set<string>(['help', 'version']);
   const examples: Array<[string, string]> = [];
   const recorder: Record<string, unknown> = new Proxy(
     {},
     {
       get(_target, prop) {
         return (...args: unknown[]) => {
+          if ((prop === 'option' || prop === 'options') && typeof args[0] === 'string') {
+            options.add(args[0]);
+            const def = args[1] as { alias?: string | string[] } | undefined;
+            for (const a of [def?.alias ?? []].flat()) options.add(a);
+          }
           if (prop === 'example' && typeof args[0] === 'string') examples.push([args[0], String(args[1] ?? '')]);
           return recorder;
         };
@@ -41,7 +28,17 @@ export function examplesOf(command: KeytoolCommand): Array<[string, string]> {
     },
   );
   command.builder(recorder as never);
-  return examples;
+  return { options: [...options], examples };
+}
+
+/** The long option names (and aliases) a command declares. */
+export function optionNamesOf(command: KeytoolCommand): string[] {
+  return recordBuilder(command).options;
+}
+
+/** The (command, description) pairs a command declares with .example(). */
+export function examplesOf(command: KeytoolCommand): Array<[string, string]> {
+  return recordBuilder(command).examples;
 }
 
 function distance(a: string, b: string): number {
