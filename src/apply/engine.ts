@@ -32,7 +32,7 @@
  * are journaled; rows that had only been read are left for the rerun (nothing was written).
  */
 import { ZIVVER_USER_EXTENSION, type ScimClient, type ScimUser } from '../zivver/types.js';
-import type { LedgerKnowledge, PlanRow } from '../core/types.js';
+import type { LedgerKnowledge, LedgerLastEntry, PlanRow } from '../core/types.js';
 import { ConnectionError, RecordError, ZivverApiError, ZivverOutageError } from '../errors.js';
 import { ZivverAbortedError, ZivverStaleWriteError } from '../zivver/errors.js';
 import type { Logger } from '../util/logger.js';
@@ -240,8 +240,11 @@ export async function runApplyEngine(
   const counts = emptyCounts();
   const results: ResultRow[] = [];
   const reader = new AccountReader(client, opts.readMode, opts.maxReadAgeMs, now, logger);
-  const lastKey = new Map(deps.ledgerKnowledge.lastKeyById);
-  const lastEntry = new Map(deps.ledgerKnowledge.lastEntryById ?? []);
+  // What the ledger knows per account, kept current as this run writes (one map: the last key is entry.key).
+  const lastEntry = new Map<string, LedgerLastEntry>(
+    deps.ledgerKnowledge.lastEntryById ??
+      [...deps.ledgerKnowledge.lastKeyById].map(([id, key]): [string, LedgerLastEntry] => [id, { key, previousKey: null }]),
+  );
   const maxWriteAgeMs = opts.maxWriteAgeMs ?? DEFAULT_MAX_WRITE_AGE_MS;
   let maxReadAgeUsedMs = 0;
   const ledgerName = () => (deps.ledger && 'file' in deps.ledger ? String((deps.ledger as { file: unknown }).file) : '');
@@ -298,15 +301,15 @@ export async function runApplyEngine(
    */
   const previousFor = (r: PlanRow): Pick<LedgerEntry, 'previousKey' | 'previousKeySource' | 'previousKeyPlanSource'> => {
     const idKey = ledgerIdKey(r.zivverId);
-    const fromLedger = lastKey.get(idKey);
+    const e = lastEntry.get(idKey);
+    const fromLedger = e?.key;
     const fromPlan = () =>
       r.previousKey && r.previousKey !== r.newKey
         ? { previousKey: r.previousKey, previousKeySource: 'plan' as const, ...(opts.previousKeySource ? { previousKeyPlanSource: opts.previousKeySource } : {}) }
         : { previousKey: null };
     if (fromLedger === undefined) return fromPlan();
     if (fromLedger !== r.newKey) return { previousKey: fromLedger, previousKeySource: 'ledger' };
-    const e = lastEntry.get(idKey);
-    if (e && e.key === fromLedger && e.previousKey !== null && e.previousKey !== fromLedger) {
+    if (e && e.previousKey !== null && e.previousKey !== fromLedger) {
       return {
         previousKey: e.previousKey,
         ...(e.previousKeySource ? { previousKeySource: e.previousKeySource } : {}),
@@ -493,7 +496,6 @@ export async function runApplyEngine(
         };
       }
     }
-    lastKey.set(idKey, r.newKey);
     lastEntry.set(idKey, lastEntryOf({ key: r.newKey, ...previous }));
     return { ...base(r), status: 'updated', httpStatus: 200, error: null, at };
   };

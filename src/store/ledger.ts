@@ -150,13 +150,10 @@ export function ledgerIdKey(zivverId: string): string {
 
 /** Folds entries into what plan needs: the last key written per account (later entries win). */
 export function ledgerKnowledgeFrom(entries: readonly LedgerEntry[]): LedgerKnowledge {
-  const lastKeyById = new Map<string, string>();
   const lastEntryById = new Map<string, LedgerLastEntry>();
-  for (const e of entries) {
-    const id = ledgerIdKey(e.zivverId);
-    lastKeyById.set(id, e.key);
-    lastEntryById.set(id, lastEntryOf(e));
-  }
+  for (const e of entries) lastEntryById.set(ledgerIdKey(e.zivverId), lastEntryOf(e));
+  // The planner needs only the keys; derived, so the two can never disagree.
+  const lastKeyById = new Map([...lastEntryById].map(([id, e]) => [id, e.key]));
   return { lastKeyById, lastEntryById };
 }
 
