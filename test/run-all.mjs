@@ -62,5 +62,10 @@ if ((!only.length || only.includes('pester')) && existsSync(path.join(root, 'tes
   }
 }
 rmSync(tmp, { recursive: true, force: true });
+if (requireAll && totals.skipped > 0) {
+  // CI runs everything: a skipped test there is a missing install step, not a pass.
+  console.log(`\n${totals.skipped} test(s) skipped with KEYTOOL_REQUIRE_ALL=1: every suite must run in CI.`);
+  broken = true;
+}
 console.log(`\nTotal: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exitCode = broken || totals.failed ? 1 : 0;

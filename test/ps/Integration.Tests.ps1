@@ -5,7 +5,9 @@
 
 BeforeDiscovery {
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).ProviderPath
-    $script:NoCli = -not (Test-Path (Join-Path $repoRoot 'dist/cli/main.js'))
+    # Without a built CLI these suites are skipped by name -- except in CI (KEYTOOL_REQUIRE_ALL=1),
+    # where they run and fail, so a missing build can never pass as green.
+    $script:NoCli = (-not (Test-Path (Join-Path $repoRoot 'dist/cli/main.js'))) -and ($env:KEYTOOL_REQUIRE_ALL -ne '1')
 }
 
 BeforeAll {

@@ -3,7 +3,6 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { rowCheck } from '../../src/core/fingerprint.js';
 import type { PlanRow } from '../../src/core/types.js';
 import { InputError } from '../../src/errors.js';
 import { planDoc, setRow } from './fixtures.js';

@@ -13,7 +13,6 @@ import {
   ZivverHttpError,
   ZivverUnreachableError,
   type ScimClientOptions,
-  type ScimUser,
 } from '../../src/zivver/index.js';
 import { capturingLogger, listResponse, makeUsers, pagedHandler, startServer, type Handler, type TestServer } from './server.js';
 import { testSecret } from '../helpers/secrets.js';
