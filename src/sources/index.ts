@@ -163,6 +163,15 @@ export function parseInputBuffer(name: string, bytes: Uint8Array, opts: Pick<Rea
     ([kind, t]) =>
       `${name}: ${t.count === 1 ? '1 record' : `${t.count} records`} (first at line ${t.firstLine}): ${t.example}. ${WARNING_HINTS[kind]}`,
   );
+  warnings.push(...(parsed.notes ?? []));
+  if (parsed.columns.has('recipienttype') && !parsed.columns.has('recipienttypedetails')) {
+    // Exchange's RecipientType is UserMailbox for shared, room and equipment mailboxes too; only
+    // RecipientTypeDetails tells them apart, so RecipientType is never read as if it were that.
+    warnings.push(
+      `${name}: has ${parsed.columns.get('recipienttype')} but no RecipientTypeDetails: RecipientType is UserMailbox for shared, room and equipment mailboxes too, ` +
+        'so they cannot be told apart from user mailboxes and are planned like them. Export RecipientTypeDetails as well to skip them.',
+    );
+  }
   return { name, sha256, users, warnings };
 }
 

@@ -1,7 +1,7 @@
 /**
  * JSON reader: an array of objects (ConvertTo-Json, Graph exports), one object per line
- * (`ConvertTo-Json -Compress` per object; also pretty objects one after another), or a single
- * object. A small scanner finds where each top-level object starts and ends so every user gets the
+ * (`ConvertTo-Json -Compress` per object; also pretty objects one after another), a single
+ * object, or OData envelopes `{"@odata.context": ..., "value": [...]}` as REST calls return them. A small scanner finds where each top-level object starts and ends so every user gets the
  * line it starts on; each object is then parsed on its own with JSON.parse. Only when something
  * fails does a validating pass run, to say exactly where (line and column) and what is wrong.
  */
@@ -217,6 +217,74 @@ function describeValueStart(s: string, pos: number): string | null {
   return null;
 }
 
+/**
+ * An OData collection envelope starting at `start` (a `{`): what Exchange Online's admin API,
+ * Graph Explorer, Invoke-MgGraphRequest and Invoke-RestMethod return and admins save as is,
+ * `{"@odata.context": ..., "value": [...], "@odata.nextLink": ...}`; also Windows PowerShell 5.1's
+ * `{"value": [...], "Count": n}`. Recognised when `value` is an array and every other member is an
+ * annotation (`@odata.*`, `@microsoft.graph.tips` ...) or `Count`; null for anything else (a user object, broken JSON: the
+ * ordinary path reports those).
+ */
+function odataEnvelope(s: string, start: number): { valueStart: number; end: number; nextLink: boolean } | null {
+  let i = skipWs(s, start + 1);
+  let valueStart = -1;
+  let nextLink = false;
+  if (s[i] === '}') return null;
+  for (;;) {
+    if (s[i] !== '"') return null;
+    const keyEnd = stringEnd(s, i);
+    if (keyEnd === -1) return null;
+    let key: string;
+    try {
+      key = (JSON.parse(s.slice(i, keyEnd + 1)) as string).toLowerCase();
+    } catch {
+      return null;
+    }
+    i = skipWs(s, keyEnd + 1);
+    if (s[i] !== ':') return null;
+    i = skipWs(s, i + 1);
+    const valueAt = i;
+    const c = s[i];
+    if (c === '{' || c === '[') {
+      const e = objectEnd(s, i);
+      if (e === -1) return null;
+      i = e + 1;
+    } else if (c === '"') {
+      const e = stringEnd(s, i);
+      if (e === -1) return null;
+      i = e + 1;
+    } else {
+      while (i < s.length && !',}] \t\r\n'.includes(s[i]!)) i++;
+    }
+    if (key === 'value') {
+      if (c !== '[') return null;
+      valueStart = valueAt;
+    } else if (key.includes('@')) {
+      // Annotations: @odata.context, @odata.count, @microsoft.graph.tips, value@odata.type ...
+      if (key === '@odata.nextlink' && c === '"') nextLink = true;
+    } else if (key !== 'count') {
+      return null;
+    }
+    i = skipWs(s, i);
+    if (s[i] === ',') {
+      i = skipWs(s, i + 1);
+      continue;
+    }
+    if (s[i] === '}') return valueStart === -1 ? null : { valueStart, end: i, nextLink };
+    return null;
+  }
+}
+
+/** Where the string starting at `start` (a `"`) ends: the index of its closing quote, or -1. */
+function stringEnd(s: string, start: number): number {
+  for (let i = start + 1; i < s.length; i++) {
+    const d = s.charCodeAt(i);
+    if (d === 0x5c) i++;
+    else if (d === 0x22) return i;
+  }
+  return -1;
+}
+
 /** Parses decoded JSON text (BOM removed) into records with the line each object starts on. */
 export function parseJson(name: string, text: string): ParsedRecords {
   const records: RawRecord[] = [];
@@ -250,28 +318,10 @@ export function parseJson(name: string, text: string): ParsedRecords {
       'Export objects: ... | ConvertTo-Json (an array), or ConvertTo-Json -Compress per object.',
     );
   }
-  if (arrayMode) {
-    i = skipWs(text, i + 1);
-    if (text[i] === ']') {
-      i = skipWs(text, i + 1);
-      if (i < text.length) fail();
-      return { records, columns, emptyBecause: 'it holds an empty JSON array' };
-    }
-  }
 
   let item = 0;
-  for (;;) {
-    if (i >= text.length) fail(); // arrays must close; sequences end before getting here
-    if (text[i] !== '{') {
-      const kind = describeValueStart(text, i);
-      if (kind === null) fail();
-      throw new InputError(
-        `item ${item + 1} is ${kind}, not an object`,
-        name,
-        lineAt(i),
-        'Every item must be one user object, e.g. {"PrimarySmtpAddress": "...", "ExternalDirectoryObjectId": "..."}.',
-      );
-    }
+  /** The object at i (a `{`) as one record; leaves i after it. */
+  const takeObject = (): void => {
     const end = objectEnd(text, i);
     if (end === -1) fail();
     let obj: Record<string, unknown>;
@@ -283,20 +333,70 @@ export function parseJson(name: string, text: string): ParsedRecords {
     records.push(toRecord(lineAt(i), obj!, columns));
     item++;
     i = skipWs(text, end + 1);
-    if (arrayMode) {
+  };
+  const notAnObject = (): never => {
+    const kind = describeValueStart(text, i);
+    if (kind === null) fail();
+    throw new InputError(
+      `item ${item + 1} is ${kind}, not an object`,
+      name,
+      lineAt(i),
+      'Every item must be one user object, e.g. {"PrimarySmtpAddress": "...", "ExternalDirectoryObjectId": "..."}.',
+    );
+  };
+  /** The array at i (a `[`) of objects; leaves i after its `]`. Returns false when it is empty. */
+  const takeArray = (): boolean => {
+    i = skipWs(text, i + 1);
+    if (text[i] === ']') {
+      i = skipWs(text, i + 1);
+      return false;
+    }
+    for (;;) {
+      if (i >= text.length) fail(); // arrays must close
+      if (text[i] !== '{') notAnObject();
+      takeObject();
       if (text[i] === ',') {
         i = skipWs(text, i + 1);
         continue;
       }
       if (text[i] === ']') {
         i = skipWs(text, i + 1);
-        if (i < text.length) fail();
-        break;
+        return true;
       }
       fail();
-    } else if (i >= text.length) break;
+    }
+  };
+
+  if (arrayMode) {
+    const any = takeArray();
+    if (i < text.length) fail();
+    return any ? { records, columns } : { records, columns, emptyBecause: 'it holds an empty JSON array' };
   }
-  return { records, columns };
+  let envelopes = 0;
+  let lastPageContinues = false;
+  while (i < text.length) {
+    if (text[i] !== '{') notAnObject();
+    const envelope = odataEnvelope(text, i);
+    if (envelope) {
+      envelopes++;
+      lastPageContinues = envelope.nextLink;
+      i = envelope.valueStart;
+      takeArray();
+      i = skipWs(text, envelope.end + 1);
+    } else {
+      takeObject();
+    }
+  }
+  const parsed: ParsedRecords = { records, columns };
+  if (envelopes > 0 && records.length === 0) parsed.emptyBecause = 'its OData "value" list is empty';
+  if (lastPageContinues) {
+    parsed.notes = [
+      `${name}: holds one page of ${records.length === 1 ? '1 record' : `${records.length} records`} with an @odata.nextLink to the next page: ` +
+        `only these ${records.length} are planned. Save every page (follow @odata.nextLink until there is none: Invoke-MgGraphRequest -All, ` +
+        'Get-MgUser -All, or Get-EXOMailbox -ResultSize Unlimited) to plan them all.',
+    ];
+  }
+  return parsed;
 }
 
 function toRecord(line: number, obj: Record<string, unknown>, columns: Map<string, string>): RawRecord {

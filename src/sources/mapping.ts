@@ -123,13 +123,17 @@ function addressEntries(column: string, value: unknown, warnings: RecordWarning[
       });
       continue;
     }
-    // X500 entries contain spaces; splitting them apart is harmless because no piece of one
-    // looks like an address (pieces with `/`, `=` or no `@` are ignored below).
+    // Only `SMTP:`/`smtp:` entries and unprefixed addresses are mail addresses; `SIP:`, `SPO:`,
+    // `X400:`, `X500:`, `EUM:` ... never are. Those can hold spaces (X500) and `;` (X400), so the
+    // pieces that follow such an entry, up to the next prefixed one, belong to it and are dropped
+    // too, even when one of them looks like an address (an X500 cn may end in `...@x.nl`).
+    let inForeignEntry = false;
     for (const entry of whole.split(/[;,\s]+/)) {
       if (entry === '') continue;
       const m = /^([A-Za-z][A-Za-z0-9]*):(.*)$/s.exec(entry);
       if (m) {
-        if (m[1]!.toLowerCase() !== 'smtp') continue; // X500:, SIP:, EUM:, SPO:, x400: ... are not mail addresses
+        inForeignEntry = m[1]!.toLowerCase() !== 'smtp';
+        if (inForeignEntry) continue;
         const addr = m[2]!.trim();
         if (!looksLikeEmail(addr)) {
           warnings.push({ kind: 'bad-smtp', message: `${column} entry "${entry}" is not an e-mail address` });
@@ -137,7 +141,7 @@ function addressEntries(column: string, value: unknown, warnings: RecordWarning[
         }
         out.addresses.push(addr);
         if (m[1] === 'SMTP' && out.primary === undefined) out.primary = addr;
-      } else if (looksLikeEmail(entry)) {
+      } else if (!inForeignEntry && looksLikeEmail(entry)) {
         out.addresses.push(entry);
       }
     }

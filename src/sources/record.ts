@@ -22,4 +22,6 @@ export interface ParsedRecords {
   headerLine?: number;
   /** Why there are no records, when there are none (for the "no users" message). */
   emptyBecause?: string;
+  /** Whole-file warnings (e.g. an OData page with an @odata.nextLink: more users exist than were saved). */
+  notes?: string[];
 }
