@@ -7,12 +7,16 @@ export const ExitCode = {
   Ok: 0,
   /** Finished, but some rows failed or drifted. */
   Partial: 1,
-  /** Usage or input error; nothing was written. Also plan --detailed-exitcode "something to set". */
+  /** Usage or input error; nothing was written. (plan --detailed-exitcode: "something to set"; its errors are all 1.) */
   Usage: 2,
   /** Cannot reach or authenticate to Zivver (or Graph); nothing was written. */
   Connection: 3,
   /** Interrupted; a resumable journal exists. */
   Interrupted: 4,
+  /** plan --detailed-exitcode (Terraform's convention): any error. */
+  DetailedError: 1,
+  /** plan --detailed-exitcode: something to set. */
+  DetailedChanges: 2,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,16 +1,14 @@
 /**
- * One apply run as `apply` and `sync` perform it: checks that refuse before anything is written
- * (stale URL, --max-changes, another plan's journal, a journal in use), then the engine with the
- * journal and ledger, then reporting (stdout as rows finish, --out files, the summary line) and
- * the exit code. Commands parse flags; this file decides.
+ * One apply run as `apply` and `sync` perform it: the checks that refuse before anything is written
+ * (stale URL, --max-changes, another plan's journal, a journal in use, --out naming a file of the
+ * run), then the engine with the journal and the ledger. Takes settings, never flags; prints
+ * nothing: the caller reports the returned run (src/cli/applyReport.ts) and picks the exit code.
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import type { PlanDocument } from '../core/types.js';
-import type { CommandContext } from '../cli/context.js';
-import { ExitCode, InterruptedError, RecordError, StalePlanError, UsageError } from '../errors.js';
-import { LedgerWriter, defaultLedgerPath, readLedgerKnowledge } from '../store/ledger.js';
+import { StalePlanError, UsageError } from '../errors.js';
+import { LedgerWriter, readLedgerKnowledge } from '../store/ledger.js';
 import {
   JournalWriter,
   checkJournalPlan,
@@ -22,68 +20,85 @@ import {
   updatedRows,
   type ResultRow,
 } from '../store/journal.js';
+import type { RunContext } from '../util/runContext.js';
+import { connectZivver, connectionUrl, type ZivverConnection } from '../zivver/connection.js';
 import type { ScimClient } from '../zivver/types.js';
-import { resolveProxyConfig } from '../util/proxy.js';
-import { createScimClient } from '../zivver/client.js';
-import { resolveApiKey } from '../zivver/apiKey.js';
-import { parseRateLimit } from '../zivver/rateLimit.js';
 import { baseUrlString, validateZivverUrl } from '../zivver/url.js';
 import { runApplyEngine, rowsToWrite, type ApplyOutcome, type ReadMode } from './engine.js';
-import { renderResultsTable, resultsOutputKind, summaryLine, writeResultOutputs } from './output.js';
 
-export interface ApplyRunArgs {
+/** How to apply (the apply options, resolved by src/cli/options.ts resolveApplyOptions). */
+export interface ApplyOptions {
+  /** --results: the journal the user named (checked to be this plan's); default beside the plan. */
+  results?: string;
+  whatIf: boolean;
+  maxChanges?: number;
+  concurrency: number;
+  read: ReadMode;
+  /** Seconds. */
+  maxReadAge: number;
+  allowOtherUrl: boolean;
+}
+
+export interface ApplySettings extends ApplyOptions {
   plan: PlanDocument;
   /** How to name the plan in messages ("stdin" for -). */
   planName: string;
   /** The plan's absolute path, or null when read from stdin. */
   planFile: string | null;
-  zivverUrl: string;
-  apiKeyFile?: string;
-  rateLimit: string;
-  /** --proxy (else HTTPS_PROXY ... from ctx.env). */
-  proxy?: string;
-  results?: string;
-  whatIf: boolean;
-  maxChanges?: number;
-  /** --yes / --auto-approve: never ask for confirmation. */
-  yes?: boolean;
-  concurrency: number;
-  read: ReadMode;
-  /** Seconds. */
-  maxReadAge: number;
-  ledger?: string;
-  allowOtherUrl: boolean;
-  out?: string[];
-  output: 'table' | 'json' | 'jsonl';
-  csvDelimiter: string;
-  csvBom: boolean;
+  zivver: ZivverConnection;
+  /** The ledger, absolute (resolveLedgerFile). */
+  ledgerFile: string;
+  /** Files the caller will write the results to: refused when one is a file this run reads or appends. */
+  outFiles?: readonly string[];
   /** Fresh reads: how old (ms) a PUT body may get before it is read again (tests; default 15 s). */
   maxWriteAgeMs?: number;
 }
 
-export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient?: ScimClient): Promise<number> {
+export interface ApplyHooks {
+  /** The client to use (sync reuses plan's and its rate budget); else one is made from settings.zivver. */
+  client?: ScimClient;
+  /**
+   * Asked once, after every refusal check and before the first write, when there is something to
+   * write (not with --what-if): false cancels the run (nothing written).
+   */
+  confirm?: (count: number, url: string) => Promise<boolean>;
+  /** Each row as it finishes (after the journal has it). */
+  onResult?: (row: ResultRow) => void;
+}
+
+/** What a run did, for the report. */
+export interface ApplyRun {
+  outcome: ApplyOutcome;
+  runId: string;
+  planSha256: string;
+  /** The Zivver base URL written to. */
+  url: string;
+  whatIf: boolean;
+  /** The results journal written, or null with --what-if. */
+  journalFile: string | null;
+  stats: {
+    seconds: number;
+    requests: number;
+    throttled: number;
+    readMode: ReadMode;
+    listings: number;
+    maxReadAgeSeconds: number;
+  };
+}
+
+export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHooks = {}): Promise<ApplyRun> {
   const { logger } = ctx;
   // ---- refuse bad requests before reading or writing anything
-  if (!Number.isInteger(a.concurrency) || a.concurrency < 1 || a.concurrency > 64) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 64; got ${a.concurrency}`);
-  }
-  if (a.maxChanges !== undefined && (!Number.isInteger(a.maxChanges) || a.maxChanges < 0)) {
-    throw new UsageError(`--max-changes must be a whole number of 0 or more; got ${a.maxChanges}`);
-  }
-  if (!(a.maxReadAge > 0) || a.maxReadAge > 3600) throw new UsageError(`--max-read-age must be more than 0 and at most 3600 seconds; got ${a.maxReadAge}`);
-  for (const f of a.out ?? []) resultsOutputKind(f);
-  const url = baseUrlString(validateZivverUrl(a.zivverUrl));
+  const url = connectionUrl(a.zivver);
   checkPlanUrl(a.plan, url, a.allowOtherUrl);
-  const rateLimit = parseRateLimit(a.rateLimit);
-  const proxy = resolveProxyConfig(a.proxy, ctx.env);
 
   const planSha256 = planIdentity(a.plan);
   const journalFile = path.resolve(
     ctx.cwd,
     a.results ?? (a.planFile ? defaultJournalPath(a.planFile) : defaultStdinJournalPath(ctx.cwd, planSha256)),
   );
-  const ledgerFile = path.resolve(ctx.cwd, a.ledger ?? defaultLedgerPath(ctx.env));
-  checkOutPaths(a.out ?? [], ctx.cwd, [
+  const ledgerFile = a.ledgerFile;
+  checkOutPaths(a.outFiles ?? [], ctx.cwd, [
     [journalFile, 'the results journal'],
     [`${journalFile}.lock`, "the results journal's lock"],
     [ledgerFile, 'the ledger'],
@@ -108,27 +123,10 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
   }
 
   const ledgerKnowledge = await readLedgerKnowledge(ledgerFile, { logger, zivverUrl: url });
-  const client =
-    givenClient ??
-    createScimClient({
-      baseUrl: url,
-      apiKey: await resolveApiKey({ apiKeyFile: a.apiKeyFile, env: ctx.env, cwd: ctx.cwd }),
-      rateLimit,
-      logger,
-      proxy,
-      // Ctrl-C cancels waits (budget, Retry-After, backoff), never a write already sent.
-      signal: ctx.signal,
-    });
+  const client = hooks.client ?? (await connectZivver(a.zivver, ctx));
 
-  // Like Terraform: a person at a terminal who gave neither --yes nor --max-changes confirms.
-  if (!a.whatIf && !a.yes && a.maxChanges === undefined && toWrite.length && isTty(ctx.stdin) && isTty(ctx.stderr)) {
-    const answer = await ask(
-      ctx,
-      `\nWrite ${toWrite.length} key(s) to ${url}?\n` +
-        `  Each account's SSO key (SsoAccountKey) is replaced; users whose IdP does not send the new key cannot log in.\n` +
-        `  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
-    );
-    if (answer.trim() !== 'yes') throw new UsageError('apply cancelled; nothing was written.');
+  if (!a.whatIf && toWrite.length && hooks.confirm && !(await hooks.confirm(toWrite.length, url))) {
+    throw new UsageError('apply cancelled; nothing was written.');
   }
 
   // ---- from here on, files are written
@@ -178,9 +176,7 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
         signal: ctx.signal,
         progress: ctx.progress,
         logger,
-        onResult: (row) => {
-          if (a.output === 'jsonl') ctx.stdout.write(JSON.stringify(row) + '\n');
-        },
+        ...(hooks.onResult ? { onResult: hooks.onResult } : {}),
       },
       {
         concurrency: a.concurrency,
@@ -198,100 +194,23 @@ export async function runApply(a: ApplyRunArgs, ctx: CommandContext, givenClient
     await journal?.close();
     await ledger?.close();
   }
-
-  // ---- report
   const seconds = (Date.now() - started) / 1000;
-  const requests = client.stats.requests - requestsBefore;
-  const writes = outcome.counts.updated + outcome.counts['would-update'];
-  const stats = {
-    seconds: Math.round(seconds * 10) / 10,
-    requests,
-    throttled: client.stats.throttled - throttledBefore,
-    readMode: outcome.readMode,
-    listings: outcome.listings,
-    maxReadAgeSeconds: Math.round(outcome.maxReadAgeUsedMs / 100) / 10,
+  return {
+    outcome,
+    runId,
+    planSha256,
+    url,
+    whatIf: a.whatIf,
+    journalFile: journal ? journalFile : null,
+    stats: {
+      seconds: Math.round(seconds * 10) / 10,
+      requests: client.stats.requests - requestsBefore,
+      throttled: client.stats.throttled - throttledBefore,
+      readMode: outcome.readMode,
+      listings: outcome.listings,
+      maxReadAgeSeconds: Math.round(outcome.maxReadAgeUsedMs / 100) / 10,
+    },
   };
-  if (a.out?.length) {
-    await writeResultOutputs(a.out, ctx.cwd, outcome.results, { csvDelimiter: a.csvDelimiter, csvBom: a.csvBom }, {
-      planSha256,
-      plan: a.planFile ?? a.planName,
-      zivverUrl: url,
-      runId,
-      whatIf: a.whatIf,
-      counts: outcome.counts,
-      journal: journal ? journalFile : null,
-    });
-  }
-  if (a.output === 'json') {
-    ctx.stdout.write(JSON.stringify({ kind: 'zivver-keyresults', runId, whatIf: a.whatIf, counts: outcome.counts, stats, results: outcome.results }, null, 2) + '\n');
-  } else if (a.output === 'table') {
-    const shown = outcome.results.filter((r) => r.status !== 'skipped');
-    if (shown.length) ctx.stdout.write(renderResultsTable(shown));
-  }
-  logger.info(
-    `${requests} request(s) in ${stats.seconds} s` +
-      (writes ? `, ${(requests / writes).toFixed(2)} per ${a.whatIf ? 'row' : 'update'}` : '') +
-      `, ${stats.throttled} throttled (429)` +
-      (outcome.readMode === 'listing' || outcome.listings ? `; ${outcome.listings} listing(s), oldest read written back ${stats.maxReadAgeSeconds} s old` : ''),
-  );
-  if (outcome.counts.failed) {
-    const maybe = outcome.results.filter((r) => r.mayHaveBeenApplied).length;
-    logger.warn(
-      `${outcome.counts.failed} row(s) failed` +
-        (maybe ? ` (${maybe} of them may have been applied anyway)` : '') +
-        `; run the same command again to retry them${journal ? ` (journal: ${journalFile})` : ''}.`,
-    );
-  }
-  // When interrupted, the InterruptedError below gives the advice (once).
-  if (outcome.notStarted && !outcome.interrupted) {
-    logger.warn(`${outcome.notStarted} row(s) were not started; run the same command again to do them.`);
-  }
-  const line = summaryLine(outcome.counts, a.whatIf, {
-    alreadyDone: outcome.alreadyDone,
-    notStarted: outcome.notStarted,
-    interrupted: outcome.interrupted,
-  });
-  // The summary is the last line for people; with --output json/jsonl stdout is for programs only.
-  if (a.output === 'table') ctx.stdout.write(line + '\n');
-  else logger.info(line);
-
-  if (outcome.interrupted) {
-    throw new InterruptedError(
-      `interrupted: ${outcome.notStarted} row(s) not started${journal ? `; run the same command again to resume (journal: ${journalFile})` : ''}`,
-    );
-  }
-  if (outcome.fatal) {
-    // A journal or ledger that cannot be written stops the run, whatever Zivver did.
-    if (outcome.fatal instanceof RecordError) throw outcome.fatal;
-    // Nothing written at all: the key or the connection is the problem (exit 3); else a partial run.
-    if (outcome.counts.updated === 0) throw outcome.fatal;
-    logger.error(outcome.fatal.message);
-    return ExitCode.Partial;
-  }
-  return outcome.counts.failed || outcome.counts.drifted ? ExitCode.Partial : ExitCode.Ok;
-}
-
-function isTty(stream: unknown): boolean {
-  return Boolean(stream && (stream as { isTTY?: boolean }).isTTY);
-}
-
-/** Asks on stderr and reads one line from stdin ('' at end of input). */
-async function ask(ctx: CommandContext, question: string): Promise<string> {
-  const rl = createInterface({ input: ctx.stdin, output: ctx.stderr, terminal: false });
-  try {
-    ctx.stderr.write(question);
-    const lines = rl[Symbol.asyncIterator]();
-    const onAbort = () => rl.close();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    try {
-      const first = await lines.next();
-      return first.done ? '' : String(first.value);
-    } finally {
-      ctx.signal.removeEventListener('abort', onAbort);
-    }
-  } finally {
-    rl.close();
-  }
 }
 
 /** --out must not overwrite the files this run reads or appends to. */
@@ -327,4 +246,3 @@ function ledgerSource(plan: PlanDocument, planName: string): string {
   return `${plan.keySource || 'key'} from ${inputs.length ? inputs.join(', ') : planName}`;
 }
 
-export type { ResultRow };

@@ -1,16 +1,8 @@
-import type { Readable, Writable } from 'node:stream';
-import type { Logger } from '../util/logger.js';
-import type { ProgressReporter } from '../util/progress.js';
+import type { Writable } from 'node:stream';
+import type { RunContext } from '../util/runContext.js';
 
 /** Everything a command may touch of the outside world, so tests can run commands in-process. */
-export interface CommandContext {
+export interface CommandContext extends RunContext {
+  /** Only commands print (tables, documents for programs, the summary line). */
   stdout: Writable;
-  stderr: Writable & { isTTY?: boolean };
-  stdin: Readable;
-  env: NodeJS.ProcessEnv;
-  cwd: string;
-  logger: Logger;
-  progress: ProgressReporter;
-  /** Aborted on the first Ctrl-C / SIGTERM: stop taking new work, finish or record what is in flight. */
-  signal: AbortSignal;
 }

@@ -32,7 +32,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     const text = err instanceof KeytoolError ? msg : explainParseFailure(msg, argv, COMMANDS);
     stderr.write(`error: ${redactSecrets(text)}\n`);
     if (debug && err instanceof Error && !(err instanceof ParseFailure)) stderr.write(`${err.stack}\n`);
-    return err instanceof KeytoolError ? err.exitCode : ExitCode.Usage;
+    const named = COMMANDS.find((c) => c.command.split(' ')[0] === argv[0]);
+    return named?.errorExitCode?.(argv) ?? (err instanceof KeytoolError ? err.exitCode : ExitCode.Usage);
   }
   if (!parsed.invocation) {
     if (parsed.output) stdout.write(parsed.output.endsWith('\n') ? parsed.output : parsed.output + '\n');
@@ -74,7 +75,8 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   try {
     return await command.run(args, ctx);
   } catch (err) {
-    return reportError(err, ctx, Boolean(args.debug));
+    const code = reportError(err, ctx, Boolean(args.debug));
+    return command.errorExitCode?.(argv) ?? code;
   } finally {
     if (io.handleSignals) {
       process.off('SIGINT', onSignal);

@@ -1,7 +1,24 @@
 /**
- * Composable yargs option groups. Each command's builder applies the groups it needs.
+ * Composable yargs option groups, each with its resolver beside it: the group declares the flags,
+ * the resolver turns them into the settings the layers below take (they never see flags). Each
+ * command's builder applies the groups it needs; its run resolves them, then calls src/plan/ or
+ * src/apply/.
  */
+import path from 'node:path';
 import type { Argv } from 'yargs';
+import { splitList } from '../core/filters.js';
+import { defaultKeyFormat, parseKeySource } from '../core/keys.js';
+import type { KeySource } from '../core/types.js';
+import { UsageError } from '../errors.js';
+import type { ApplyOptions } from '../apply/run.js';
+import type { ReadMode } from '../apply/engine.js';
+import type { PlanSettings } from '../plan/build.js';
+import type { GraphSourceOptions } from '../sources/graph/index.js';
+import { defaultLedgerPath } from '../store/ledger.js';
+import { resolveProxyConfig } from '../util/proxy.js';
+import type { ZivverConnection } from '../zivver/connection.js';
+import { parseRateLimit } from '../zivver/rateLimit.js';
+import { validateZivverUrl } from '../zivver/url.js';
 
 export const DEFAULT_ZIVVER_URL = 'https://app.zivver.com/api/scim/v2';
 
@@ -55,9 +72,34 @@ export type CommonArgs = {
   debug: boolean;
 };
 
+export type ZivverArgs = Pick<CommonArgs, 'zivverUrl' | 'apiKeyFile' | 'rateLimit' | 'proxy'>;
+
+/**
+ * The Zivver group → how to reach Zivver: the URL checked, the rate limit parsed, the proxy
+ * resolved (--proxy, else HTTPS_PROXY/HTTP_PROXY/NO_PROXY). The API key is read later, by
+ * connectZivver, once every other flag has been checked.
+ */
+export function resolveZivverConnection(args: ZivverArgs, env: NodeJS.ProcessEnv): ZivverConnection {
+  const url = validateZivverUrl(args.zivverUrl);
+  const rateLimit = parseRateLimit(args.rateLimit);
+  const proxy = resolveProxyConfig(args.proxy, env);
+  return { url, rateLimit, proxy, ...(args.apiKeyFile !== undefined ? { apiKeyFile: args.apiKeyFile } : {}) };
+}
+
+/** Where the ledger is (plan, apply, sync, rollback). */
+export function withLedgerOption<T>(y: Argv<T>) {
+  return y.option('ledger', { type: 'string', describe: 'Ledger file (default in the application-data folder)', group: 'Files:' });
+}
+export type LedgerArgs = { ledger?: string };
+
+/** --ledger → the ledger file, absolute: relative to the working folder, default ZIVVER_KEYTOOL_LEDGER or the application-data folder. */
+export function resolveLedgerFile(args: LedgerArgs, ctx: { cwd: string; env: NodeJS.ProcessEnv }): string {
+  return path.resolve(ctx.cwd, args.ledger ?? defaultLedgerPath(ctx.env));
+}
+
 /** Options of `plan` (and `sync`): inputs, key derivation, filters, outputs. */
 export function withPlanOptions<T>(y: Argv<T>) {
-  return y
+  const withFilters = y
     .option('input', {
       alias: 'i',
       type: 'string',
@@ -103,8 +145,8 @@ export function withPlanOptions<T>(y: Argv<T>) {
     .option('include-emails', { type: 'string', array: true, describe: 'Only users with one of these addresses (";"-separated, repeatable)', group: 'Filters:' })
     .option('exclude-emails', { type: 'string', array: true, describe: 'Skip users with one of these addresses', group: 'Filters:' })
     .option('include-domains', { type: 'string', array: true, describe: 'Only users with an address in these domains', group: 'Filters:' })
-    .option('exclude-domains', { type: 'string', array: true, describe: 'Skip users with an address in these domains', group: 'Filters:' })
-    .option('ledger', { type: 'string', describe: 'Ledger file (default in the application-data folder)', group: 'Files:' })
+    .option('exclude-domains', { type: 'string', array: true, describe: 'Skip users with an address in these domains', group: 'Filters:' });
+  return withLedgerOption(withFilters)
     .option('ignore-ledger', { type: 'boolean', default: false, describe: 'Plan without the ledger: no row is unchanged', group: 'Files:' });
 }
 export type PlanOptionArgs = {
@@ -122,6 +164,53 @@ export type PlanOptionArgs = {
   ledger?: string;
   ignoreLedger: boolean;
 };
+
+/**
+ * The plan group (with the Graph group for --source graph) → what to plan from: key sources
+ * parsed, filters split, the inputs checked, the ledger resolved. Throws UsageError (exit 2)
+ * before anything is read.
+ */
+export function resolvePlanSettings(args: PlanOptionArgs & GraphOptionArgs, ctx: { cwd: string; env: NodeJS.ProcessEnv }): PlanSettings {
+  const keySource = parseKeySource(args.keySource);
+  if (!keySource) {
+    throw new UsageError(
+      `--key-source "${args.keySource}" is not one of objectId, objectGuid, immutableId or column:<Name>`,
+    );
+  }
+  const keyFormat = args.keyFormat ?? defaultKeyFormat(keySource);
+  let previousKeySource: KeySource | undefined;
+  if (args.previousKeySource !== undefined) {
+    previousKeySource = parseKeySource(args.previousKeySource) ?? undefined;
+    if (!previousKeySource) {
+      throw new UsageError(
+        `--previous-key-source "${args.previousKeySource}" is not one of objectId, objectGuid, immutableId or column:<Name>`,
+      );
+    }
+  } else if (args.previousKeyFormat !== undefined) {
+    throw new UsageError('--previous-key-format needs --previous-key-source: say where the keys Zivver holds now come from');
+  }
+  const inputs = args.input ?? [];
+  if (args.source === 'graph' && inputs.length) throw new UsageError('--input and --source graph exclude each other: read users from files or from Graph, not both');
+  if (args.source !== 'graph' && inputs.length === 0) {
+    throw new UsageError('Say where the users come from: --input <file.csv|file.json|-> (repeatable), or --source graph');
+  }
+  if (inputs.filter((i) => i === '-').length > 1) throw new UsageError('--input - (standard input) can be given only once');
+  return {
+    inputs,
+    inputFormat: args.inputFormat,
+    ...(args.source === 'graph' ? { graph: resolveGraphSignIn(args) } : {}),
+    keySource,
+    keyFormat,
+    ...(previousKeySource ? { previousKeySource, previousKeyFormat: args.previousKeyFormat ?? defaultKeyFormat(previousKeySource) } : {}),
+    filters: {
+      includeEmails: splitList(args.includeEmails),
+      excludeEmails: splitList(args.excludeEmails),
+      includeDomains: splitList(args.includeDomains),
+      excludeDomains: splitList(args.excludeDomains),
+    },
+    ledgerFile: args.ignoreLedger ? null : resolveLedgerFile(args, ctx),
+  };
+}
 
 /** Microsoft Graph sign-in and query options (`--source graph`). */
 export function withGraphOptions<T>(y: Argv<T>) {
@@ -159,6 +248,59 @@ export type GraphOptionArgs = {
   graphUrl: string;
 };
 
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function checkHostUrl(flag: string, value: string): string {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    throw new UsageError(`${flag} must be a URL such as https://…, not "${value}".`);
+  }
+  if (u.protocol !== 'https:') throw new UsageError(`${flag} must be an https:// URL (got ${u.protocol}//${u.host}).`);
+  if (u.username || u.password) throw new UsageError(`${flag} must not contain a user name or password.`);
+  // Keep only scheme, host and port: paths here would break the scope and the authority.
+  if (u.pathname !== '/' && u.pathname !== '') throw new UsageError(`${flag} takes the host only (e.g. ${u.origin}), not a path.`);
+  return u.origin;
+}
+
+/**
+ * The Microsoft Graph group → sign-in and query settings. Throws UsageError for what flags alone
+ * get wrong (the choice of sign-in method is checked when signing in: it also depends on the
+ * environment).
+ */
+export function resolveGraphSignIn(args: GraphOptionArgs): GraphSourceOptions {
+  const tenantId = args.tenantId?.trim() || undefined;
+  const clientId = args.clientId?.trim() || undefined;
+  if (tenantId && !/^[A-Za-z0-9.-]+$/.test(tenantId)) {
+    throw new UsageError(`--tenant-id must be the tenant's id (a GUID) or domain (contoso.onmicrosoft.com), not "${tenantId}".`);
+  }
+  if (clientId && !GUID.test(clientId)) {
+    throw new UsageError(`--client-id must be the app registration's Application (client) ID, a GUID, not "${clientId}".`);
+  }
+  if (args.managedIdentityClientId && !GUID.test(args.managedIdentityClientId.trim())) {
+    throw new UsageError('--managed-identity-client-id must be the identity\'s client id, a GUID.');
+  }
+  const group = args.graphGroup?.trim() || undefined;
+  if (group && !GUID.test(group)) {
+    throw new UsageError(`--graph-group takes the group's Object ID (a GUID), not its name ("${group}").`);
+  }
+  const filter = args.graphFilter?.trim() || undefined;
+  const opts: GraphSourceOptions = {
+    deviceCode: !!args.deviceCode,
+    managedIdentity: !!args.managedIdentity,
+    authorityHost: checkHostUrl('--authority-host', args.authorityHost || 'https://login.microsoftonline.com'),
+    graphUrl: checkHostUrl('--graph-url', args.graphUrl || 'https://graph.microsoft.com'),
+  };
+  if (tenantId) opts.tenantId = tenantId;
+  if (clientId) opts.clientId = clientId;
+  if (args.certificate) opts.certificatePath = args.certificate;
+  if (args.managedIdentityClientId) opts.managedIdentityClientId = args.managedIdentityClientId.trim();
+  if (group) opts.group = group;
+  if (filter) opts.filter = filter;
+  return opts;
+}
+
 /** Options of `apply` (and `sync`). */
 export function withApplyOptions<T>(y: Argv<T>) {
   return y
@@ -181,6 +323,55 @@ export type ApplyOptionArgs = {
   concurrency: number;
   yes: boolean;
 };
+
+/** Options apply and sync share beyond the apply group: how accounts are read, and the URL guard. */
+export function withApplyReadOptions<T>(y: Argv<T>) {
+  return y
+    .option('read', {
+      choices: ['fresh', 'listing'] as const,
+      default: 'fresh' as const,
+      describe:
+        'How each account is read before its write: fresh = GET per account (2 requests per row, safest); ' +
+        'listing = from a listing at most --max-read-age old (~1 request per row, twice as fast)',
+      group: 'Apply:',
+    })
+    .option('max-read-age', {
+      type: 'number',
+      default: 30,
+      describe: 'With --read listing: the oldest (seconds) a listing may be when its data is written back',
+      group: 'Apply:',
+    })
+    .option('allow-other-url', {
+      type: 'boolean',
+      default: false,
+      describe: 'Apply a plan made against another --zivver-url (the same tenant reached by another URL)',
+      group: 'Apply:',
+    });
+}
+export type ApplyReadArgs = { read: ReadMode; maxReadAge: number; allowOtherUrl: boolean };
+
+/**
+ * The apply groups → how to apply (apply and sync): numbers checked (UsageError, exit 2, before
+ * anything is read). --yes is the command's own business (it decides whether to ask).
+ */
+export function resolveApplyOptions(args: ApplyOptionArgs & ApplyReadArgs): ApplyOptions {
+  if (!Number.isInteger(args.concurrency) || args.concurrency < 1 || args.concurrency > 64) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 64; got ${args.concurrency}`);
+  }
+  if (args.maxChanges !== undefined && (!Number.isInteger(args.maxChanges) || args.maxChanges < 0)) {
+    throw new UsageError(`--max-changes must be a whole number of 0 or more; got ${args.maxChanges}`);
+  }
+  if (!(args.maxReadAge > 0) || args.maxReadAge > 3600) throw new UsageError(`--max-read-age must be more than 0 and at most 3600 seconds; got ${args.maxReadAge}`);
+  return {
+    ...(args.results !== undefined ? { results: args.results } : {}),
+    whatIf: args.whatIf,
+    ...(args.maxChanges !== undefined ? { maxChanges: args.maxChanges } : {}),
+    concurrency: args.concurrency,
+    read: args.read,
+    maxReadAge: args.maxReadAge,
+    allowOtherUrl: args.allowOtherUrl,
+  };
+}
 
 /** Where and how to write what a command produced. */
 export function withOutputOptions<T>(y: Argv<T>) {

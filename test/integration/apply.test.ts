@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { runApply } from '../../src/apply/run.js';
+import { applyAndReport } from '../../src/cli/applyReport.js';
 import type { EmulatorHandle, EmulatorOptions, PutMode } from '../../src/emulator/index.js';
 import { readJournal } from '../../src/store/journal.js';
 import { readLedgerEntries } from '../../src/store/ledger.js';
@@ -44,9 +44,9 @@ describe('integration: apply against the emulator', function () {
       emu = await emulator({ putMode, latencyMs: 15 });
       const before = emu.users();
       const s = await setup(emu, (i) => i < 6);
-      expect(await runApply(s.args, s.ctx, client(emu))).to.equal(0);
+      expect(await applyAndReport(s.args, s.ctx, client(emu))).to.equal(0);
       const s2 = await setup(emu, (i) => i >= 6);
-      expect(await runApply({ ...s2.args, read: 'listing' }, s2.ctx, client(emu))).to.equal(0);
+      expect(await applyAndReport({ ...s2.args, read: 'listing' }, s2.ctx, client(emu))).to.equal(0);
       expectOnlyKeysChanged(emu, before, new Map([...keysOf(s.plan), ...keysOf(s2.plan)]));
       const rows = s.ctx.out().trim().split('\n').map((l) => JSON.parse(l));
       expect(rows.map((r) => r.status)).to.deep.equal(new Array(6).fill('updated'));
@@ -61,7 +61,7 @@ describe('integration: apply against the emulator', function () {
     emu.renameUser(renamed, 'someone.new@zorg-0.nl');
     emu.deleteUser(deleted);
     const before = emu.users();
-    expect(await runApply(s.args, s.ctx, client(emu))).to.equal(1);
+    expect(await applyAndReport(s.args, s.ctx, client(emu))).to.equal(1);
     const j = await readJournal(s.planFile + '.results.jsonl');
     const status = new Map(j!.rows.map((r) => [r.zivverId, r]));
     expect(status.get(renamed)).to.include({ status: 'drifted' });
@@ -86,11 +86,11 @@ describe('integration: apply against the emulator', function () {
     ]);
     const s = await setup(emu, () => true);
     const c = client(emu, { maxRetries: 8 });
-    expect(await runApply(s.args, s.ctx, c)).to.equal(0);
+    expect(await applyAndReport(s.args, s.ctx, c)).to.equal(0);
     expect(emu.stats.throttled).to.be.greaterThan(0);
     expect(emu.stats.faultsFired).to.be.greaterThan(8);
     expectOnlyKeysChanged(emu, before, keysOf(s.plan));
-    const ledger = await readLedgerEntries(s.args.ledger!);
+    const ledger = await readLedgerEntries(s.args.ledgerFile);
     expect(ledger.entries).to.have.length(12);
   });
 
@@ -100,7 +100,7 @@ describe('integration: apply against the emulator', function () {
     const s = await setup(emu, () => true);
     const victim = s.plan.rows[2].zivverId;
     emu.setFaults([{ method: 'PUT', path: victim, applyThenFail: true, reset: true, times: 1 }]);
-    expect(await runApply(s.args, s.ctx, client(emu, { maxRetries: 0 }))).to.equal(1);
+    expect(await applyAndReport(s.args, s.ctx, client(emu, { maxRetries: 0 }))).to.equal(1);
     const j = await readJournal(s.planFile + '.results.jsonl');
     const row = j!.rows.find((r) => r.zivverId === victim)!;
     expect(row.status).to.equal('failed');
@@ -108,13 +108,13 @@ describe('integration: apply against the emulator', function () {
     expect(row.error).to.match(/may have been applied — rerun apply to retry/);
     expect(emu.getKey(victim)).to.equal(s.plan.rows[2].newKey); // it was applied
     const rerun = testCtx(s.dir);
-    expect(await runApply(s.args, rerun, client(emu))).to.equal(0);
+    expect(await applyAndReport(s.args, rerun, client(emu))).to.equal(0);
     expect(emu.stats.byMethod.PUT).to.equal(13);
     expectOnlyKeysChanged(emu, before, keysOf(s.plan));
     // A PUT refused outright is failed with Zivver's words and status.
     const s2 = await setup(emu, (i) => i === 0);
     emu.setFaults([{ method: 'PUT', status: 400, body: 'Account is outside the organization', times: 1 }]);
-    expect(await runApply(s2.args, s2.ctx, client(emu))).to.equal(1);
+    expect(await applyAndReport(s2.args, s2.ctx, client(emu))).to.equal(1);
     const r2 = JSON.parse(s2.ctx.out().trim());
     expect(r2).to.include({ status: 'failed', httpStatus: 400 });
     expect(r2.error).to.match(/Account is outside the organization/);
@@ -123,11 +123,11 @@ describe('integration: apply against the emulator', function () {
   it('--what-if and a --max-changes refusal write nothing', async () => {
     emu = await emulator();
     const s = await setup(emu, () => true);
-    expect(await runApply({ ...s.args, whatIf: true }, s.ctx, client(emu))).to.equal(0);
+    expect(await applyAndReport({ ...s.args, whatIf: true }, s.ctx, client(emu))).to.equal(0);
     expect(emu.stats.byMethod.PUT ?? 0).to.equal(0);
     expect(emu.stats.writes).to.equal(0);
     emu.resetStats();
-    await runApply({ ...s.args, maxChanges: 11 }, s.ctx, client(emu)).then(
+    await applyAndReport({ ...s.args, maxChanges: 11 }, s.ctx, client(emu)).then(
       () => expect.fail('should refuse'),
       (err) => expect(String(err)).to.match(/more than --max-changes 11/),
     );
@@ -223,12 +223,12 @@ describe('integration: zivver-keytool apply as a process', function () {
   it('rollback writes a plan restoring keys the ledger knows, which apply carries out', async () => {
     emu = await emulator({ users: richUsers(4) });
     const s = await setup(emu, () => true);
-    expect(await runApply(s.args, s.ctx, client(emu))).to.equal(0);
+    expect(await applyAndReport(s.args, s.ctx, client(emu))).to.equal(0);
     const first = new Map(s.plan.rows.map((r) => [r.zivverId, r.newKey]));
     const plan2 = planFor(emu.url, emu.users(), (i) => `ffffffff-aaaa-4bbb-8ccc-${String(i).padStart(12, '0')}`);
     const p2 = path.join(s.dir, 'plan2.json');
     await fs.writeFile(p2, JSON.stringify(plan2));
-    expect(await runApply({ ...s.args, plan: plan2, planFile: p2 }, testCtx(s.dir), client(emu))).to.equal(0);
+    expect(await applyAndReport({ ...s.args, plan: plan2, planFile: p2 }, testCtx(s.dir), client(emu))).to.equal(0);
     const rb = await runCli(['rollback', '--results', 'plan2.json.results.jsonl', '--ledger', 'ledger.jsonl', '--out', 'rollback.json'], { cwd: s.dir, env: env() });
     expect(rb.code, rb.stderr).to.equal(0);
     expect(rb.stdout).to.match(/Rollback plan: 4 to restore, 0 cannot be restored/);

@@ -4,8 +4,9 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import type { ApplyRunArgs } from '../../src/apply/run.js';
+import type { ApplyReportSettings } from '../../src/cli/applyReport.js';
 import type { CommandContext } from '../../src/cli/context.js';
+import { resolveZivverConnection } from '../../src/cli/options.js';
 import { accountFingerprint, rowCheck } from '../../src/core/fingerprint.js';
 import type { PlanDocument, PlanRow } from '../../src/core/types.js';
 import { startEmulator, type EmulatorHandle, type EmulatorOptions, type EmulatorUser } from '../../src/emulator/index.js';
@@ -56,24 +57,23 @@ export function applyClient(emu: EmulatorHandle, over: Record<string, unknown> =
   return createScimClient({ baseUrl: emu.url, apiKey: API_KEY, rateLimit: { requests: 1000, seconds: 1 }, retryBaseMs: 20, retryMaxMs: 200, ...over });
 }
 
-/** A temp dir with plan.json for the accounts `pick` chooses, and runApply arguments for it. */
+/** A temp dir with plan.json for the accounts `pick` chooses, and the apply settings for it. */
 export async function applySetup(emu: EmulatorHandle, pick: (n: number) => boolean, concurrency: number) {
   const dir = await tmpDir();
   const planned = emu.users().filter((_, i) => pick(i));
   const plan = planFor(emu.url, planned);
   const planFile = path.join(dir, 'plan.json');
   await fs.writeFile(planFile, JSON.stringify(plan, null, 2));
-  const args: ApplyRunArgs = {
+  const args: ApplyReportSettings = {
     plan,
     planName: 'plan.json',
     planFile,
-    zivverUrl: emu.url,
-    rateLimit: '1000/1',
+    zivver: resolveZivverConnection({ zivverUrl: emu.url, rateLimit: '1000/1' }, {}),
     whatIf: false,
     concurrency,
     read: 'fresh',
     maxReadAge: 30,
-    ledger: path.join(dir, 'ledger.jsonl'),
+    ledgerFile: path.join(dir, 'ledger.jsonl'),
     allowOtherUrl: false,
     output: 'jsonl',
     csvDelimiter: ',',

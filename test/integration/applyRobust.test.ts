@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { spawn } from 'node:child_process';
-import { runApply } from '../../src/apply/run.js';
+import { applyAndReport } from '../../src/cli/applyReport.js';
 import type { EmulatorHandle } from '../../src/emulator/index.js';
 import { readJournal } from '../../src/store/journal.js';
 import { BIN, runCli } from '../helpers/cli.js';
@@ -47,7 +47,7 @@ describe('integration: apply while Zivver makes us wait', function () {
     });
     try {
       // A body may be at most 300 ms old when sent: the 1 s wait outlives it.
-      expect(await runApply({ ...s.args, maxWriteAgeMs: 300 }, s.ctx, client(emu))).to.equal(0);
+      expect(await applyAndReport({ ...s.args, maxWriteAgeMs: 300 }, s.ctx, client(emu))).to.equal(0);
     } finally {
       stop();
     }

@@ -105,6 +105,12 @@ describe('integration: plan (CLI process against the emulator)', function () {
     const none = await runCli(['plan', '--zivver-url', emu.url, '--input', 'mbx.csv', '--include-emails', 'nobody@org.nl', '--detailed-exitcode'], { cwd: dir, env: env() });
     expect(none.code).to.equal(0);
     expect(none.stdout).to.include('Plan: 0 to set, 0 unchanged, 0 not found, 0 ambiguous, 0 conflict, 0 invalid, 3 skipped.');
+    // Terraform's convention: with --detailed-exitcode every error is 1, so 2 always means "changes".
+    const refused = await runCli(['plan', '--zivver-url', emu.url, '--input', 'mbx.csv', '--detailed-exitcode'], { cwd: dir, env: { ...env(), ZIVVER_API_KEY: testSecret('wrong-key') } });
+    expect(refused.code, refused.stderr).to.equal(1);
+    expect(refused.stderr).to.match(/error: /);
+    const refusedPlain = await runCli(['plan', '--zivver-url', emu.url, '--input', 'mbx.csv'], { cwd: dir, env: { ...env(), ZIVVER_API_KEY: testSecret('wrong-key') } });
+    expect(refusedPlain.code).to.equal(3);
   });
 
   it('writes an Excel-friendly CSV plan (BOM, ; delimiter)', async () => {

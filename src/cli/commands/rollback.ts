@@ -3,15 +3,15 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
-import { withCommonOptions, withOutputOptions, type CommonArgs, type OutputOptionArgs } from '../options.js';
+import { resolveLedgerFile, withCommonOptions, withLedgerOption, withOutputOptions, type CommonArgs, type LedgerArgs, type OutputOptionArgs } from '../options.js';
 import { renderTable } from '../render.js';
 import { ExitCode, InputError } from '../../errors.js';
 import { planRollback } from '../../apply/rollback.js';
 import { readJournal } from '../../store/journal.js';
-import { defaultLedgerPath, entriesForUrl, readLedgerEntries } from '../../store/ledger.js';
+import { entriesForUrl, readLedgerEntries } from '../../store/ledger.js';
 import { planRowsToJsonl, writePlanOutputs } from '../../store/planWrite.js';
 
-export type RollbackCommandArgs = CommonArgs & OutputOptionArgs & { results: string; ledger?: string };
+export type RollbackCommandArgs = CommonArgs & OutputOptionArgs & LedgerArgs & { results: string };
 
 /**
  * `rollback --results <journal> --out <plan.json|csv>`: writes a plan restoring previous keys (an
@@ -22,9 +22,9 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
   command: 'rollback',
   describe: 'Write a plan that restores previous keys from a results journal and the ledger',
   builder: (y) =>
-    withOutputOptions(withCommonOptions(y))
-      .option('results', { type: 'string', demandOption: true, describe: 'Results journal of the apply run to undo', group: 'Rollback:' })
-      .option('ledger', { type: 'string', describe: 'Ledger file (default in the application-data folder)', group: 'Files:' })
+    withLedgerOption(
+      withOutputOptions(withCommonOptions(y)).option('results', { type: 'string', demandOption: true, describe: 'Results journal of the apply run to undo', group: 'Rollback:' }),
+    )
       .example('$0 rollback --results plan.json.results.jsonl --out rollback.json', 'Write the rollback plan')
       .example('$0 apply --plan rollback.json', 'Then apply it like any plan') as unknown as Argv<RollbackCommandArgs>,
   run: async (args, ctx) => {
@@ -32,7 +32,7 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
     const journal = await readJournal(journalFile);
     if (!journal) throw new InputError('results journal not found', args.results, undefined, 'Give the .results.jsonl file that `apply` wrote (default: <plan>.results.jsonl beside the plan).');
     for (const s of journal.skipped) ctx.logger.warn(`${args.results}:${s.line}: ignored (${s.reason})`);
-    const ledgerFile = path.resolve(ctx.cwd, args.ledger ?? defaultLedgerPath(ctx.env));
+    const ledgerFile = resolveLedgerFile(args, ctx);
     const ledger = await readLedgerEntries(ledgerFile);
     for (const s of ledger.skipped) ctx.logger.warn(`ledger ${ledgerFile}:${s.line}: ignored (${s.reason})`);
     const sha = createHash('sha256').update(await fs.readFile(journalFile)).digest('hex');

@@ -2,24 +2,29 @@ import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
 import {
+  resolveApplyOptions,
+  resolveLedgerFile,
+  resolvePlanSettings,
+  resolveZivverConnection,
   withApplyOptions,
+  withApplyReadOptions,
   withCommonOptions,
   withGraphOptions,
   withOutputOptions,
   withPlanOptions,
   type ApplyOptionArgs,
+  type ApplyReadArgs,
   type CommonArgs,
   type GraphOptionArgs,
   type OutputOptionArgs,
   type PlanOptionArgs,
 } from '../options.js';
 import { UsageError } from '../../errors.js';
-import { runApply } from '../../apply/run.js';
-import { resultsOutputKind } from '../../apply/output.js';
 import { planSummaryLine } from '../../core/plan.js';
+import { buildPlan } from '../../plan/build.js';
 import { writeFileAtomic } from '../../store/planWrite.js';
-import { applySettingsFrom, withApplyReadOptions, type ApplyReadArgs } from './apply.js';
-import { buildPlan } from './plan.js';
+import { connectZivver } from '../../zivver/connection.js';
+import { applyAndReport, checkResultOutputs } from '../applyReport.js';
 
 export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & { outDir?: string };
 
@@ -43,15 +48,35 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
       throw new UsageError('sync needs --max-changes <N>: the most keys an unattended run may write (it refuses, writing nothing, when the plan has more).');
     }
     // Refuse a bad --out name before planning (planning reads the whole tenant).
-    for (const f of args.out ?? []) resultsOutputKind(f);
-    const { plan, client, ledgerPath } = await buildPlan({ ...args, out: undefined }, ctx);
+    checkResultOutputs(args.out);
+    const connection = resolveZivverConnection(args, ctx.env);
+    const settings = resolvePlanSettings(args, ctx);
+    const options = resolveApplyOptions(args);
+    const ledgerFile = resolveLedgerFile(args, ctx);
+    const client = await connectZivver(connection, ctx);
+    const plan = await buildPlan(settings, { connection, client }, ctx);
     ctx.logger.info(planSummaryLine(plan.summary));
-    const ledgerFile = path.resolve(ctx.cwd, ledgerPath);
     const outDir = path.resolve(ctx.cwd, args.outDir ?? path.join(path.dirname(ledgerFile), 'runs'));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const planFile = path.join(outDir, `sync-${stamp}.plan.json`);
     await writeFileAtomic(planFile, JSON.stringify(plan, null, 2) + '\n');
     ctx.logger.info(`Plan written to ${planFile}`);
-    return runApply({ plan, planName: planFile, planFile, ledger: ledgerFile, ...applySettingsFrom(args) }, ctx, client);
+    return applyAndReport(
+      {
+        plan,
+        planName: planFile,
+        planFile,
+        zivver: connection,
+        ledgerFile,
+        ...options,
+        yes: args.yes,
+        ...(args.out ? { out: args.out } : {}),
+        output: args.output,
+        csvDelimiter: args.csvDelimiter,
+        csvBom: args.csvBom,
+      },
+      ctx,
+      client,
+    );
   },
 };

@@ -4,10 +4,10 @@
  * Exit 0 when everything answers, 3 when Zivver (or Graph) cannot be reached or refuses us.
  */
 import type { Argv } from 'yargs';
-import { createScimClient, parseRateLimit, resolveApiKey, validateZivverUrl } from '../../zivver/index.js';
-import { describeProxy, resolveProxyConfig } from '../../util/proxy.js';
+import { connectZivver } from '../../zivver/connection.js';
+import { describeProxy } from '../../util/proxy.js';
 import type { KeytoolCommand } from '../command.js';
-import { withCommonOptions, withGraphOptions, type CommonArgs, type GraphOptionArgs } from '../options.js';
+import { resolveGraphSignIn, resolveZivverConnection, withCommonOptions, withGraphOptions, type CommonArgs, type GraphOptionArgs } from '../options.js';
 
 type TestConnectionArgs = CommonArgs & GraphOptionArgs & { source: 'file' | 'graph' };
 
@@ -24,11 +24,10 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
       })
       .example('$0 test-connection', 'Check Zivver with the key in ZIVVER_API_KEY') as unknown as Argv<TestConnectionArgs>,
   run: async (args, ctx) => {
-    const url = validateZivverUrl(args.zivverUrl);
-    const rateLimit = parseRateLimit(args.rateLimit);
-    const apiKey = await resolveApiKey({ apiKeyFile: args.apiKeyFile, env: ctx.env, cwd: ctx.cwd });
-    const proxy = resolveProxyConfig(args.proxy, ctx.env);
-    const client = createScimClient({ baseUrl: url.href, apiKey, rateLimit, logger: ctx.logger, signal: ctx.signal, maxRetries: 2, proxy });
+    const connection = resolveZivverConnection(args, ctx.env);
+    const { url, rateLimit, proxy } = connection;
+    const graphSignIn = args.source === 'graph' ? resolveGraphSignIn(args) : undefined;
+    const client = await connectZivver(connection, ctx, { maxRetries: 2 });
     const out = (line: string) => ctx.stdout.write(line + '\n');
     out(`Zivver URL:   ${url.href}`);
     out(`Proxy:        ${describeProxy(proxy, url)}`);
@@ -43,9 +42,9 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
       `Rate budget:  ${rateLimit.requests} requests per ${rateLimit.seconds} s client-side` +
         (client.stats.throttled ? `; Zivver throttled ${client.stats.throttled} request(s) (429) during the check` : '; no throttling seen'),
     );
-    if (args.source === 'graph') {
-      const { checkGraphSignIn, graphOptionsFromArgs } = await import('../../sources/graph/index.js');
-      const graph = await checkGraphSignIn(graphOptionsFromArgs(args), { logger: ctx.logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd, proxy });
+    if (graphSignIn) {
+      const { checkGraphSignIn } = await import('../../sources/graph/index.js');
+      const graph = await checkGraphSignIn(graphSignIn, { logger: ctx.logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd, proxy });
       out(`Graph:        signed in to ${graph.tenant}${graph.userCount !== undefined ? `, ${graph.userCount} users visible` : ''}`);
     }
     out('Connection OK.');

@@ -3,9 +3,8 @@
  * Only this folder (and src/zivver/) reaches the network.
  */
 import crypto from 'node:crypto';
-import type { GraphOptionArgs } from '../../cli/options.js';
 import type { SourceUser } from '../../core/types.js';
-import { GraphError, UsageError } from '../../errors.js';
+import { GraphError } from '../../errors.js';
 import type { Logger } from '../../util/logger.js';
 import { createCredential, type GraphAuthOptions, type SignInMethod } from './auth.js';
 import { createGraphUserReader, type GraphUser, type GraphUserReader } from './client.js';
@@ -48,55 +47,6 @@ export interface GraphSourceResult {
   sha256: string;
   users: SourceUser[];
   warnings: string[];
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function checkUrl(flag: string, value: string): string {
-  let u: URL;
-  try {
-    u = new URL(value);
-  } catch {
-    throw new UsageError(`${flag} must be a URL such as https://…, not "${value}".`);
-  }
-  if (u.protocol !== 'https:') throw new UsageError(`${flag} must be an https:// URL (got ${u.protocol}//${u.host}).`);
-  if (u.username || u.password) throw new UsageError(`${flag} must not contain a user name or password.`);
-  // Keep only scheme, host and port: paths here would break the scope and the authority.
-  if (u.pathname !== '/' && u.pathname !== '') throw new UsageError(`${flag} takes the host only (e.g. ${u.origin}), not a path.`);
-  return u.origin;
-}
-
-/** The plan/sync/test-connection flags → options. Throws UsageError for what flags alone get wrong. */
-export function graphOptionsFromArgs(args: GraphOptionArgs): GraphSourceOptions {
-  const tenantId = args.tenantId?.trim() || undefined;
-  const clientId = args.clientId?.trim() || undefined;
-  if (tenantId && !/^[A-Za-z0-9.-]+$/.test(tenantId)) {
-    throw new UsageError(`--tenant-id must be the tenant's id (a GUID) or domain (contoso.onmicrosoft.com), not "${tenantId}".`);
-  }
-  if (clientId && !GUID.test(clientId)) {
-    throw new UsageError(`--client-id must be the app registration's Application (client) ID, a GUID, not "${clientId}".`);
-  }
-  if (args.managedIdentityClientId && !GUID.test(args.managedIdentityClientId.trim())) {
-    throw new UsageError('--managed-identity-client-id must be the identity\'s client id, a GUID.');
-  }
-  const group = args.graphGroup?.trim() || undefined;
-  if (group && !GUID.test(group)) {
-    throw new UsageError(`--graph-group takes the group's Object ID (a GUID), not its name ("${group}").`);
-  }
-  const filter = args.graphFilter?.trim() || undefined;
-  const opts: GraphSourceOptions = {
-    deviceCode: !!args.deviceCode,
-    managedIdentity: !!args.managedIdentity,
-    authorityHost: checkUrl('--authority-host', args.authorityHost || 'https://login.microsoftonline.com'),
-    graphUrl: checkUrl('--graph-url', args.graphUrl || 'https://graph.microsoft.com'),
-  };
-  if (tenantId) opts.tenantId = tenantId;
-  if (clientId) opts.clientId = clientId;
-  if (args.certificate) opts.certificatePath = args.certificate;
-  if (args.managedIdentityClientId) opts.managedIdentityClientId = args.managedIdentityClientId.trim();
-  if (group) opts.group = group;
-  if (filter) opts.filter = filter;
-  return opts;
 }
 
 /** The tenant id from the token's `tid` claim (not verified: only used to name the input). */

@@ -1,10 +1,8 @@
 import { expect } from 'chai';
 import { graphScope, selectSignInMethod, type GraphAuthOptions } from '../../../src/sources/graph/auth.js';
-import { graphOptionsFromArgs } from '../../../src/sources/graph/index.js';
 import { buildUserQuery } from '../../../src/sources/graph/client.js';
 import { signInError } from '../../../src/sources/graph/signInErrors.js';
 import { ExitCode, GraphError, UsageError } from '../../../src/errors.js';
-import type { GraphOptionArgs } from '../../../src/cli/options.js';
 
 const T = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 const C = '11111111-2222-3333-4444-555555555555';
@@ -57,39 +55,6 @@ describe('graph sign-in selection', () => {
 
   it('asks for <graphUrl>/.default', () => {
     expect(graphScope('https://graph.microsoft.us/')).to.equal('https://graph.microsoft.us/.default');
-  });
-});
-
-describe('graphOptionsFromArgs', () => {
-  const args: GraphOptionArgs = {
-    tenantId: T,
-    clientId: C,
-    deviceCode: false,
-    managedIdentity: false,
-    authorityHost: 'https://login.microsoftonline.com',
-    graphUrl: 'https://graph.microsoft.com',
-  };
-  it('maps the flags', () => {
-    const o = graphOptionsFromArgs({ ...args, certificate: 'app.pfx', graphGroup: ` ${C} `, graphFilter: "endswith(mail,'@x.nl')", authorityHost: 'https://login.microsoftonline.us/', graphUrl: 'https://graph.microsoft.us' });
-    expect(o).to.deep.equal({
-      tenantId: T,
-      clientId: C,
-      certificatePath: 'app.pfx',
-      deviceCode: false,
-      managedIdentity: false,
-      group: C,
-      filter: "endswith(mail,'@x.nl')",
-      authorityHost: 'https://login.microsoftonline.us',
-      graphUrl: 'https://graph.microsoft.us',
-    });
-  });
-  it('refuses bad values with a clear message', () => {
-    expect(usage(() => graphOptionsFromArgs({ ...args, graphGroup: 'All Staff' }))).to.match(/Object ID.*not its name/);
-    expect(usage(() => graphOptionsFromArgs({ ...args, clientId: 'my-app' }))).to.contain('Application (client) ID');
-    expect(usage(() => graphOptionsFromArgs({ ...args, tenantId: 'contoso tenant' }))).to.contain('--tenant-id');
-    expect(usage(() => graphOptionsFromArgs({ ...args, graphUrl: 'http://graph.microsoft.com' }))).to.contain('https://');
-    expect(usage(() => graphOptionsFromArgs({ ...args, authorityHost: 'https://login.microsoftonline.com/contoso' }))).to.contain('host only');
-    expect(usage(() => graphOptionsFromArgs({ ...args, managedIdentity: true, managedIdentityClientId: 'x' }))).to.contain('GUID');
   });
 });
 

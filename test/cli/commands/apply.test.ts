@@ -2,9 +2,9 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runInProcess } from '../helpers/cli.js';
-import { testSecret } from '../helpers/secrets.js';
-import { planDoc, setRow } from '../store/fixtures.js';
+import { runInProcess } from '../../helpers/cli.js';
+import { testSecret } from '../../helpers/secrets.js';
+import { planDoc, setRow } from '../../store/fixtures.js';
 
 const API_KEY = testSecret('cmd-key');
 

@@ -3,17 +3,19 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { runApply, type ApplyRunArgs } from '../../src/apply/run.js';
+import { applyAndReport, type ApplyReportSettings } from '../../src/cli/applyReport.js';
 import type { CommandContext } from '../../src/cli/context.js';
+import { resolveZivverConnection } from '../../src/cli/options.js';
 import type { PlanDocument } from '../../src/core/types.js';
 import { InterruptedError, StalePlanError, UsageError } from '../../src/errors.js';
 import { readJournal } from '../../src/store/journal.js';
 import { readLedgerEntries } from '../../src/store/ledger.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { planDoc, setRow } from '../store/fixtures.js';
-import { FakeScimClient, scimUser } from './fakeClient.js';
+import { FakeScimClient, scimUser } from '../apply/fakeClient.js';
 
 const URL = 'http://127.0.0.1:1/scim/v2';
+const zivver = (url: string) => resolveZivverConnection({ zivverUrl: url, rateLimit: '50/10' }, {});
 
 async function harness(n: number) {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'zk-run-'));
@@ -35,17 +37,16 @@ async function harness(n: number) {
     progress: { start() {}, update() {}, end() {} },
     signal: controller.signal,
   };
-  const args: ApplyRunArgs = {
+  const args: ApplyReportSettings = {
     plan,
     planName: 'plan.json',
     planFile,
-    zivverUrl: URL,
-    rateLimit: '50/10',
+    zivver: zivver(URL),
     whatIf: false,
     concurrency: 4,
     read: 'fresh',
     maxReadAge: 30,
-    ledger: path.join(dir, 'ledger.jsonl'),
+    ledgerFile: path.join(dir, 'ledger.jsonl'),
     allowOtherUrl: false,
     output: 'table',
     csvDelimiter: ',',
@@ -65,10 +66,10 @@ async function rejects(p: Promise<unknown>, type: Function, re: RegExp) {
   expect.fail('expected a rejection');
 }
 
-describe('apply/run', () => {
+describe('apply and sync: run and report (src/cli/applyReport)', () => {
   it('applies, journals beside the plan, records the ledger, prints the table and the summary last', async () => {
     const h = await harness(3);
-    const code = await runApply(h.args, h.ctx, h.client);
+    const code = await applyAndReport(h.args, h.ctx, h.client);
     expect(code).to.equal(0);
     const j = await readJournal(h.planFile + '.results.jsonl');
     expect(j!.headers).to.have.length(1);
@@ -86,10 +87,10 @@ describe('apply/run', () => {
   it('resumes: a second run skips updated rows and sends no request for them', async () => {
     const h = await harness(4);
     h.client.putFaults.set(setRow(2).zivverId, 'reject');
-    expect(await runApply(h.args, h.ctx, h.client)).to.equal(1);
+    expect(await applyAndReport(h.args, h.ctx, h.client)).to.equal(1);
     h.client.putFaults.clear();
     const before = h.client.stats.requests;
-    expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
+    expect(await applyAndReport(h.args, h.ctx, h.client)).to.equal(0);
     expect(h.client.stats.requests - before).to.equal(2);
     expect(h.stdout().trimEnd().split('\n').at(-1)).to.equal('Apply complete: 1 updated, 0 drifted, 0 failed, 0 skipped, 3 already done.');
     const j = await readJournal(h.planFile + '.results.jsonl');
@@ -98,20 +99,20 @@ describe('apply/run', () => {
 
   it('--max-changes refuses the whole run before anything is written, counting only rows not yet done', async () => {
     const h = await harness(5);
-    await rejects(runApply({ ...h.args, maxChanges: 4 }, h.ctx, h.client), UsageError, /would write 5 key\(s\), more than --max-changes 4/);
+    await rejects(applyAndReport({ ...h.args, maxChanges: 4 }, h.ctx, h.client), UsageError, /would write 5 key\(s\), more than --max-changes 4/);
     expect(h.client.stats.requests).to.equal(0);
     await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
     await fs.access(path.join(h.dir, 'ledger.jsonl')).then(() => expect.fail('ledger written'), () => {});
     h.client.putFaults.set(setRow(1).zivverId, 'reject');
-    await runApply({ ...h.args, maxChanges: 5 }, h.ctx, h.client);
+    await applyAndReport({ ...h.args, maxChanges: 5 }, h.ctx, h.client);
     h.client.putFaults.clear();
-    expect(await runApply({ ...h.args, maxChanges: 1 }, h.ctx, h.client)).to.equal(0);
+    expect(await applyAndReport({ ...h.args, maxChanges: 1 }, h.ctx, h.client)).to.equal(0);
   });
 
   it('--what-if writes nothing anywhere and says so', async () => {
     const h = await harness(3);
     h.args.out = ['results.csv'];
-    const code = await runApply({ ...h.args, whatIf: true }, h.ctx, h.client);
+    const code = await applyAndReport({ ...h.args, whatIf: true }, h.ctx, h.client);
     expect(code).to.equal(0);
     expect(h.client.puts).to.have.length(0);
     await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
@@ -123,28 +124,28 @@ describe('apply/run', () => {
 
   it('refuses a plan made against another Zivver URL unless --allow-other-url', async () => {
     const h = await harness(1);
-    await rejects(runApply({ ...h.args, zivverUrl: 'https://app.zivver.com/api/scim/v2' }, h.ctx, h.client), StalePlanError, /made against http:\/\/127\.0\.0\.1:1\/scim\/v2/);
-    expect(await runApply({ ...h.args, zivverUrl: 'https://app.zivver.com/api/scim/v2', allowOtherUrl: true }, h.ctx, h.client)).to.equal(0);
+    await rejects(applyAndReport({ ...h.args, zivver: zivver('https://app.zivver.com/api/scim/v2') }, h.ctx, h.client), StalePlanError, /made against http:\/\/127\.0\.0\.1:1\/scim\/v2/);
+    expect(await applyAndReport({ ...h.args, zivver: zivver('https://app.zivver.com/api/scim/v2'), allowOtherUrl: true }, h.ctx, h.client)).to.equal(0);
   });
 
   it('refuses a journal named with --results that belongs to another plan (other writes, or the same writes planned again)', async () => {
     const h = await harness(2);
     const results = path.join(h.dir, 'mine.jsonl');
-    await runApply({ ...h.args, results }, h.ctx, h.client);
+    await applyAndReport({ ...h.args, results }, h.ctx, h.client);
     const other = planDoc([setRow(7)]);
-    await rejects(runApply({ ...h.args, results, plan: other }, h.ctx, h.client), UsageError, /belongs to another plan \(planned writes differ/);
+    await rejects(applyAndReport({ ...h.args, results, plan: other }, h.ctx, h.client), UsageError, /belongs to another plan \(planned writes differ/);
     const remade = { ...h.plan, createdAt: '2030-01-01T00:00:00.000Z' };
-    await rejects(runApply({ ...h.args, results, plan: remade }, h.ctx, h.client), UsageError, /belongs to another plan \(the same writes, but planned at/);
+    await rejects(applyAndReport({ ...h.args, results, plan: remade }, h.ctx, h.client), UsageError, /belongs to another plan \(the same writes, but planned at/);
   });
 
   it('a plan made again under the same name starts a new journal: the old one is moved aside', async () => {
     const h = await harness(3);
-    expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
+    expect(await applyAndReport(h.args, h.ctx, h.client)).to.equal(0);
     // e.g. after a rollback the admin plans again to the same file: the same writes, a new plan.
     const remade = { ...h.plan, createdAt: '2030-01-01T00:00:00.000Z' };
     await fs.writeFile(h.planFile, JSON.stringify(remade));
     const puts = h.client.puts.length;
-    expect(await runApply({ ...h.args, plan: remade }, h.ctx, h.client)).to.equal(0);
+    expect(await applyAndReport({ ...h.args, plan: remade }, h.ctx, h.client)).to.equal(0);
     expect(h.client.puts.length - puts).to.equal(3);
     expect(h.stdout().trimEnd().split('\n').at(-1)).to.equal('Apply complete: 3 updated, 0 drifted, 0 failed, 0 skipped.');
     const files = await fs.readdir(h.dir);
@@ -155,14 +156,14 @@ describe('apply/run', () => {
     expect(j!.headers).to.have.length(1);
     expect(j!.headers[0]!.planCreatedAt).to.equal('2030-01-01T00:00:00.000Z');
     // Resuming that same plan still works.
-    expect(await runApply({ ...h.args, plan: remade }, h.ctx, h.client)).to.equal(0);
+    expect(await applyAndReport({ ...h.args, plan: remade }, h.ctx, h.client)).to.equal(0);
     expect(h.client.puts.length - puts).to.equal(3);
   });
 
   it('--out refuses the journal, its lock, the ledger and the plan (exit 2, nothing written)', async () => {
     const h = await harness(1);
     for (const out of ['plan.json.results.jsonl', 'plan.json.results.jsonl.lock', 'ledger.jsonl', 'plan.json']) {
-      await rejects(runApply({ ...h.args, out: [out] }, h.ctx, h.client), UsageError, /--out .* (is the (results journal|ledger|plan)|unknown file type)/);
+      await rejects(applyAndReport({ ...h.args, out: [out] }, h.ctx, h.client), UsageError, /--out .* (is the (results journal|ledger|plan)|unknown file type)/);
     }
     expect(h.client.stats.requests).to.equal(0);
     await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
@@ -178,18 +179,18 @@ describe('apply/run', () => {
     };
     const h = await harness(2);
     const no = tty('y\n');
-    await rejects(runApply(h.args, { ...h.ctx, stdin: no.stdin, stderr: no.stderr }, h.client), UsageError, /cancelled; nothing was written/);
+    await rejects(applyAndReport(h.args, { ...h.ctx, stdin: no.stdin, stderr: no.stderr }, h.client), UsageError, /cancelled; nothing was written/);
     expect(no.err()).to.match(/Write 2 key\(s\) to http:\/\/127\.0\.0\.1:1\/scim\/v2\?/);
     expect(h.client.stats.requests).to.equal(0);
     await fs.access(h.planFile + '.results.jsonl').then(() => expect.fail('journal written'), () => {});
     const yes = tty('yes\n');
-    expect(await runApply(h.args, { ...h.ctx, stdin: yes.stdin, stderr: yes.stderr }, h.client)).to.equal(0);
+    expect(await applyAndReport(h.args, { ...h.ctx, stdin: yes.stdin, stderr: yes.stderr }, h.client)).to.equal(0);
     expect(h.client.puts).to.have.length(2);
     const h2 = await harness(2);
     const quiet = tty('');
-    expect(await runApply({ ...h2.args, yes: true }, { ...h2.ctx, stdin: quiet.stdin, stderr: quiet.stderr }, h2.client)).to.equal(0);
+    expect(await applyAndReport({ ...h2.args, yes: true }, { ...h2.ctx, stdin: quiet.stdin, stderr: quiet.stderr }, h2.client)).to.equal(0);
     const h3 = await harness(2);
-    expect(await runApply({ ...h3.args, maxChanges: 5 }, { ...h3.ctx, stdin: quiet.stdin, stderr: quiet.stderr }, h3.client)).to.equal(0);
+    expect(await applyAndReport({ ...h3.args, maxChanges: 5 }, { ...h3.ctx, stdin: quiet.stdin, stderr: quiet.stderr }, h3.client)).to.equal(0);
     expect(quiet.err()).to.equal('');
   });
 
@@ -199,7 +200,7 @@ describe('apply/run', () => {
       h.planFile + '.results.jsonl',
       JSON.stringify({ kind: 'zivver-keyresults', v: 1, runId: 'r0', planSha256: 'f'.repeat(64), plan: 'plan.json', zivverUrl: URL, started: 'x', whatIf: false }) + '\n',
     );
-    expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
+    expect(await applyAndReport(h.args, h.ctx, h.client)).to.equal(0);
     expect((await fs.readdir(h.dir)).filter((f) => f.includes('.results.'))).to.deep.equal(['plan.json.results.jsonl']);
     expect((await readJournal(h.planFile + '.results.jsonl'))!.rows).to.have.length(2);
   });
@@ -207,15 +208,15 @@ describe('apply/run', () => {
   it('refuses to share a journal with a run in progress', async () => {
     const h = await harness(2);
     await fs.writeFile(h.planFile + '.results.jsonl.lock', JSON.stringify({ pid: process.pid, host: os.hostname(), started: 'now' }));
-    await rejects(runApply(h.args, h.ctx, h.client), UsageError, /another apply is using the results journal/);
+    await rejects(applyAndReport(h.args, h.ctx, h.client), UsageError, /another apply is using the results journal/);
     // a lock left by a dead process is taken over
     await fs.writeFile(h.planFile + '.results.jsonl.lock', JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname(), started: 'then' }));
-    expect(await runApply(h.args, h.ctx, h.client)).to.equal(0);
+    expect(await applyAndReport(h.args, h.ctx, h.client)).to.equal(0);
   });
 
   it('stdin plans journal to a file in the working directory named after the plan', async () => {
     const h = await harness(1);
-    await runApply({ ...h.args, planFile: null, planName: 'stdin', output: 'jsonl' }, h.ctx, h.client);
+    await applyAndReport({ ...h.args, planFile: null, planName: 'stdin', output: 'jsonl' }, h.ctx, h.client);
     const files = await fs.readdir(h.dir);
     expect(files.some((f) => /^zivver-keytool-[0-9a-f]{12}\.results\.jsonl$/.test(f))).to.equal(true);
     const row = JSON.parse(h.stdout().trim().split('\n')[0]);
@@ -225,11 +226,11 @@ describe('apply/run', () => {
   it('exit 1 when rows drift; interruption throws InterruptedError after the summary', async () => {
     const h = await harness(3);
     h.client.users.delete(setRow(3).zivverId);
-    expect(await runApply(h.args, h.ctx, h.client)).to.equal(1);
+    expect(await applyAndReport(h.args, h.ctx, h.client)).to.equal(1);
     const h2 = await harness(10);
     h2.client.putDelayMs = 5;
     h2.client.beforePut = () => h2.controller.abort();
-    await rejects(runApply({ ...h2.args, concurrency: 1 }, h2.ctx, h2.client), InterruptedError, /run the same command again to resume/);
+    await rejects(applyAndReport({ ...h2.args, concurrency: 1 }, h2.ctx, h2.client), InterruptedError, /run the same command again to resume/);
     expect(h2.stdout()).to.match(/Apply interrupted: 1 updated, 0 drifted, 0 failed, 0 skipped, 9 not started\.\n$/);
   });
 });

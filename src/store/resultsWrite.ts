@@ -1,45 +1,13 @@
 /**
- * Presenting apply results: the table for people, the summary line, and --out files
- * (.json document, .jsonl rows, .csv rows for Excel).
+ * Writing apply results to --out files: .json document, .jsonl rows, .csv rows for Excel.
  */
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { renderTable } from '../cli/render.js';
 import { UsageError } from '../errors.js';
-import type { ResultRow, ResultStatus } from '../store/journal.js';
-import { writeFileAtomic } from '../store/planWrite.js';
+import type { ResultRow, ResultStatus } from './journal.js';
+import { writeFileAtomic } from './planWrite.js';
 
 export const RESULT_CSV_COLUMNS = ['email', 'zivverId', 'userName', 'newKey', 'status', 'httpStatus', 'error', 'at', 'line', 'runId'] as const;
-
-/**
- * The line people (and scripts grepping logs) look for last. With --what-if the rows that would be
- * written are counted as "would update" and the line says nothing was written.
- */
-export function summaryLine(
-  c: Record<ResultStatus, number>,
-  whatIf: boolean,
-  more: { alreadyDone?: number; notStarted?: number; interrupted?: boolean } = {},
-): string {
-  // Rows an earlier run already did are `skipped` rows in the results, but counted apart here.
-  const already = more.alreadyDone ?? 0;
-  const tail =
-    (more.interrupted ? `, ${more.notStarted ?? 0} not started` : '') + (already ? `, ${already} already done` : '') + '.';
-  const rest = `${c.drifted} drifted, ${c.failed} failed, ${c.skipped - already} skipped${tail}`;
-  const head = more.interrupted ? 'Apply interrupted' : 'Apply complete';
-  return whatIf
-    ? `${head} (what-if, nothing written): ${c['would-update']} would update, ${rest}`
-    : `${head}: ${c.updated} updated, ${rest}`;
-}
-
-export function renderResultsTable(rows: readonly ResultRow[]): string {
-  return renderTable(rows, [
-    { header: 'STATUS', value: (r) => r.status },
-    { header: 'USERNAME', value: (r) => r.userName || r.email, max: 40 },
-    { header: 'NEW KEY', value: (r) => r.newKey, max: 38 },
-    { header: 'HTTP', value: (r) => (r.httpStatus === null ? '' : String(r.httpStatus)) },
-    { header: 'DETAIL', value: (r) => r.error ?? '', max: 100 },
-  ]);
-}
 
 export function resultsOutputKind(file: string): 'json' | 'jsonl' | 'csv' {
   const ext = path.extname(file).toLowerCase();

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { neutralizeFormula, resultsToCsv } from '../../src/apply/output.js';
+import { neutralizeFormula, resultsToCsv } from '../../src/store/resultsWrite.js';
 import type { ResultRow } from '../../src/store/journal.js';
 
-describe('apply/output results CSV', () => {
+describe('store/resultsWrite results CSV', () => {
   it('keeps Zivver text that Excel would run as a formula from being a formula', () => {
     expect(neutralizeFormula('=HYPERLINK("http://x","y")')).to.equal(`'=HYPERLINK("http://x","y")`);
     expect(neutralizeFormula('+31 6 1234')).to.equal(`'+31 6 1234`);

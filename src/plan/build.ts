@@ -1,0 +1,118 @@
+/**
+ * Building a plan: read the sources (files or Microsoft Graph), the ledger and Zivver's accounts,
+ * then planKeyChanges decides. Takes settings, never flags (src/cli/options.ts resolves those);
+ * never writes to Zivver.
+ */
+import { formatKeySource } from '../core/keys.js';
+import { planKeyChanges } from '../core/plan.js';
+import { assemblePlanDocument } from '../core/planDocument.js';
+import type { KeyFormat, KeySource, LedgerKnowledge, PlanDocument, PlanFilters, SourceUser } from '../core/types.js';
+import type { GraphSourceOptions } from '../sources/graph/index.js';
+import { readInput, type InputFormat } from '../sources/index.js';
+import { readLedgerKnowledge } from '../store/ledger.js';
+import type { RunContext } from '../util/runContext.js';
+import { toZivverAccount } from '../zivver/account.js';
+import type { ZivverConnection } from '../zivver/connection.js';
+import type { ScimClient } from '../zivver/types.js';
+
+export interface PlanSettings {
+  /** Input files ("-" for stdin); empty when the users come from Microsoft Graph. */
+  inputs: readonly string[];
+  inputFormat: InputFormat;
+  /** Read the users from Microsoft Graph with these options (instead of inputs). */
+  graph?: GraphSourceOptions;
+  keySource: KeySource;
+  keyFormat: KeyFormat;
+  previousKeySource?: KeySource;
+  previousKeyFormat?: KeyFormat;
+  filters: PlanFilters;
+  /** The ledger to read (absolute), or null to plan without it (--ignore-ledger). */
+  ledgerFile: string | null;
+}
+
+/** Where the plan is made: the connection's settings and the client made from them. */
+export interface PlanZivver {
+  connection: ZivverConnection;
+  client: ScimClient;
+}
+
+/**
+ * Reads everything and plans. Every local check (flags, API key) has been made by the caller;
+ * the inputs are read before the first request, so bad input exits 2 with nothing sent anywhere.
+ */
+export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx: RunContext): Promise<PlanDocument> {
+  const { logger } = ctx;
+  const { connection, client } = zivver;
+  const url = connection.url;
+  const { keySource, keyFormat, previousKeySource, previousKeyFormat, filters } = settings;
+
+  const users: SourceUser[] = [];
+  const planInputs: { name: string; sha256: string }[] = [];
+  const readerWarnings: string[] = [];
+  for (const spec of settings.inputs) {
+    const result = await readInput(spec, { format: settings.inputFormat, keySource, stdin: ctx.stdin, cwd: ctx.cwd });
+    logger.verbose(`Read ${result.users.length} users from ${result.name}`);
+    for (const u of result.users) users.push(u);
+    planInputs.push({ name: result.name, sha256: result.sha256 });
+    readerWarnings.push(...result.warnings);
+  }
+
+  const ledger: LedgerKnowledge = settings.ledgerFile === null ? { lastKeyById: new Map() } : await readLedgerKnowledge(settings.ledgerFile, { zivverUrl: url.href });
+  logger.verbose(settings.ledgerFile === null ? 'Ledger ignored (--ignore-ledger)' : `Ledger: ${settings.ledgerFile} (${ledger.lastKeyById.size} accounts known)`);
+
+  if (settings.graph) {
+    // Loaded only when asked for: msal-node and the Graph client are large, and most runs read files.
+    const { readGraphSource } = await import('../sources/graph/index.js');
+    const graph = await readGraphSource(settings.graph, { logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd, proxy: connection.proxy });
+    logger.verbose(`Read ${graph.users.length} users from ${graph.name}`);
+    users.push(...graph.users);
+    planInputs.push({ name: graph.name, sha256: graph.sha256 });
+    readerWarnings.push(...graph.warnings);
+  }
+
+  ctx.progress.start('Reading Zivver accounts', 0);
+  // Any failure here is a typed Zivver error (exit 3): without a complete listing there is no plan.
+  const scimUsers = await client.listUsers((received, total) => ctx.progress.update(received, total ? `${received} of ${total}` : undefined));
+  ctx.progress.end();
+  const accounts = scimUsers.map(toZivverAccount);
+  logger.verbose(`Read ${accounts.length} Zivver accounts with ${client.stats.requests} request(s)`);
+
+  const result = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters, previousKeySource, previousKeyFormat, summarizeUserWarnings: false });
+  const warnings = [...new Set([...readerWarnings, ...result.warnings])];
+  if (previousKeySource) {
+    // The readers check the columns of the main key source only; for the previous key a missing
+    // column is not an error (the plan is still good), but nobody should believe rollback is covered.
+    const writable = result.rows.filter((r) => r.action === 'set' || r.action === 'unchanged');
+    if (writable.length && !writable.some((r) => r.previousKey !== undefined)) {
+      warnings.push(
+        `--previous-key-source ${formatKeySource(previousKeySource)}: no row has a previous key; the inputs seem to have no ` +
+          `${previousKeyColumns(previousKeySource)} values. The plan does not record the current keys, so rollback cannot restore them.`,
+      );
+    }
+  }
+  return assemblePlanDocument({
+    createdAt: new Date().toISOString(),
+    zivverUrl: url.href.replace(/\/$/, ''),
+    keySource: formatKeySource(keySource),
+    keyFormat,
+    ...(previousKeySource ? { previousKeySource: formatKeySource(previousKeySource), previousKeyFormat } : {}),
+    inputs: planInputs,
+    summary: result.summary,
+    rows: result.rows,
+    warnings,
+    filters,
+  });
+}
+
+function previousKeyColumns(source: KeySource): string {
+  switch (source.kind) {
+    case 'objectId':
+      return 'ExternalDirectoryObjectId/Id/ObjectId';
+    case 'objectGuid':
+      return 'ObjectGUID/ImmutableId/OnPremisesImmutableId';
+    case 'immutableId':
+      return 'ImmutableId/OnPremisesImmutableId';
+    case 'column':
+      return `"${source.column}" column`;
+  }
+}
