@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './cli.js';
+import { skipOrFail } from './skip.js';
 
 export const EXE = path.join(REPO_ROOT, 'build', 'out', 'zivver-keytool.exe');
 export const STAMP = EXE + '.stamp.json';
@@ -146,23 +147,5 @@ export function requireOrSkip(ctx: Mocha.Context, ...needs: Need[]): void {
     if (!s.ok) missing.push(s.reason);
   }
   if (!missing.length) return;
-  const what = missing.join('; ');
-  if (process.env.KEYTOOL_REQUIRE_ALL === '1') {
-    throw new Error(`needs ${what} — KEYTOOL_REQUIRE_ALL=1, so this is a failure, not a skip`);
-  }
-  // In a before() hook, ctx.test is the hook (and ctx.currentTest may already name the first test).
-  const hook = (ctx.test as { type?: string } | undefined)?.type === 'hook';
-  const runnable = hook ? ctx.test : (ctx.currentTest ?? ctx.test);
-  const isHook = hook;
-  if (isHook && runnable?.parent) {
-    // A before() hook skips every test of its suite: name each of them.
-    for (const t of runnable.parent.tests) {
-      process.stderr.write(`      [skipped] ${t.fullTitle()}: ${what}\n`);
-      t.title += ` (skipped: ${what})`;
-    }
-  } else if (runnable) {
-    process.stderr.write(`      [skipped] ${runnable.fullTitle()}: ${what}\n`);
-    runnable.title += ` (skipped: ${what})`;
-  }
-  ctx.skip();
+  skipOrFail(ctx, missing.join('; '));
 }

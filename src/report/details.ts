@@ -1,0 +1,25 @@
+/**
+ * What the plan report shows of a row's person beyond the plan's own fields: the display name and
+ * the department, where the input has them (a Department column of a Get-ADUser or Get-User
+ * export; Graph's department when it was read). Pure.
+ */
+import { displayAddress } from '../core/match.js';
+import type { PlanRow, SourceUser } from '../core/types.js';
+import type { RowDetails } from './planReport.js';
+
+const rowKey = (input: string | undefined, line: number, email: string) => `${input ?? ''}\t${line}\t${email.toLowerCase()}`;
+
+/** A lookup from plan rows to their source users' display name and department. */
+export function rowDetailsFromUsers(users: readonly SourceUser[]): (row: PlanRow) => RowDetails | undefined {
+  const byRow = new Map<string, RowDetails>();
+  for (const u of users) {
+    const displayName = u.displayName?.trim();
+    const department = u.columns['department']?.trim();
+    if (!displayName && !department) continue;
+    byRow.set(rowKey(u.input, u.line, displayAddress(u)), {
+      ...(displayName ? { displayName } : {}),
+      ...(department ? { department } : {}),
+    });
+  }
+  return (row) => byRow.get(rowKey(row.input, row.line, row.email));
+}
