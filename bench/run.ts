@@ -1,9 +1,9 @@
 /**
  * `npm run bench`: prints figures (wall time, requests, memory) for each section. Never asserts
  * on time: speed is reported, not tested. Run one section with `npm run bench -- plan`.
- * Sections: plan (100k users vs 100k accounts), apply, ps, exe.
+ * Sections: plan (100k users vs 100k accounts), apply, ps, exe, report (HTML reports of 100k rows).
  */
-const SECTIONS = ['plan', 'apply', 'ps', 'exe'] as const;
+const SECTIONS = ['plan', 'apply', 'ps', 'exe', 'report'] as const;
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

@@ -10,7 +10,10 @@
  */
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const NEEDS_ESCAPE = /[&<>"']|https?:/i;
+
 export function escapeHtml(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
+  if (!NEEDS_ESCAPE.test(s)) return s; // most cells (addresses, keys, numbers): nothing to do
   return s.replace(/[&<>"']/g, (c) => ENTITIES[c]!).replace(/(https?):/gi, '$1&#58;');
 }
