@@ -8,6 +8,7 @@
  * `limits.set` set rows (the first ones, in input order) and says so; unchanged and skipped rows
  * are counted by reason, not listed. Every row is in the plan's JSON/CSV.
  */
+import type { RowDetails, RowDetailsLookup } from '../core/rowDetails.js';
 import { PLAN_ACTIONS, type PlanAction, type PlanDocument, type PlanRow } from '../core/types.js';
 import { barChart } from './charts.js';
 import { renderPage, type Fact, type TableModel } from './render.js';
@@ -26,16 +27,10 @@ export const ACTION_COLORS: Record<PlanAction, string> = {
 
 export const DEFAULT_PLAN_REPORT_LIMITS = { attention: 10_000, set: 20_000 } as const;
 
-/** What the inputs say about a row's person beyond the plan's fields. */
-export interface RowDetails {
-  displayName?: string;
-  department?: string;
-}
-
 export interface PlanReportInput {
   plan: PlanDocument;
   /** Display name and department of a row's source user, where the input has them. */
-  details?: (row: PlanRow) => RowDetails | undefined;
+  details?: RowDetailsLookup;
   /** Who made the plan (e.g. "jdoe on ADMIN-PC"). */
   madeBy?: string;
   toolVersion: string;

@@ -5,9 +5,7 @@
 import { assemblePlanDocument } from '../../src/core/planDocument.js';
 import { planKeyChanges } from '../../src/core/plan.js';
 import type { PlanDocument, SourceUser, ZivverAccount } from '../../src/core/types.js';
-import { rowDetailsFromUsers } from '../../src/report/details.js';
-import type { PlanRow } from '../../src/core/types.js';
-import type { RowDetails } from '../../src/report/planReport.js';
+import { rowDetailsFromUsers, type RowDetailsLookup } from '../../src/core/rowDetails.js';
 import type { ResultRow, ResultStatus } from '../../src/store/journal.js';
 
 export const HOSTILE_NAME = '<script>document.title="owned"</script><img src=x onerror=alert(1)>';
@@ -21,7 +19,7 @@ function user(line: number, email: string, fields: Partial<SourceUser> = {}): So
 
 export interface FixturePlan {
   plan: PlanDocument;
-  details: (row: PlanRow) => RowDetails | undefined;
+  details: RowDetailsLookup;
 }
 
 /**

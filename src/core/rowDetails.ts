@@ -3,14 +3,22 @@
  * the department, where the input has them (a Department column of a Get-ADUser or Get-User
  * export; Graph's department when it was read). Pure.
  */
-import { displayAddress } from '../core/match.js';
-import type { PlanRow, SourceUser } from '../core/types.js';
-import type { RowDetails } from './planReport.js';
+import { displayAddress } from './match.js';
+import type { PlanRow, SourceUser } from './types.js';
+
+/** What the inputs say about a row's person beyond the plan's fields. */
+export interface RowDetails {
+  displayName?: string;
+  department?: string;
+}
+
+/** A plan row's details, where its source user had any. */
+export type RowDetailsLookup = (row: PlanRow) => RowDetails | undefined;
 
 const rowKey = (input: string | undefined, line: number, email: string) => `${input ?? ''}\t${line}\t${email.toLowerCase()}`;
 
 /** A lookup from plan rows to their source users' display name and department. */
-export function rowDetailsFromUsers(users: readonly SourceUser[]): (row: PlanRow) => RowDetails | undefined {
+export function rowDetailsFromUsers(users: readonly SourceUser[]): RowDetailsLookup {
   const byRow = new Map<string, RowDetails>();
   for (const u of users) {
     const displayName = u.displayName?.trim();
