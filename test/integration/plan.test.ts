@@ -210,6 +210,13 @@ describe('integration: plan (CLI process against the emulator)', function () {
     const ok = await runCli(['test-connection', '--zivver-url', emu.url], { cwd: dir, env: env() });
     expect(ok.code, ok.stderr).to.equal(0);
     expect(ok.stdout).to.match(/Accounts:\s+12\b/);
+    // --output json (what the COM bridge's TestConnection returns): one document, nothing else on stdout
+    const js = await runCli(['test-connection', '--zivver-url', emu.url, '--output', 'json'], { cwd: dir, env: env() });
+    expect(js.code, js.stderr).to.equal(0);
+    const doc = JSON.parse(js.stdout) as Record<string, unknown>;
+    expect(doc).to.include({ kind: 'zivver-connection', ok: true, accounts: 12, apiKey: 'accepted', tls: 'not used (loopback http)' });
+    expect(doc.requests).to.be.a('number').greaterThan(0);
+    expect(js.stdout).not.to.include(env().ZIVVER_API_KEY);
     const bad = await runCli(['test-connection', '--zivver-url', emu.url], { cwd: dir, env: { ZIVVER_API_KEY: testSecret('wrong-key') } });
     expect(bad.code).to.equal(3);
     const down = await runCli(['test-connection', '--zivver-url', 'http://127.0.0.1:9/api/scim/v2'], { cwd: dir, env: env() });

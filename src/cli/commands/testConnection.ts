@@ -9,7 +9,7 @@ import { describeProxy } from '../../util/proxy.js';
 import type { KeytoolCommand } from '../command.js';
 import { resolveGraphSignIn, resolveZivverConnection, withCommonOptions, withGraphOptions, type CommonArgs, type GraphOptionArgs } from '../options.js';
 
-type TestConnectionArgs = CommonArgs & GraphOptionArgs & { source: 'file' | 'graph' };
+type TestConnectionArgs = CommonArgs & GraphOptionArgs & { source: 'file' | 'graph'; output: 'table' | 'json' };
 
 export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
   command: 'test-connection',
@@ -22,13 +22,22 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
         describe: 'With graph, check the Microsoft Graph sign-in too',
         group: 'Input:',
       })
+      .option('output', {
+        choices: ['table', 'json'] as const,
+        default: 'table' as const,
+        describe: 'stdout format: lines for people, or one JSON document for programs (the COM bridge)',
+        group: 'Output:',
+      })
       .example('$0 test-connection', 'Check Zivver with the key in ZIVVER_API_KEY') as unknown as Argv<TestConnectionArgs>,
   run: async (args, ctx) => {
     const connection = resolveZivverConnection(args, ctx.env);
     const { url, rateLimit, proxy } = connection;
     const graphSignIn = args.source === 'graph' ? resolveGraphSignIn(args) : undefined;
     const client = await connectZivver(connection, ctx, { maxRetries: 2 });
-    const out = (line: string) => ctx.stdout.write(line + '\n');
+    const json = args.output === 'json';
+    const out = (line: string) => {
+      if (!json) ctx.stdout.write(line + '\n');
+    };
     out(`Zivver URL:   ${url.href}`);
     out(`Proxy:        ${describeProxy(proxy, url)}`);
     const started = Date.now();
@@ -38,6 +47,17 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
     out(`TLS:          ${url.protocol === 'https:' ? 'certificate verified' : 'not used (loopback http)'}`);
     out(`API key:      accepted`);
     out(`Accounts:     ${users.length} (read with ${client.stats.requests} request(s) in ${ms} ms)`);
+    const report: Record<string, unknown> = {
+      zivverUrl: url.href,
+      proxy: describeProxy(proxy, url),
+      tls: url.protocol === 'https:' ? 'certificate verified' : 'not used (loopback http)',
+      apiKey: 'accepted',
+      accounts: users.length,
+      requests: client.stats.requests,
+      ms,
+      rateLimit: { requests: rateLimit.requests, seconds: rateLimit.seconds },
+      throttled: client.stats.throttled,
+    };
     out(
       `Rate budget:  ${rateLimit.requests} requests per ${rateLimit.seconds} s client-side` +
         (client.stats.throttled ? `; Zivver throttled ${client.stats.throttled} request(s) (429) during the check` : '; no throttling seen'),
@@ -46,8 +66,10 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
       const { checkGraphSignIn } = await import('../../sources/graph/index.js');
       const graph = await checkGraphSignIn(graphSignIn, { logger: ctx.logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd, proxy });
       out(`Graph:        signed in to ${graph.tenant}${graph.userCount !== undefined ? `, ${graph.userCount} users visible` : ''}`);
+      report.graph = { tenant: graph.tenant, ...(graph.userCount !== undefined ? { userCount: graph.userCount } : {}) };
     }
     out('Connection OK.');
+    if (json) ctx.stdout.write(JSON.stringify({ kind: 'zivver-connection', ok: true, ...report }, null, 2) + '\n');
     return 0;
   },
 };
