@@ -120,11 +120,11 @@ export function buildBridgeDll(arch: ComArch, out: string): void {
 }
 
 /** Compiles a small Windows console program (the tests' stand-ins) with the x64 toolchain. */
-export function buildTestExe(sources: string[], out: string, opts: { arch?: ComArch; cwd?: string } = {}): void {
+export function buildTestExe(sources: string[], out: string, opts: { arch?: ComArch; cwd?: string; wmain?: boolean } = {}): void {
   const arch = opts.arch ?? 'x64';
   if (!have(tool(arch, 'gcc'))) throw new Error(`${tool(arch, 'gcc')} not found: run .ci/install-30-mingw.sh`);
   mkdirSync(path.dirname(out), { recursive: true });
-  run(tool(arch, 'gcc'), ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-municode', '-s', '-static-libgcc', `-I${COM_DIR}`, '-o', out, ...sources], opts.cwd ?? REPO_ROOT);
+  run(tool(arch, 'gcc'), ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', ...(opts.wmain === false ? [] : ['-municode']), '-s', '-static-libgcc', `-I${COM_DIR}`, '-o', out, ...sources], opts.cwd ?? REPO_ROOT);
 }
 
 export function buildCom(log = (m: string) => console.log(`build:com: ${m}`)): { x64: string; x86: string } {

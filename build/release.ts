@@ -2,6 +2,8 @@
  * `npm run build:release` (after build:exe) →
  *   build/out/ZivverAccountKey/                 the PowerShell module from ps/ (without its tests)
  *     bin/zivver-keytool.exe                    the exe the module runs
+ *     bin/zivver-keytool-bridge.dll             the COM bridge for 64-bit hosts (docs/com.md), beside the exe it starts
+ *     bin/zivver-keytool-bridge-x86.dll         the COM bridge for 32-bit hosts
  *     THIRD-PARTY-NOTICES.txt                   licenses of what the exe bundles
  *   build/out/ZivverAccountKey-<version>.zip    that folder, to unzip into a PSModulePath folder
  */
@@ -9,6 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { packageVersion } from './bundle.js';
+import { buildCom } from './com.js';
 import { EXE_NAME, EXE_PATH, MODULE_NAME, NODE_VERSION, OUT_DIR, REPO_ROOT } from './config.js';
 import { readStamp } from './stamp.js';
 import { writeZip, type ZipInput } from './zip.js';
@@ -79,12 +82,15 @@ export function buildRelease(log = (m: string) => console.log(`build:release: ${
     files.push(rel);
   }
   cpSync(EXE_PATH, path.join(dir, 'bin', EXE_NAME));
+  // The COM bridge DLLs start the exe beside them (mingw-w64: .ci/install-30-mingw.sh).
+  const com = buildCom(log);
+  for (const dll of [com.x64, com.x86]) cpSync(dll, path.join(dir, 'bin', path.basename(dll)));
   const packages = (stamp as unknown as { packages?: Record<string, string> } | undefined)?.packages ?? {};
   writeFileSync(path.join(dir, 'THIRD-PARTY-NOTICES.txt'), thirdPartyNotices(packages));
   for (const extra of ['README.md', 'CHANGELOG.md', 'LICENSE']) {
     if (existsSync(path.join(REPO_ROOT, extra))) cpSync(path.join(REPO_ROOT, extra), path.join(dir, extra));
   }
-  log(`${path.relative(REPO_ROOT, dir)}: ${files.length} module files + bin/${EXE_NAME}`);
+  log(`${path.relative(REPO_ROOT, dir)}: ${files.length} module files + bin/${EXE_NAME} + the COM bridge DLLs`);
 
   // One timestamp for every entry: the commit's time (reproducible), else now.
   let mtime = new Date();

@@ -48,7 +48,8 @@ function wineIn(prefix: string, args: string[], opts: { timeoutMs?: number; cwd?
   return new Promise((resolve, reject) => {
     const child = spawn('sh', ['-c', 'exec "$0" "$@" </dev/null >"$KT_OUT" 2>"$KT_ERR"', wine, ...args], {
       cwd: opts.cwd ?? REPO_ROOT,
-      env: { ...wineBaseEnv(), WINEPREFIX: prefix, KT_OUT: outFile, KT_ERR: errFile },
+      // A UTF-8 locale: Wine turns Windows file names into Unix ones through it (without it, "é" is no file).
+      env: { ...wineBaseEnv(), LANG: 'C.UTF-8', WINEPREFIX: prefix, KT_OUT: outFile, KT_ERR: errFile },
       stdio: 'ignore',
     });
     const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 5 * 60_000);
