@@ -17,22 +17,15 @@ import path from 'node:path';
 import { BRIDGE_DLL_X64, BRIDGE_DLL_X86, buildCom, buildTestExe, comToolchainMissing } from '../../build/com.js';
 import { packageVersion } from '../../build/bundle.js';
 import { OUT_DIR, REPO_ROOT } from '../../build/config.js';
-import { generateSampleTenant, startEmulator, type EmulatorHandle, type SampleMailbox } from '../../src/emulator/index.js';
+import { generateSampleTenant, startEmulator, type EmulatorHandle } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
+import { exportMailboxCsv } from '../helpers/mailboxCsv.js';
 import { testSecret } from '../helpers/secrets.js';
 import { findWine, requireOrSkip, wineBaseEnv, winPath } from '../helpers/wine.js';
 
 const CLSID = '{F6CF21EF-3750-4B45-A698-C6D79339D0DA}';
 const ECHO_EXE = path.join(OUT_DIR, 'com', 'argv-echo.exe');
 const HERE = path.join(REPO_ROOT, 'test', 'com');
-
-/** Export-Csv of Get-EXOMailbox (as test/exe/e2e.test.ts writes it). */
-function exportCsv(mailboxes: SampleMailbox[]): string {
-  const cols = ['DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'EmailAddresses', 'ExternalDirectoryObjectId', 'Guid', 'RecipientTypeDetails', 'Alias'] as const;
-  const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
-  const lines = mailboxes.map((m) => cols.map((c) => q(c === 'EmailAddresses' ? m.EmailAddresses.join(';') : String(m[c]))).join(','));
-  return ['#TYPE Selected.Microsoft.Exchange.Data.Directory.Management.Mailbox', cols.map(q).join(','), ...lines].join('\r\n') + '\r\n';
-}
 
 interface WineRun {
   code: number;
@@ -125,14 +118,14 @@ describe('COM bridge: ZivverKeytool.Bridge under Wine (VBScript, JScript)', func
     const largeEmu = await startEmulator({ apiKey, users: large.users, host: '127.0.0.1', port: 0 });
     emus.push(vbsEmu, jsEmu, largeEmu);
 
-    const csv = exportCsv(small.mailboxes);
+    const csv = exportMailboxCsv(small.mailboxes);
     const unicodeDir = path.join(work, '日本 Zoë ✓ 😀');
     const cafe = path.join(work, 'café');
     for (const d of [unicodeDir, cafe]) mkdirSync(d, { recursive: true });
     writeFileSync(path.join(work, 'mailboxes.csv'), csv);
     writeFileSync(path.join(cafe, 'mailboxes.csv'), csv);
     writeFileSync(path.join(unicodeDir, 'mailboxes é.csv'), csv);
-    writeFileSync(path.join(work, 'large.csv'), exportCsv(large.mailboxes));
+    writeFileSync(path.join(work, 'large.csv'), exportMailboxCsv(large.mailboxes));
     // No address column at all: the reader refuses it (exit 2) before anything is sent.
     writeFileSync(path.join(work, 'bad.csv'), 'Name,Department\r\nA,B\r\n');
     writeFileSync(path.join(work, 'key.txt'), apiKey);

@@ -9,9 +9,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSampleTenant, startEmulator } from '../../src/emulator/index.js';
-import type { SampleMailbox } from '../../src/emulator/index.js';
 import { runCli } from '../helpers/cli.js';
 import { requireOrSkip, runExe, winPath } from '../helpers/wine.js';
+import { exportMailboxCsv } from '../helpers/mailboxCsv.js';
 import { testSecret } from '../helpers/secrets.js';
 
 const API_KEY = testSecret('e2e-exe-key');
@@ -19,14 +19,6 @@ const SEED = 7;
 const COUNT = 24; // keeps apply under the default 50-requests-per-10-seconds budget
 
 type Runner = (argv: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }) => Promise<{ code: number; stdout: string; stderr: string }>;
-
-/** What `Get-EXOMailbox | Select ... | Export-Csv` (Windows PowerShell 5.1) gives: a #TYPE line, CRLF, quoted. */
-function exportCsv(mailboxes: SampleMailbox[]): string {
-  const cols = ['DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'EmailAddresses', 'ExternalDirectoryObjectId', 'Guid', 'RecipientTypeDetails', 'Alias'] as const;
-  const q = (v: string) => `"${v.replace(/"/g, '""')}"`;
-  const lines = mailboxes.map((m) => cols.map((c) => q(c === 'EmailAddresses' ? m.EmailAddresses.join(';') : String(m[c]))).join(','));
-  return ['#TYPE Selected.Microsoft.Exchange.Data.Directory.Management.Mailbox', cols.map(q).join(','), ...lines].join('\r\n') + '\r\n';
-}
 
 interface Outcome {
   codes: number[];
@@ -72,7 +64,7 @@ async function scenario(run: Runner): Promise<Outcome> {
   const tenant = generateSampleTenant({ count: COUNT, seed: SEED });
   const emu = await startEmulator({ apiKey: API_KEY, users: tenant.users, faultSeed: SEED });
   try {
-    await writeFile(path.join(dir, 'mailboxes.csv'), exportCsv(tenant.mailboxes));
+    await writeFile(path.join(dir, 'mailboxes.csv'), exportMailboxCsv(tenant.mailboxes));
     // Relative paths only, so both runs name their files the same way; the key only in the environment.
     const env = { ZIVVER_API_KEY: API_KEY, ZIVVER_KEYTOOL_LEDGER: 'ledger.jsonl' };
     const opts = { cwd: dir, env };
