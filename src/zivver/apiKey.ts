@@ -36,6 +36,19 @@ export function checkApiKeyShape(key: string, where: string): void {
   }
 }
 
+/**
+ * Whether a key looks like the base64 form of a text key: valid padded base64 that decodes to
+ * printable text and encodes back to exactly the same string. One Zivver page says to
+ * base64-encode the key; Zivver takes it as the admin portal shows it. A random key almost never
+ * decodes to printable text, so this tells a key that was encoded by mistake from one that was not.
+ */
+export function looksBase64Encoded(key: string): boolean {
+  if (key.length < 12 || key.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(key)) return false;
+  const bytes = Buffer.from(key, 'base64');
+  if (bytes.length < 8 || bytes.toString('base64') !== key) return false;
+  return bytes.every((b) => b >= 0x21 && b <= 0x7e);
+}
+
 export async function resolveApiKey(opts: { apiKeyFile?: string; env: NodeJS.ProcessEnv; cwd?: string }): Promise<string> {
   if (opts.apiKeyFile !== undefined) {
     const file = path.resolve(opts.cwd ?? process.cwd(), opts.apiKeyFile);

@@ -8,15 +8,19 @@ import { UsageError } from '../errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import { proxyFor, type ProxyTarget } from '../util/proxy.js';
 import { redactSecrets, registerSecret } from '../util/redact.js';
-import { checkApiKeyShape } from './apiKey.js';
+import { checkApiKeyShape, looksBase64Encoded } from './apiKey.js';
 import { ZivverAbortedError, ZivverHttpError, ZivverStaleWriteError, ZivverUnreachableError } from './errors.js';
 import { RateBudget, sleep, systemClock, type Clock } from './rateBudget.js';
+import { acceptHeader, MediaTypeChoice, otherMediaType, PLAIN_JSON, type MediaType, type RequestKind } from './mediaType.js';
 import { DEFAULT_RATE_LIMIT, formatRateLimit } from './rateLimit.js';
+import { parseRateLimitHeaders } from './rateLimitHeaders.js';
 import type { RateLimit, ReplaceUserOptions, ScimClient, ScimClientOptions, ScimClientStats, ScimUser } from './types.js';
 import { baseUrlString, validateZivverUrl } from './url.js';
 
-const SCIM_JSON = 'application/scim+json';
 const AUTH_HINT = 'Check ZIVVER_API_KEY / --api-key-file; the key needs SCIM access (an API key made for SCIM provisioning in the Zivver admin portal).';
+const UNAUTHORIZED_HINT =
+  'Paste the API key exactly as the Zivver admin portal shows it (in ZIVVER_API_KEY or the --api-key-file file): ' +
+  "Zivver's SCIM page says to base64-encode it, but Zivver takes it as the portal shows it. The key must be one made for SCIM provisioning, and still valid.";
 /** Longest piece of a response body quoted in an error message. */
 const MAX_BODY_IN_MESSAGE = 1000;
 
@@ -91,6 +95,10 @@ export class HttpScimClient implements ScimClient {
   /** Set after the first response: from then on a refused connection is a hiccup worth retrying. */
   private everConnected = false;
   private readonly serverLimitsLogged = new Set<string>();
+  private readonly media: MediaTypeChoice;
+  /** Whether the API key as given decodes from base64 to text (said on a 401, never the key itself). */
+  private readonly keyLooksBase64: boolean;
+  private followingServerBudget = false;
   /** The proxy every request goes through (undefined: direct). */
   readonly proxy: ProxyTarget | undefined;
   private proxiedFetch?: Promise<(url: string, init: RequestInit) => Promise<Response>>;
@@ -99,11 +107,13 @@ export class HttpScimClient implements ScimClient {
     registerSecret(opts.apiKey);
     checkApiKeyShape(opts.apiKey, 'The Zivver API key');
     this.apiKey = opts.apiKey;
+    this.keyLooksBase64 = looksBase64Encoded(opts.apiKey);
     this.baseUrl = baseUrlString(validateZivverUrl(opts.baseUrl));
     this.clock = opts.clock ?? systemClock;
     const limit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
     this.budget = new RateBudget(limit, { clock: this.clock, marginMs: opts.budgetMarginMs ?? defaultMargin(limit) });
     this.logger = opts.logger ?? silentLogger;
+    this.media = new MediaTypeChoice(PLAIN_JSON, (message) => this.logger.info(message));
     this.maxRetries = opts.maxRetries ?? 6;
     this.timeoutMs = opts.timeoutMs ?? 60_000;
     this.pageSize = opts.pageSize ?? 1000;
@@ -115,6 +125,11 @@ export class HttpScimClient implements ScimClient {
     if (this.proxy) this.logger.verbose(`Zivver is reached through the proxy ${this.proxy.display}`);
     if (!(this.pageSize >= 1)) throw new UsageError('pageSize must be at least 1');
     if (!(this.maxRetries >= 0)) throw new UsageError('maxRetries must not be negative');
+  }
+
+  /** The media type writes are sent with now (application/json until Zivver refuses it). */
+  get mediaType(): MediaType {
+    return this.media.current;
   }
 
   /** The limits the budget enforces now (ours, plus the server's when it announced a stricter one). */
@@ -241,11 +256,23 @@ export class HttpScimClient implements ScimClient {
    * what 4xx means). 401/403 are turned into errors here, so no caller can mistake them for data.
    */
   private async request(spec: RequestSpec): Promise<Attempted> {
+    const kind: RequestKind = spec.method === 'GET' ? 'read' : 'write';
+    const done = await this.media.turn(kind);
+    try {
+      return await this.attempts(spec, kind);
+    } finally {
+      done();
+    }
+  }
+
+  private async attempts(spec: RequestSpec, kind: RequestKind): Promise<Attempted> {
     const { method, path } = spec;
     const isWrite = method !== 'GET';
     let mayHaveApplied = false;
     let lastFailure: { kind: 'status'; res: Attempted } | { kind: 'network'; code: string; err: unknown } | undefined;
-    for (let attempt = 1; attempt <= this.maxRetries + 1; attempt++) {
+    // A repeat after a media-type refusal does not use up a retry.
+    let maxRetries = this.maxRetries;
+    for (let attempt = 1; attempt <= maxRetries + 1; attempt++) {
       if (attempt > 1) {
         this.stats.retries++;
         if (isWrite && attempt === 2) this.stats.writeRetries++;
@@ -266,8 +293,9 @@ export class HttpScimClient implements ScimClient {
       this.stats.requests++;
       const started = this.clock.now();
       let res: Attempted;
+      const sentWith = this.media.current;
       try {
-        res = await this.send(spec);
+        res = await this.send(spec, sentWith);
       } catch (err) {
         release();
         if (!isWrite && this.signal?.aborted) throw this.aborted(method, path, attempt, mayHaveApplied, err);
@@ -276,24 +304,30 @@ export class HttpScimClient implements ScimClient {
         lastFailure = { kind: 'network', code, err };
         const retryable = RETRYABLE_NETWORK.has(code) || (code === 'ECONNREFUSED' && this.everConnected);
         this.logger.debug(`${method} ${path} failed: ${code}`);
-        if (!retryable || attempt > this.maxRetries) {
+        if (!retryable || attempt > maxRetries) {
           throw this.networkError(method, path, code, err, attempt, mayHaveApplied);
         }
         const backoff = this.backoffMs(attempt);
         if (this.outlives(spec, backoff)) throw this.staleWrite(method, path, attempt, mayHaveApplied, lastFailure);
-        this.logger.verbose(`${method} ${path}: ${describeNetwork(code)}; retrying (attempt ${attempt + 1} of ${this.maxRetries + 1})`);
+        this.logger.verbose(`${method} ${path}: ${describeNetwork(code)}; retrying (attempt ${attempt + 1} of ${maxRetries + 1})`);
         await this.pause(backoff, method, path, attempt, mayHaveApplied);
         continue;
       }
       release();
       this.everConnected = true;
       this.logger.debug(`${method} ${path} → ${res.status} (${this.clock.now() - started} ms)`);
+      this.followServerBudget(res);
+      if (this.media.judge(kind, sentWith, res.status, () => this.mediaSwitchMessage(method, path, res, sentWith)) === 'retry') {
+        // Refused for its media type only (nothing was applied): the same request again, with the other type.
+        maxRetries++;
+        continue;
+      }
 
       if (res.status === 401 || res.status === 403) throw this.statusError(method, path, res, attempt, mayHaveApplied);
       if (res.status === 429) {
         this.stats.throttled++;
         lastFailure = { kind: 'status', res };
-        if (attempt > this.maxRetries) break;
+        if (attempt > maxRetries) break;
         const wait = this.throttleWaitMs(res, attempt);
         this.logger.verbose(`${method} ${path}: Zivver answered 429 Too Many Requests; waiting ${Math.round(wait)} ms before retrying`);
         // Hold back every request of this client, not only this one: they share Zivver's budget.
@@ -305,11 +339,11 @@ export class HttpScimClient implements ScimClient {
         // The server may have applied a write before failing to answer.
         if (isWrite) mayHaveApplied = true;
         lastFailure = { kind: 'status', res };
-        if (attempt > this.maxRetries) break;
+        if (attempt > maxRetries) break;
         const retryAfter = parseRetryAfter(res.headers.get('retry-after'), this.clock.now());
         const wait = Math.min(Math.max(retryAfter ?? 0, this.backoffMs(attempt)), this.maxRetryAfterMs);
         if (this.outlives(spec, wait)) throw this.staleWrite(method, path, attempt, mayHaveApplied, lastFailure);
-        this.logger.verbose(`${method} ${path}: Zivver answered ${res.status}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${this.maxRetries + 1})`);
+        this.logger.verbose(`${method} ${path}: Zivver answered ${res.status}; retrying in ${Math.round(wait)} ms (attempt ${attempt + 1} of ${maxRetries + 1})`);
         await this.pause(wait, method, path, attempt, mayHaveApplied);
         continue;
       }
@@ -319,7 +353,7 @@ export class HttpScimClient implements ScimClient {
       }
       return res;
     }
-    const attempts = this.maxRetries + 1;
+    const attempts = maxRetries + 1;
     if (lastFailure?.kind === 'status') {
       throw this.statusError(method, path, lastFailure.res, attempts, mayHaveApplied, `after ${attempts} attempts`);
     }
@@ -328,19 +362,19 @@ export class HttpScimClient implements ScimClient {
   }
 
   /** One HTTP exchange, body included, under the client's signal and the per-request timeout. */
-  private async send(spec: RequestSpec): Promise<Attempted> {
+  private async send(spec: RequestSpec, media: MediaType): Promise<Attempted> {
     const timeout = AbortSignal.timeout(this.timeoutMs);
     // The stop signal aborts a read in flight (nothing changes), never a write already sent: its
     // answer decides whether the row is `updated`, and cutting it off only makes it ambiguous.
     const signal = this.signal && spec.method === 'GET' ? AbortSignal.any([this.signal, timeout]) : timeout;
     const headers: Record<string, string> = {
       Authorization: `Bearer ${this.apiKey}`,
-      Accept: SCIM_JSON,
+      Accept: acceptHeader(media),
       'User-Agent': 'zivver-keytool',
     };
     const init: RequestInit = { method: spec.method, headers, signal, redirect: 'manual' };
     if (spec.body !== undefined) {
-      headers['Content-Type'] = SCIM_JSON;
+      headers['Content-Type'] = media;
       init.body = JSON.stringify(spec.body);
     }
     try {
@@ -429,6 +463,36 @@ export class HttpScimClient implements ScimClient {
         );
       }
     }
+  }
+
+  /** RateLimit-Remaining / -Reset (or X-RateLimit-*) on an answer: the budget follows the server's own count. */
+  private followServerBudget(res: Attempted): void {
+    const said = parseRateLimitHeaders(res.headers, Date.now());
+    if (!said) return;
+    if (!this.followingServerBudget) {
+      this.followingServerBudget = true;
+      this.logger.verbose('Zivver reports its remaining request budget in RateLimit headers; following them');
+    }
+    this.budget.followServer(said.remaining, Math.min(said.resetMs, this.maxRetryAfterMs));
+    if (said.limit && this.budget.addLimit(said.limit)) {
+      const key = formatRateLimit(said.limit);
+      if (!this.serverLimitsLogged.has(key)) {
+        this.serverLimitsLogged.add(key);
+        this.logger.warn(
+          `Zivver reports a request budget of ${said.limit.requests} per ${said.limit.seconds} s, stricter than --rate-limit ${formatRateLimit(this.budget.limits[0]!)}; ` +
+            'keeping to it for the rest of this run',
+        );
+      }
+    }
+  }
+
+  private mediaSwitchMessage(method: string, path: string, res: Attempted, sent: MediaType): string {
+    const what = res.status === 415 ? `Content-Type ${sent}` : `Accept ${acceptHeader(sent)}`;
+    const said = res.text.trim() ? ` (${quoteBody(res.text).slice(0, 200)})` : '';
+    return redactSecrets(
+      `Zivver refused ${method} ${path} with ${res.status} ${STATUS_TEXT[res.status] ?? ''}`.trimEnd() +
+        ` for ${what}${said}; sending ${otherMediaType(sent)} from now on for the rest of this run, and repeating that request`,
+    );
   }
 
   /** Whether a write waiting `ms` more would be sent after its body's bound. */
@@ -520,7 +584,17 @@ export class HttpScimClient implements ScimClient {
   private statusError(method: string, path: string, res: Attempted, attempts = 1, mayHaveApplied = false, after?: string): ZivverHttpError {
     const statusText = STATUS_TEXT[res.status] ? ` ${STATUS_TEXT[res.status]}` : '';
     let message = `Zivver answered ${res.status}${statusText} to ${method} ${path}${after ? ` ${after}` : ''}: ${quoteBody(res.text)}`;
-    if (res.status === 401 || res.status === 403) message += `\n  ${AUTH_HINT}`;
+    if (res.status === 401) {
+      message +=
+        `\n  ${UNAUTHORIZED_HINT}` +
+        (this.keyLooksBase64
+          ? '\n  The key given looks base64-encoded (it decodes to plain text): paste the key itself, not its base64 form.'
+          : '\n  The key given does not look base64-encoded; check that it is complete and current.');
+    }
+    if (res.status === 403) message += `\n  ${AUTH_HINT}`;
+    if ((res.status === 415 || res.status === 406) && this.media.switched) {
+      message += `\n  Zivver refused both ${PLAIN_JSON} and ${otherMediaType(PLAIN_JSON)} for this request; the answer above says what it wanted.`;
+    }
     // A 404 on /Users usually means the URL lacks Zivver's SCIM path.
     if (res.status === 404 && !/\/scim\/v2\/?$/i.test(new URL(this.baseUrl).pathname)) {
       message += `\n  Zivver's SCIM base URL ends in /api/scim/v2 (e.g. https://app.zivver.com/api/scim/v2); --zivver-url is ${this.baseUrl}`;
@@ -649,6 +723,8 @@ function describeNetwork(code: string): string {
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
+  406: 'Not Acceptable',
+  415: 'Unsupported Media Type',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',

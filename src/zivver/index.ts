@@ -5,5 +5,7 @@ export { ZivverHttpError, ZivverUnreachableError, ZivverAbortedError, ZivverStal
 export { RateBudget, systemClock, sleep, type Clock, type RateBudgetOptions, type ReleaseSlot } from './rateBudget.js';
 export { parseRateLimit, formatRateLimit, DEFAULT_RATE_LIMIT } from './rateLimit.js';
 export { validateZivverUrl, isLoopbackHost, baseUrlString } from './url.js';
-export { resolveApiKey, checkApiKeyShape } from './apiKey.js';
+export { resolveApiKey, checkApiKeyShape, looksBase64Encoded } from './apiKey.js';
+export { MediaTypeChoice, PLAIN_JSON, SCIM_JSON, acceptHeader, type MediaType } from './mediaType.js';
+export { parseRateLimitHeaders, type ServerBudget } from './rateLimitHeaders.js';
 export { toZivverAccount } from './account.js';

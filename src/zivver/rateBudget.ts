@@ -80,6 +80,8 @@ export class RateBudget {
   private timer: unknown;
   private timerAt = Infinity;
   private pausedUntil = 0;
+  /** What the server last said it will still take (RateLimit-Remaining) before resetAt (clock ms). */
+  private server: { remaining: number; resetAt: number } | undefined;
   /** Total time callers spent waiting in acquire(), for stats. */
   waitedMs = 0;
 
@@ -112,6 +114,19 @@ export class RateBudget {
     this.limitList.push({ ...limit });
     this.pump();
     return true;
+  }
+
+  /**
+   * Follows the server's own count (RateLimit-Remaining / -Reset): from now until `resetInMs` has
+   * passed, at most `remaining` more requests, less those still in flight (the server may not have
+   * counted them yet). The configured limits keep applying as well; after the reset only they do,
+   * until the next answer reports the server's count again.
+   */
+  followServer(remaining: number, resetInMs: number): void {
+    const now = this.clock.now();
+    const inFlight = this.slots.reduce((n, s) => n + (s.t === Infinity ? 1 : 0), 0);
+    this.server = { remaining: Math.max(0, remaining - inFlight), resetAt: now + Math.max(0, resetInMs) + this.marginMs };
+    this.pump();
   }
 
   /** Holds every request back until `until` (clock ms), e.g. for a Retry-After. */
@@ -173,6 +188,8 @@ export class RateBudget {
     const longest = this.longestWindowMs();
     this.slots = this.slots.filter((s) => now - s.t < longest);
     let wait = Math.max(0, this.pausedUntil - now);
+    if (this.server && now >= this.server.resetAt) this.server = undefined;
+    if (this.server && this.server.remaining <= 0) wait = Math.max(wait, this.server.resetAt - now);
     const times = this.slots.map((s) => s.t).sort((a, b) => a - b);
     for (const l of this.limitList) {
       const windowMs = l.seconds * 1000 + this.marginMs;
@@ -200,6 +217,7 @@ export class RateBudget {
         return;
       }
       const w = this.queue.shift()!;
+      if (this.server) this.server.remaining--;
       const slot: Slot = { t: Infinity };
       this.slots.push(slot);
       w.cleanup();

@@ -54,7 +54,7 @@ describe('zivver/client', () => {
   }
 
   describe('requests', () => {
-    it('sends the bearer key and SCIM content types, and a trailing slash in the base URL does no harm', async () => {
+    it('sends the bearer key, accepts both JSON types, PUTs application/json, and a trailing slash in the base URL does no harm', async () => {
       const users = makeUsers(1);
       await serve((req) => (req.method === 'PUT' ? { body: JSON.parse(req.body) } : { body: users[0] }));
       const c = createScimClient({ baseUrl: server!.url + '/', apiKey: KEY });
@@ -63,9 +63,11 @@ describe('zivver/client', () => {
       const [get, put] = server!.requests;
       expect(get!.url.pathname).to.equal(`/api/scim/v2/Users/${users[0]!.id}`);
       expect(get!.headers.authorization).to.equal(`Bearer ${KEY}`);
-      expect(get!.headers.accept).to.equal('application/scim+json');
+      expect(get!.headers.accept).to.equal('application/json, application/scim+json');
       expect(put!.method).to.equal('PUT');
-      expect(put!.headers['content-type']).to.equal('application/scim+json');
+      // What every client known to write Zivver users sends.
+      expect(put!.headers['content-type']).to.equal('application/json');
+      expect(put!.headers.accept).to.equal('application/json, application/scim+json');
       expect(JSON.parse(put!.body)).to.deep.equal(users[0]);
     });
 

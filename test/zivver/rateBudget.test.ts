@@ -247,4 +247,40 @@ describe('zivver/rateBudget', () => {
     await budget.acquire(ac.signal).catch((e) => (err = e));
     expect((err as Error).name).to.equal('AbortError');
   });
+
+  describe('following the server\'s RateLimit-Remaining / -Reset', () => {
+    it('the budget holds requests back while the server says none remain, until its reset, then only its own limits apply', async () => {
+      const clock = new FakeClock();
+      const budget = new RateBudget({ requests: 100, seconds: 1 }, { clock });
+      const taken: number[] = [];
+      const take = async () => {
+        const release = await budget.acquire();
+        taken.push(clock.now());
+        release();
+      };
+      await take();
+      budget.followServer(2, 5000);
+      const pending = Array.from({ length: 4 }, () => take());
+      await clock.advanceTo(4999);
+      expect(taken).to.deep.equal([0, 0, 0]); // the first, then the 2 the server still takes
+      await clock.advanceTo(5000);
+      await Promise.all(pending);
+      expect(taken).to.deep.equal([0, 0, 0, 5000, 5000]);
+    });
+
+    it('in-flight requests count against what the server says remains', async () => {
+      const clock = new FakeClock();
+      const budget = new RateBudget({ requests: 100, seconds: 1 }, { clock });
+      const inFlight = [await budget.acquire(), await budget.acquire()];
+      budget.followServer(3, 1000);
+      let got = 0;
+      const more = Array.from({ length: 3 }, () => budget.acquire().then((r) => (got++, r)));
+      await clock.advanceTo(10);
+      expect(got).to.equal(1); // 3 remaining, 2 of them possibly used by the requests still out
+      await clock.advanceTo(1000);
+      (await Promise.all(more)).forEach((r) => r());
+      inFlight.forEach((r) => r());
+      expect(got).to.equal(3);
+    });
+  });
 });
