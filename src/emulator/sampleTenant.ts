@@ -6,7 +6,11 @@
  *
  * It holds every case the planner meets: plain matches, a match only through an alias, mailboxes
  * without a Zivver account, Zivver accounts without a mailbox, shared and room mailboxes,
- * disabled accounts. Seeded PRNG only: the same options give byte-identical output.
+ * disabled accounts. The users are shaped as Zivver lists them: `name` with only `formatted`,
+ * `phoneNumbers` always there (often `[]`, else `[{"value": ...}]`), `meta.created` a date, an
+ * enterprise `division` ("/" when none) or on some accounts an empty enterprise object, and on
+ * some an `ExternalAccountId` in the zivver extension. Seeded PRNG only: the same options give
+ * byte-identical output.
  */
 import { mulberry32, pick, randInt, randomHex32, seededUuid, type Rng } from './prng.js';
 import { CORE_USER_SCHEMA, ENTERPRISE_SCHEMA, ZIVVER_SCHEMA } from './types.js';
@@ -154,20 +158,23 @@ export function generateSampleTenant(options: SampleTenantOptions): SampleTenant
     const u: Record<string, unknown> = {
       schemas: [CORE_USER_SCHEMA, ENTERPRISE_SCHEMA, ZIVVER_SCHEMA],
       id: guid(rng),
-      meta: { resourceType: 'User', created: new Date(base + randInt(rng, 6 * 365) * 86_400_000).toISOString() },
+      meta: { resourceType: 'User', created: new Date(base + randInt(rng, 6 * 365) * 86_400_000).toISOString().slice(0, 10) },
       userName: `${p.local}@${primary}`,
-      name: { formatted: p.formatted, familyName: p.family, givenName: p.given },
+      name: { formatted: p.formatted },
     };
     if (rng() < 0.5) u.nickName = p.given;
     // Disabled accounts are spread through the list (every k-th), not bunched at the start.
     u.active = !(disabledCount > 0 && i % disabledStep === disabledStep - 1 && Math.floor(i / disabledStep) < disabledCount);
     const phones: Array<Record<string, unknown>> = [];
-    if (rng() < 0.6) phones.push({ value: phone(rng, true), type: 'mobile' });
-    if (rng() < 0.3) phones.push({ value: phone(rng, false), type: 'work' });
-    if (phones.length) u.phoneNumbers = phones;
-    u[ENTERPRISE_SCHEMA] = { division: rng() < 0.7 ? pick(rng, DIVISIONS) : '/' };
+    if (rng() < 0.6) phones.push({ value: phone(rng, true) });
+    if (rng() < 0.3) phones.push({ value: phone(rng, false) });
+    u.phoneNumbers = phones;
+    const division = rng();
+    u[ENTERPRISE_SCHEMA] = division < 0.1 ? {} : { division: division < 0.7 ? pick(rng, DIVISIONS) : '/' };
     // The Synctool keyed accounts with the on-prem objectGUID: that is the key being migrated.
-    u[ZIVVER_SCHEMA] = { SsoAccountKey: guid(rng), aliases, delegates: [] as string[] };
+    const ext: Record<string, unknown> = { SsoAccountKey: guid(rng), aliases, delegates: [] as string[] };
+    if (rng() < 0.2) ext.ExternalAccountId = guid(rng);
+    u[ZIVVER_SCHEMA] = ext;
     users.push(u);
   }
   // Delegates are other accounts' addresses (a secretary for a manager), chosen once all exist.

@@ -7,8 +7,11 @@
  *   the emulator's /Users routes (Zivver quirks; SCIMMY parses, validates and renders) →
  *   scimmy-routers (Schemas, ResourceTypes, ServiceProviderConfig, /.search, 404s).
  * scimmy-routers' own /Users routes are shadowed because Zivver differs from RFC 7644 where it
- * matters to a client: 400 plain text for unknown ids, merge-on-PUT, listing without paging,
- * no PATCH. Admin endpoints live under /_emulator/ (same key; no budget, faults or stats).
+ * matters to a client: 400 plain text for unknown ids, merge-on-PUT, a listing that is only
+ * `{"Resources": [...], "totalResults": N}`, no PATCH, a relative meta.location, one media type
+ * for user writes (415 otherwise), framework errors as JSON (`{"code":415,"message":"HTTP 415
+ * Unsupported Media Type"}`) and business errors as plain text. Admin endpoints live under
+ * /_emulator/ (same key; no budget, faults or stats).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -18,9 +21,9 @@ import SCIMMY from 'scimmy';
 import SCIMMYRouters from 'scimmy-routers';
 import { UsageError } from '../errors.js';
 import { FaultInjector, faultRulesFromJson, faultRulesToJson } from './faults.js';
-import { SlidingWindow, tooManyRequestsBody } from './rateLimit.js';
+import { makeBudget, tooManyRequestsBody, type RequestBudget } from './rateLimit.js';
 import { cloneUser, ensureScimmyDeclared, isZivverKnownKey, scimError, setServiceProviderConfig, type ScimContext } from './schema.js';
-import { rawZivverExt, UserStore } from './store.js';
+import { rawExtensions, UserStore, type RawExtensions } from './store.js';
 import {
   ADMIN_BASE_PATH,
   LIST_RESPONSE_SCHEMA,
@@ -33,6 +36,7 @@ import {
   type EmulatorUser,
   type FaultRule,
   type PagingMode,
+  type PutContentType,
   type PutMode,
 } from './types.js';
 
@@ -44,14 +48,22 @@ const LOOPBACK = new Map([
 ]);
 
 const SCIM_JSON = 'application/scim+json';
+const PLAIN_JSON = 'application/json';
 
 interface Settings {
   putMode: PutMode;
+  putContentType: PutContentType;
   paging: PagingMode;
   defaultPageSize: number;
-  rateLimit: SlidingWindow | null;
+  rateLimit: RequestBudget | null;
   retryAfter: number | 'auto' | undefined;
+  rateLimitHeaders: boolean;
   latencyMs: number;
+}
+
+export function parsePutContentType(value: string): PutContentType {
+  if (value === 'json' || value === 'scim' || value === 'any') return value;
+  throw new UsageError(`put content type must be json, scim or any, not "${value}"`);
 }
 
 export function parsePagingMode(mode: string): PagingMode {
@@ -74,6 +86,7 @@ function applyConfig(settings: Settings, patch: EmulatorConfigPatch): void {
     if (patch.putMode !== 'zivver' && patch.putMode !== 'strict') throw new UsageError(`putMode must be zivver or strict, not "${String(patch.putMode)}"`);
     settings.putMode = patch.putMode;
   }
+  if (patch.putContentType !== undefined) settings.putContentType = parsePutContentType(patch.putContentType);
   if (patch.paging !== undefined) settings.paging = parsePagingMode(patch.paging);
   if (patch.defaultPageSize !== undefined) {
     if (!Number.isInteger(patch.defaultPageSize) || patch.defaultPageSize < 1) throw new UsageError('defaultPageSize must be a positive integer');
@@ -88,12 +101,15 @@ function applyConfig(settings: Settings, patch: EmulatorConfigPatch): void {
     if (rl === null) {
       settings.rateLimit = null;
       settings.retryAfter = undefined;
+      settings.rateLimitHeaders = false;
     } else {
+      if (rl.mode !== undefined && rl.mode !== 'bucket' && rl.mode !== 'window') throw new UsageError(`rate limit mode must be bucket or window, not "${String(rl.mode)}"`);
       try {
-        settings.rateLimit = new SlidingWindow(rl.budget, rl.windowSeconds);
+        settings.rateLimit = makeBudget(rl.mode ?? 'bucket', rl.budget, rl.windowSeconds);
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      settings.rateLimitHeaders = rl.headers === true;
       const ra = rl.retryAfterSeconds;
       if (ra !== undefined && ra !== 'auto' && !(Number.isFinite(ra) && ra >= 0)) throw new UsageError('retryAfterSeconds must be >= 0 or "auto"');
       settings.retryAfter = ra;
@@ -108,17 +124,60 @@ function sendText(res: Response, status: number, text: string, contentType = 'te
 }
 
 function sendScimJson(res: Response, status: number, json: string): void {
-  res.status(status).set('Content-Type', SCIM_JSON).send(json);
+  res.status(status).set('Content-Type', (res.locals.mediaType as string | undefined) ?? SCIM_JSON).send(json);
 }
 
-/** A SCIM error body (RFC 7644 §3.12) from a SCIMMY error, or 500 for anything else. */
+const FRAMEWORK_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  406: 'Not Acceptable',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+};
+
+/** Zivver's framework (Dropwizard) errors are JSON: `{"code":415,"message":"HTTP 415 Unsupported Media Type"}`. */
+function sendFrameworkError(res: Response, status: number, message?: string): void {
+  let text = message;
+  if (text === undefined) {
+    text = status >= 500
+      ? `There was an error processing your request. It has been logged (ID ${Math.floor(Math.random() * 2 ** 48).toString(16).padStart(12, '0')}).`
+      : `HTTP ${status} ${FRAMEWORK_TEXT[status] ?? 'Error'}`;
+  }
+  res.status(status).set('Content-Type', PLAIN_JSON).send(JSON.stringify({ code: status, message: text }));
+}
+
+/**
+ * An error as Zivver answers it: what SCIMMY finds wrong with a request (a bad filter, a value of
+ * the wrong type) is a business error, plain text with the reason; anything unexpected is a
+ * framework 500.
+ */
 function sendScimError(res: Response, ex: unknown): void {
   const isScim = ex instanceof SCIMMY.Types.Error;
   const status = Number(isScim ? ex.status : (ex as { status?: number })?.status ?? 500);
-  const body = isScim
-    ? new SCIMMY.Messages.Error(ex)
-    : new SCIMMY.Messages.Error({ status: status as never, message: status >= 500 ? 'Internal emulator error' : (ex as Error).message });
-  sendScimJson(res, status, JSON.stringify(body));
+  if (status >= 500 || !(status >= 400)) return sendFrameworkError(res, 500);
+  sendText(res, status, String((ex as Error).message ?? 'Bad request'));
+}
+
+/** The media type in a Content-Type header, lower-cased, without parameters. */
+function mediaTypeOf(header: string | undefined): string {
+  return (header ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+/** Whether an Accept header (absent: anything) admits this media type. */
+function accepts(accept: string | undefined, type: string): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  const [major] = type.split('/');
+  return accept.split(',').some((part) => {
+    const [range, ...params] = part.split(';').map((x) => x.trim().toLowerCase());
+    if (params.some((p) => /^q=0(\.0*)?$/.test(p))) return false;
+    return range === type || range === '*/*' || range === `${major}/*`;
+  });
+}
+
+/** The media types user writes may carry in this mode. */
+function writeTypes(mode: PutContentType): string[] {
+  return mode === 'json' ? [PLAIN_JSON] : mode === 'scim' ? [SCIM_JSON] : [SCIM_JSON, PLAIN_JSON];
 }
 
 function keyMatches(header: string | undefined, apiKey: Buffer): boolean {
@@ -147,20 +206,13 @@ function scimQuery(req: Request): Record<string, unknown> {
  *   arrays are all empty; Zivver returns the extension as stored (minus the key), so without an
  *   attribute projection it is rendered from the store, exactly as the listing renders it.
  */
-function finishRendered(out: unknown, stored: EmulatorUser, usersLocation: string, projected: boolean): Record<string, unknown> {
+function finishRendered(out: unknown, stored: EmulatorUser, usersLocation: string): Record<string, unknown> {
   const o = JSON.parse(JSON.stringify(out)) as Record<string, unknown>;
   if (o.meta && typeof o.meta === 'object') (o.meta as Record<string, unknown>).location = `${usersLocation}/${stored.id}`;
   const ext = stored[ZIVVER_SCHEMA] as Record<string, unknown> | undefined;
-  if (!ext) return o;
-  let shown: Record<string, unknown>;
-  if (!projected) {
-    shown = Object.fromEntries(Object.entries(ext).filter(([k]) => k !== 'SsoAccountKey'));
-  } else {
-    if (o[ZIVVER_SCHEMA] === undefined) return o;
-    const unknown = Object.entries(ext).filter(([k]) => !isZivverKnownKey(k));
-    shown = { ...(o[ZIVVER_SCHEMA] as Record<string, unknown>), ...Object.fromEntries(unknown) };
-  }
-  o[ZIVVER_SCHEMA] = shown;
+  if (!ext || o[ZIVVER_SCHEMA] === undefined) return o;
+  const unknown = Object.entries(ext).filter(([k]) => !isZivverKnownKey(k));
+  o[ZIVVER_SCHEMA] = { ...(o[ZIVVER_SCHEMA] as Record<string, unknown>), ...Object.fromEntries(unknown) };
   const schemas = Array.isArray(o.schemas) ? (o.schemas as string[]) : [];
   if (!schemas.includes(ZIVVER_SCHEMA)) o.schemas = [...schemas, ZIVVER_SCHEMA];
   return o;
@@ -178,14 +230,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
   const apiKey = Buffer.from(options.apiKey);
   const settings: Settings = {
     putMode: 'zivver',
+    putContentType: 'json',
     paging: 'all',
     defaultPageSize: 100,
     rateLimit: null,
     retryAfter: undefined,
+    rateLimitHeaders: false,
     latencyMs: 0,
   };
   applyConfig(settings, {
     putMode: options.putMode,
+    putContentType: options.putContentType,
     paging: options.paging,
     defaultPageSize: options.defaultPageSize,
     rateLimit: options.rateLimit ?? null,
@@ -291,6 +346,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     const rl = settings.rateLimit;
     if (!rl) return next();
     const r = rl.take();
+    if (settings.rateLimitHeaders) {
+      const { remaining, resetSeconds } = rl.state();
+      res.set({ 'RateLimit-Limit': `${rl.budget}, ${rl.budget};w=${rl.windowSeconds}`, 'RateLimit-Remaining': String(remaining), 'RateLimit-Reset': String(resetSeconds) });
+    }
     if (r.ok) return next();
     if (settings.retryAfter !== undefined) {
       res.set('Retry-After', String(settings.retryAfter === 'auto' ? Math.max(1, Math.ceil(r.retryAfterMs / 1000)) : settings.retryAfter));
@@ -315,12 +374,26 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
   });
 
   const users = express.Router();
-  users.use(express.json({ type: [SCIM_JSON, 'application/json'], limit: '1mb' }));
+  users.use((req, res, next) => {
+    if (req.method === 'PUT' || req.method === 'POST') {
+      // Writes carry one media type (Zivver is known to take application/json for users).
+      const allowed = writeTypes(settings.putContentType);
+      if (!allowed.includes(mediaTypeOf(req.get('content-type')))) return sendFrameworkError(res, 415);
+      const answer = allowed.find((t) => accepts(req.get('accept'), t));
+      if (!answer) return sendFrameworkError(res, 406);
+      res.locals.mediaType = answer;
+    } else {
+      res.locals.mediaType = accepts(req.get('accept'), SCIM_JSON) ? SCIM_JSON : PLAIN_JSON;
+    }
+    next();
+  });
+  users.use(express.json({ type: [SCIM_JSON, PLAIN_JSON], limit: '1mb' }));
   const usersLocation = () => store.usersLocation;
 
   users.get('/', async (req, res) => {
     let page: EmulatorUser[];
     let head: string;
+    let tail: string;
     let resource: SCIMMY.Resources.User;
     try {
       resource = new SCIMMY.Resources.User(scimQuery(req) as never);
@@ -337,17 +410,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
         page = matches.slice(from, from + size);
         paging = `,"itemsPerPage":${page.length},"startIndex":${startIndex ?? 1}`;
       }
-      head = `{"schemas":["${LIST_RESPONSE_SCHEMA}"],"totalResults":${matches.length}${paging},"Resources":[`;
+      // Zivver lists everything as {"Resources": [...], "totalResults": N} and nothing else; the
+      // paging modes stand for other SCIM servers and answer as RFC 7644 says.
+      head = mode === 'all' ? '{"Resources":[' : `{"schemas":["${LIST_RESPONSE_SCHEMA}"],"totalResults":${matches.length}${paging},"Resources":[`;
+      tail = mode === 'all' ? `],"totalResults":${matches.length}}` : ']}';
     } catch (ex) {
       return sendScimError(res, ex);
     }
     const render = resource.attributes
       ? // attributes/excludedAttributes: SCIMMY's coercion does the projection (slow but exact).
         (u: EmulatorUser) =>
-          JSON.stringify(finishRendered(new SCIMMY.Schemas.User(u, 'out', usersLocation(), resource.attributes), u, usersLocation(), true))
+          JSON.stringify(finishRendered(new SCIMMY.Schemas.User(u, 'out', usersLocation(), resource.attributes), u, usersLocation()))
       : (u: EmulatorUser) => store.json(u);
     // Streamed in batches: 100,000 users are ~75 MB of JSON, which need not exist as one string.
-    res.status(200).set('Content-Type', SCIM_JSON);
+    res.status(200).set('Content-Type', res.locals.mediaType as string);
     res.write(head);
     const BATCH = 2000;
     for (let i = 0; i < page.length; i += BATCH) {
@@ -365,10 +441,10 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
         if (res.destroyed) return;
       }
     }
-    res.end(']}');
+    res.end(tail);
   });
 
-  const contextFor = (rawZivver?: Record<string, unknown>): ScimContext => ({
+  const contextFor = (raw?: RawExtensions): ScimContext => ({
     egress: (resource) => {
       if (resource.id) {
         const u = store.get(resource.id);
@@ -377,7 +453,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
       }
       return store.query(resource.filter);
     },
-    ingress: (resource, instance) => store.ingest(resource.id, instance, rawZivver),
+    ingress: (resource, instance) => store.ingest(resource.id, instance, raw),
   });
 
   users.get('/:id', async (req, res) => {
@@ -386,8 +462,9 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     if (!stored) return sendText(res, 400, `Unknown account with uuid: ${id}`);
     try {
       const resource = new SCIMMY.Resources.User(id, scimQuery(req) as never);
+      if (!resource.attributes) return sendScimJson(res, 200, store.json(stored));
       const out = await resource.read(contextFor());
-      sendScimJson(res, 200, JSON.stringify(finishRendered(out, stored, usersLocation(), Boolean(resource.attributes))));
+      sendScimJson(res, 200, JSON.stringify(finishRendered(out, stored, usersLocation())));
     } catch (ex) {
       sendScimError(res, ex);
     }
@@ -395,9 +472,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
 
   const write = async (req: Request, res: Response, id: string | undefined) => {
     const body = req.body as unknown;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) {
-      return sendScimError(res, scimError(400, 'Expected a JSON object (Content-Type: application/scim+json)', 'invalidSyntax'));
-    }
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return sendFrameworkError(res, 400, 'Unable to process JSON');
     let payload = body as Record<string, unknown>;
     if (id !== undefined) {
       const stored = store.get(id);
@@ -408,7 +483,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     }
     try {
       const resource = id === undefined ? new SCIMMY.Resources.User(scimQuery(req) as never) : new SCIMMY.Resources.User(id, scimQuery(req) as never);
-      const out = await resource.write(payload, contextFor(rawZivverExt(payload)));
+      const out = await resource.write(payload, contextFor(rawExtensions(payload)));
       stats.writes++;
       const stored = store.get((out as unknown as { id: string }).id)!;
       const rule = res.locals.applyThenFail as FaultRule | undefined;
@@ -419,7 +494,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
         }
         return failWith(res, { ...rule, status: rule.status ?? 500 }, settings);
       }
-      sendScimJson(res, id === undefined ? 201 : 200, JSON.stringify(finishRendered(out, stored, usersLocation(), Boolean(resource.attributes))));
+      const shown = resource.attributes ? JSON.stringify(finishRendered(out, stored, usersLocation())) : store.json(stored);
+      sendScimJson(res, id === undefined ? 201 : 200, shown);
     } catch (ex) {
       sendScimError(res, ex);
     }
@@ -430,14 +506,17 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
   users.all('/:id', (req, res, next) => {
     if (req.method !== 'PATCH' && req.method !== 'DELETE') return next();
     res.set('Allow', 'GET, PUT');
-    sendText(res, 405, `${req.method} is not supported for users`);
+    sendFrameworkError(res, 405);
   });
   users.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    // Body parser errors (broken JSON, too large) and anything thrown synchronously.
-    const e = err as { status?: number; message?: string };
-    sendScimError(res, scimError(e.status && e.status < 500 ? e.status : 400, e.message ?? 'Bad request', 'invalidSyntax'));
+    // Body parser errors (broken JSON, too large) and anything thrown synchronously: the framework answers.
+    const e = err as { status?: number; type?: string };
+    if (e.type === 'entity.parse.failed') return sendFrameworkError(res, 400, 'Unable to process JSON');
+    sendFrameworkError(res, e.status && e.status >= 400 && e.status < 500 ? e.status : 500);
   });
   scim.use('/Users', users);
+  // Only SCIM's discovery endpoints are left to scimmy-routers; anything else is the framework's 404.
+  scim.use((req, res, next) => (/^\/(Schemas|ResourceTypes|ServiceProviderConfig)(\/|$)/.test(req.path) ? next() : sendFrameworkError(res, 404)));
 
   scim.use(
     new SCIMMYRouters({
@@ -450,7 +529,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
   );
   setServiceProviderConfig();
   app.use(SCIM_BASE_PATH, scim);
-  app.use((req, res) => sendText(res, 404, `Not found: ${req.method} ${req.path}`));
+  app.use((_req, res) => sendFrameworkError(res, 404));
 
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(port, host);
@@ -460,7 +539,6 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
   const actualPort = (server.address() as AddressInfo).port;
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   const url = `${origin}${SCIM_BASE_PATH}`;
-  store.usersLocation = `${url}/Users`;
   let closed: Promise<void> | undefined;
 
   return {
@@ -516,9 +594,12 @@ function failWith(res: Response, rule: FaultRule, settings: Settings): void {
 function publicSettings(s: Settings): Record<string, unknown> {
   return {
     putMode: s.putMode,
+    putContentType: s.putContentType,
     paging: s.paging,
     defaultPageSize: s.defaultPageSize,
     latencyMs: s.latencyMs,
-    rateLimit: s.rateLimit ? { budget: s.rateLimit.budget, windowSeconds: s.rateLimit.windowSeconds, retryAfterSeconds: s.retryAfter } : null,
+    rateLimit: s.rateLimit
+      ? { mode: s.rateLimit.mode, budget: s.rateLimit.budget, windowSeconds: s.rateLimit.windowSeconds, retryAfterSeconds: s.retryAfter, headers: s.rateLimitHeaders }
+      : null,
   };
 }

@@ -17,9 +17,11 @@ import {
   renderUser,
   SSO_KEY,
   withDivision,
+  zivverCore,
+  zivverDate,
   ZIVVER_KNOWN_KEYS,
 } from './schema.js';
-import { ENTERPRISE_SCHEMA, ZIVVER_SCHEMA, type EmulatorUser } from './types.js';
+import { ENTERPRISE_SCHEMA, ZIVVER_SCHEMA, ZIVVER_USERS_LOCATION, type EmulatorUser } from './types.js';
 
 /** Attributes a client echoes back that the server owns; never taken from a request body. */
 const READ_ONLY = new Set(['id', 'meta', 'schemas']);
@@ -30,8 +32,8 @@ export class UserStore {
   private readonly byId = new Map<string, EmulatorUser>();
   private readonly byUserName = new Map<string, string>();
   private readonly jsonCache = new Map<string, string>();
-  /** e.g. http://127.0.0.1:1234/api/scim/v2/Users; set once the port is known. */
-  usersLocation = '';
+  /** Where meta.location points: relative, as Zivver gives it. */
+  readonly usersLocation = ZIVVER_USERS_LOCATION;
 
   get size(): number {
     return this.byId.size;
@@ -171,11 +173,13 @@ export class UserStore {
   }
 
   /**
-   * Stores what SCIMMY coerced from a PUT/POST body (SCIMMY's ingress). `rawZivver` is the
-   * extension object as the client sent it: SCIMMY validates the known keys but drops the
-   * unknown ones, which Zivver keeps, so those are taken from the raw object.
+   * Stores what SCIMMY coerced from a PUT/POST body (SCIMMY's ingress). `raw` holds the extension
+   * objects as the client sent them: SCIMMY validates the known zivver keys but drops the unknown
+   * ones, which Zivver keeps, so those are taken from the raw object; and SCIMMY drops an empty
+   * enterprise object, which Zivver keeps as `{}`.
    */
-  ingest(id: string | undefined, instance: SCIMMY.Schemas.User, rawZivver: Record<string, unknown> | undefined): EmulatorUser {
+  ingest(id: string | undefined, instance: SCIMMY.Schemas.User, raw: RawExtensions = {}): EmulatorUser {
+    const rawZivver = raw.zivver;
     const existing = id === undefined ? undefined : this.byId.get(id);
     if (id !== undefined && !existing) throw scimError(400, `Unknown account with uuid: ${id}`);
     const inst = instance as unknown as Record<string, unknown>;
@@ -183,13 +187,17 @@ export class UserStore {
     u.id = existing?.id ?? randomUUID();
     const externalId = plain(inst.externalId);
     if (externalId !== undefined) u.externalId = externalId;
-    u.meta = { resourceType: 'User', created: existing?.meta.created ?? new Date().toISOString() };
+    u.meta = { resourceType: 'User', created: existing?.meta.created ?? zivverDate(new Date())! };
+    const core: Record<string, unknown> = {};
     for (const name of coreAttributeOrder()) {
       if (name === 'password') continue; // Zivver has no SCIM passwords; never store one.
       const v = plain(inst[name]);
-      if (v !== undefined) u[name] = v;
+      if (v !== undefined) core[name] = v;
     }
-    u[ENTERPRISE_SCHEMA] = withDivision(plain(inst[ENTERPRISE_SCHEMA]) as Record<string, unknown> | undefined);
+    zivverCore(core);
+    for (const name of coreAttributeOrder()) if (core[name] !== undefined) u[name] = core[name];
+    const coercedEnt = plain(inst[ENTERPRISE_SCHEMA]) as Record<string, unknown> | undefined;
+    u[ENTERPRISE_SCHEMA] = withDivision(coercedEnt && Object.keys(coercedEnt).length ? coercedEnt : (raw.enterprise ?? coercedEnt));
     const coercedZiv = plain(inst[ZIVVER_SCHEMA]) as Record<string, unknown> | undefined;
     if (coercedZiv !== undefined || rawZivver !== undefined) {
       const ext: Record<string, unknown> = {};
@@ -210,11 +218,25 @@ export class UserStore {
   }
 }
 
-/** The zivver extension object of a request body, found case-insensitively. */
-export function rawZivverExt(body: Record<string, unknown>): Record<string, unknown> | undefined {
-  const k = findKey(body, ZIVVER_SCHEMA);
-  const v = k === undefined ? undefined : body[k];
-  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+/** The extension objects of a request body as sent (see UserStore.ingest). */
+export interface RawExtensions {
+  zivver?: Record<string, unknown>;
+  enterprise?: Record<string, unknown>;
+}
+
+/** The extension objects of a request body, found case-insensitively. */
+export function rawExtensions(body: Record<string, unknown>): RawExtensions {
+  const get = (schema: string): Record<string, unknown> | undefined => {
+    const k = findKey(body, schema);
+    const v = k === undefined ? undefined : body[k];
+    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  };
+  const out: RawExtensions = {};
+  const zivver = get(ZIVVER_SCHEMA);
+  const enterprise = get(ENTERPRISE_SCHEMA);
+  if (zivver) out.zivver = zivver;
+  if (enterprise) out.enterprise = enterprise;
+  return out;
 }
 
 function fold(v: unknown): unknown {

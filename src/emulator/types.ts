@@ -9,6 +9,8 @@ export const CORE_USER_SCHEMA = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const ENTERPRISE_SCHEMA = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 export const ZIVVER_SCHEMA = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
 export const LIST_RESPONSE_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
+/** Zivver's meta.location is relative, and without the /api of the base URL: `/scim/v2/Users/{id}`. */
+export const ZIVVER_USERS_LOCATION = '/scim/v2/Users';
 
 /** A SCIM user as the emulator stores it: the zivver extension may hold `SsoAccountKey` and unknown keys. */
 export type EmulatorUser = Record<string, unknown> & {
@@ -16,6 +18,21 @@ export type EmulatorUser = Record<string, unknown> & {
   userName: string;
   meta: { resourceType: 'User'; created: string };
 };
+
+/**
+ * Which Content-Type a user write (PUT/POST /Users) must carry; anything else is answered 415
+ * with Zivver's framework error. `json` (default): application/json, what every client known to
+ * write Zivver users sends; `scim`: application/scim+json only (and an Accept that includes it,
+ * 406 otherwise), as Zivver's Group PATCH demands; `any`: either.
+ */
+export type PutContentType = 'json' | 'scim' | 'any';
+
+/**
+ * How the budget is counted. `bucket` (default, what Zivver's 429 names): a token bucket holding
+ * `budget` tokens, refilled at budget/windowSeconds per second. `window`: at most `budget`
+ * accepted requests in any `windowSeconds` (a sliding window; stricter after idle spells).
+ */
+export type RateLimitMode = 'bucket' | 'window';
 
 /**
  * How PUT /Users/{id} treats what the body leaves out.
@@ -34,6 +51,7 @@ export type PutMode = 'zivver' | 'strict';
  */
 export type PagingMode = 'all' | 'honor' | `cap:${number}` | 'ignore';
 
+
 export interface RateLimitOptions {
   /** Requests allowed per window. */
   budget: number;
@@ -43,6 +61,13 @@ export interface RateLimitOptions {
    * window, rounded up), or absent: no header, as Zivver does not guarantee one.
    */
   retryAfterSeconds?: number | 'auto';
+  /** Token bucket (default) or sliding window. */
+  mode?: RateLimitMode;
+  /**
+   * Send `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (draft-polli-ratelimit-headers,
+   * which Zivver's 429 body refers to) on every answer. Off by default: Zivver is not known to send them.
+   */
+  headers?: boolean;
 }
 
 /**
@@ -90,6 +115,8 @@ export interface EmulatorOptions {
   /** The bearer token clients must send. Never logged. */
   apiKey: string;
   putMode?: PutMode;
+  /** Content-Type user writes must carry (default `json`). */
+  putContentType?: PutContentType;
   paging?: PagingMode;
   /** Page size for `honor`/`ignore` when the client gives no count (default 100). */
   defaultPageSize?: number;
@@ -100,7 +127,11 @@ export interface EmulatorOptions {
   faults?: FaultRule[];
   /** Seed for fault probabilities (default 1). */
   faultSeed?: number;
-  /** Initial users, SCIM shaped, keys included (ids/meta.created filled in when missing). */
+  /**
+   * Initial users, SCIM shaped, keys included (ids/meta.created filled in when missing). Stored as
+   * Zivver holds them: `name` only `formatted`, `phoneNumbers` always a list, `meta.created` a date,
+   * enterprise `division` "/" when empty (an enterprise object given as `{}` stays `{}`).
+   */
   users?: Array<Record<string, unknown>>;
   /** One line per request (method, path, status, ms) through `log`; never headers or keys. */
   logRequests?: boolean;
@@ -124,6 +155,7 @@ export interface EmulatorStats {
 
 export interface EmulatorConfigPatch {
   putMode?: PutMode;
+  putContentType?: PutContentType;
   paging?: PagingMode;
   defaultPageSize?: number;
   rateLimit?: RateLimitOptions | null;

@@ -23,9 +23,21 @@ describe('emulator command', function () {
 
   it('parses its options with Zivver-like defaults', async () => {
     const { invocation } = await parseArgv(['emulator']);
-    expect(invocation?.args).to.include({ port: 0, host: '127.0.0.1', putMode: 'zivver', paging: 'all', emulateRateLimit: '50/10', latency: 0 });
+    expect(invocation?.args).to.include({
+      port: 0,
+      host: '127.0.0.1',
+      putMode: 'zivver',
+      putContentType: 'json',
+      paging: 'all',
+      emulateRateLimit: '50/10',
+      rateLimitMode: 'bucket',
+      rateLimitHeaders: false,
+      latency: 0,
+    });
     expect(parseEmulatedRateLimit('off')).to.equal(null);
-    expect(parseEmulatedRateLimit('5/2', 'auto')).to.deep.equal({ budget: 5, windowSeconds: 2, retryAfterSeconds: 'auto' });
+    expect(parseEmulatedRateLimit('5/2', 'auto')).to.deep.equal({ budget: 5, windowSeconds: 2, mode: 'bucket', retryAfterSeconds: 'auto' });
+    expect(parseEmulatedRateLimit('5/2', undefined, { mode: 'window', headers: true })).to.deep.equal({ budget: 5, windowSeconds: 2, mode: 'window', headers: true });
+    expect(() => parseEmulatedRateLimit('off', undefined, { headers: true })).to.throw(/--rate-limit-headers needs a rate limit/);
     expect(() => parseEmulatedRateLimit('fast')).to.throw(/<requests>\/<seconds>/);
   });
 
@@ -86,7 +98,7 @@ describe('emulator command', function () {
       const r = await get();
       expect(r.status).to.equal(429);
       expect(r.headers.get('retry-after')).to.equal(null);
-      expect(((await r.json()) as any).emptiedBucketDetails).to.deep.equal({ budget: 2, windowSeconds: 30 });
+      expect(((await r.json()) as any).emptiedBucketDetails).to.deep.equal({ limiterId: 'cab', budget: 2, windowSeconds: 30 });
     } finally {
       expect(await emu.stop('SIGINT')).to.equal(0);
     }

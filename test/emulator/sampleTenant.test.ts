@@ -23,7 +23,7 @@ describe('emulator/sampleTenant', function () {
     }
   });
 
-  it('makes Zivver users with the attributes that must survive apply', () => {
+  it('makes Zivver users shaped as Zivver lists them, with the attributes that must survive apply', () => {
     const { users, facts } = generateSampleTenant({ count: 500, seed: 1 });
     expect(users).to.have.length(500);
     const userNames = users.map((u) => u.userName as string);
@@ -32,20 +32,29 @@ describe('emulator/sampleTenant', function () {
     for (const u of users) {
       expect(u.id).to.match(GUID);
       expect(u.userName).to.match(/^[a-z0-9.]+@voorbeeldzorg\.nl$/);
+      expect(u.name).to.have.all.keys('formatted');
       expect((u.name as any).formatted).to.be.a('string').and.not.equal('');
+      expect(u.phoneNumbers).to.be.an('array');
+      for (const p of u.phoneNumbers as any[]) expect(p).to.have.all.keys('value');
+      expect((u.meta as any).created).to.match(/^\d{4}-\d{2}-\d{2}$/);
       const z = u[ZIVVER_SCHEMA] as any;
       expect(z.SsoAccountKey).to.match(GUID);
       expect(z.aliases).to.be.an('array');
       expect(z.delegates).to.be.an('array');
-      expect((u[ENTERPRISE_SCHEMA] as any).division).to.be.a('string');
+      const ent = u[ENTERPRISE_SCHEMA] as any;
+      if (Object.keys(ent).length) expect(ent.division).to.be.a('string');
+      if ('ExternalAccountId' in z) expect(z.ExternalAccountId).to.match(GUID);
     }
     const count = (p: (u: any) => boolean) => users.filter(p).length;
     expect(count((u) => u.active === false)).to.equal(facts.disabled).and.to.be.within(10, 40);
     expect(count((u) => u[ZIVVER_SCHEMA].aliases.length > 0)).to.be.within(50, 250);
     expect(count((u) => u[ZIVVER_SCHEMA].delegates.length > 0)).to.be.within(20, 100);
     expect(count((u) => typeof u.nickName === 'string')).to.be.within(150, 350);
-    expect(count((u) => Array.isArray(u.phoneNumbers))).to.be.within(200, 450);
+    expect(count((u) => u.phoneNumbers.length > 0)).to.be.within(200, 450);
+    expect(count((u) => u.phoneNumbers.length === 0)).to.be.within(50, 300);
     expect(count((u) => u[ENTERPRISE_SCHEMA].division === '/')).to.be.within(80, 250);
+    expect(count((u) => Object.keys(u[ENTERPRISE_SCHEMA]).length === 0)).to.be.within(20, 100);
+    expect(count((u) => typeof u[ZIVVER_SCHEMA].ExternalAccountId === 'string')).to.be.within(50, 200);
     expect(count((u) => /\s(van|de|der|den|ter)\s/.test(u.name.formatted))).to.be.above(50);
     // Delegates point at real accounts.
     const known = new Set(userNames);

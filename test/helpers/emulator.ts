@@ -10,7 +10,7 @@ export interface TestEmulator extends EmulatorHandle {
   apiKey: string;
   /** Environment for a CLI run against this emulator (ZIVVER_API_KEY). */
   env: { ZIVVER_API_KEY: string };
-  /** fetch() against the SCIM base with the bearer key and SCIM content types. */
+  /** fetch() against the SCIM base with the bearer key and the client's media types. */
   request(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
 }
 
@@ -22,8 +22,9 @@ export async function startTestEmulator(opts: Partial<EmulatorOptions> = {}): Pr
       method,
       headers: {
         Authorization: `Bearer ${apiKey}`,
-        Accept: 'application/scim+json',
-        ...(body !== undefined ? { 'Content-Type': 'application/scim+json' } : {}),
+        // What the client sends: user writes as application/json (the emulator's default --put-content-type).
+        Accept: 'application/json, application/scim+json',
+        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
         ...headers,
       },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),

@@ -28,9 +28,12 @@ type EmulatorArgs = CommonArgs & {
   writeSampleMailboxes?: string;
   writeSampleUsers?: string;
   putMode: 'zivver' | 'strict';
+  putContentType: 'json' | 'scim' | 'any';
   paging: string;
   pageSize: number;
   emulateRateLimit: string;
+  rateLimitMode: 'bucket' | 'window';
+  rateLimitHeaders: boolean;
   retryAfter?: string;
   latency: number;
   faults?: string;
@@ -38,16 +41,22 @@ type EmulatorArgs = CommonArgs & {
 };
 
 /** `50/10` → { budget: 50, windowSeconds: 10 }; `off` → null. */
-export function parseEmulatedRateLimit(value: string, retryAfter?: string): RateLimitOptions | null {
+export function parseEmulatedRateLimit(
+  value: string,
+  retryAfter?: string,
+  more: { mode?: 'bucket' | 'window'; headers?: boolean } = {},
+): RateLimitOptions | null {
   if (value.trim().toLowerCase() === 'off') {
     if (retryAfter !== undefined) throw new UsageError('--retry-after needs a rate limit (not --emulate-rate-limit off)');
+    if (more.headers) throw new UsageError('--rate-limit-headers needs a rate limit (not --emulate-rate-limit off)');
     return null;
   }
   const m = /^\s*(\d+)\s*\/\s*(\d+(?:\.\d+)?)\s*$/.exec(value);
   if (!m || Number(m[1]) < 1 || !(Number(m[2]) > 0)) {
     throw new UsageError(`--emulate-rate-limit must be <requests>/<seconds> (e.g. 50/10) or off, not "${value}"`);
   }
-  const rl: RateLimitOptions = { budget: Number(m[1]), windowSeconds: Number(m[2]) };
+  const rl: RateLimitOptions = { budget: Number(m[1]), windowSeconds: Number(m[2]), mode: more.mode ?? 'bucket' };
+  if (more.headers) rl.headers = true;
   if (retryAfter !== undefined) {
     if (retryAfter === 'auto') rl.retryAfterSeconds = 'auto';
     else if (/^\d+$/.test(retryAfter)) rl.retryAfterSeconds = Number(retryAfter);
@@ -102,9 +111,22 @@ export const emulatorCommand: KeytoolCommand<EmulatorArgs> = {
       .option('write-sample-mailboxes', { type: 'string', describe: 'Also write the matching Exchange mailbox export (JSON) here', group: 'Emulator:' })
       .option('write-sample-users', { type: 'string', describe: 'Also write the generated Zivver users (JSON, keys included) here', group: 'Emulator:' })
       .option('put-mode', { choices: ['zivver', 'strict'] as const, default: 'zivver' as const, describe: 'PUT semantics: Zivver merge, or RFC 7644 replace', group: 'Emulator:' })
+      .option('put-content-type', {
+        choices: ['json', 'scim', 'any'] as const,
+        default: 'json' as const,
+        describe: 'Content-Type user writes must carry (415 otherwise): application/json (what Zivver takes), application/scim+json, or either',
+        group: 'Emulator:',
+      })
       .option('paging', { type: 'string', default: 'all', describe: 'Listing: all | honor | cap:<N> | ignore', group: 'Emulator:' })
       .option('page-size', { type: 'number', default: 100, describe: 'Default page size for honor/ignore when the client asks none', group: 'Emulator:' })
       .option('emulate-rate-limit', { type: 'string', default: '50/10', describe: 'Server budget <requests>/<seconds>, or off', group: 'Emulator:' })
+      .option('rate-limit-mode', {
+        choices: ['bucket', 'window'] as const,
+        default: 'bucket' as const,
+        describe: "How the budget is counted: Zivver's token bucket, or a sliding window (stricter)",
+        group: 'Emulator:',
+      })
+      .option('rate-limit-headers', { type: 'boolean', default: false, describe: 'Send RateLimit-Limit/-Remaining/-Reset headers (Zivver is not known to)', group: 'Emulator:' })
       .option('retry-after', { type: 'string', describe: 'Send Retry-After on 429: seconds, or auto (default: no header, like Zivver)', group: 'Emulator:' })
       .option('latency', { type: 'number', default: 0, describe: 'Milliseconds added to every request', group: 'Emulator:' })
       .option('faults', { type: 'string', describe: 'JSON file of fault rules (see /_emulator/faults)', group: 'Emulator:' })
@@ -117,7 +139,7 @@ export const emulatorCommand: KeytoolCommand<EmulatorArgs> = {
     if (!(args.latency >= 0)) throw new UsageError('--latency must be >= 0');
     const apiKey = await readApiKey(args, ctx.env, ctx.cwd);
     registerSecret(apiKey);
-    const rateLimit = parseEmulatedRateLimit(args.emulateRateLimit, args.retryAfter);
+    const rateLimit = parseEmulatedRateLimit(args.emulateRateLimit, args.retryAfter, { mode: args.rateLimitMode, headers: args.rateLimitHeaders });
     const paging = parsePagingMode(args.paging);
 
     let users: Array<Record<string, unknown>> | undefined;
@@ -147,6 +169,7 @@ export const emulatorCommand: KeytoolCommand<EmulatorArgs> = {
         port: args.port,
         apiKey,
         putMode: args.putMode,
+        putContentType: args.putContentType,
         paging,
         defaultPageSize: args.pageSize,
         rateLimit,
@@ -163,8 +186,10 @@ export const emulatorCommand: KeytoolCommand<EmulatorArgs> = {
       throw err;
     }
     users = undefined; // the store holds its own copies; let 100,000 generated users go
-    const budget = rateLimit ? `${rateLimit.budget}/${rateLimit.windowSeconds}s` : 'off';
-    ctx.logger.verbose(`${emu.users().length} users; PUT mode ${args.putMode}; paging ${paging}; rate limit ${budget}; latency ${args.latency} ms`);
+    const budget = rateLimit ? `${rateLimit.budget}/${rateLimit.windowSeconds}s (${rateLimit.mode})` : 'off';
+    ctx.logger.verbose(
+      `${emu.users().length} users; PUT mode ${args.putMode}; user writes as ${args.putContentType}; paging ${paging}; rate limit ${budget}; latency ${args.latency} ms`,
+    );
     ctx.stdout.write(`Zivver emulator listening on ${emu.url}\n`);
     await new Promise<void>((resolve) => {
       if (ctx.signal.aborted) return resolve();
