@@ -452,13 +452,17 @@ export class HttpScimClient implements ScimClient {
     const requests = Number(details?.budget);
     const seconds = Number(details?.windowSeconds);
     if (!(Number.isInteger(requests) && requests >= 1 && seconds > 0 && seconds <= 3600)) return;
-    const limit = { requests, seconds };
+    this.adoptLimit({ requests, seconds });
+  }
+
+  /** A budget the server names: when it is stricter than ours, enforce it for the rest of the run (logged once). */
+  private adoptLimit(limit: RateLimit): void {
     if (this.budget.addLimit(limit)) {
       const key = formatRateLimit(limit);
       if (!this.serverLimitsLogged.has(key)) {
         this.serverLimitsLogged.add(key);
         this.logger.warn(
-          `Zivver reports a request budget of ${requests} per ${seconds} s, stricter than --rate-limit ${formatRateLimit(this.budget.limits[0]!)}; ` +
+          `Zivver reports a request budget of ${limit.requests} per ${limit.seconds} s, stricter than --rate-limit ${formatRateLimit(this.budget.limits[0]!)}; ` +
             'keeping to it for the rest of this run',
         );
       }
@@ -474,16 +478,7 @@ export class HttpScimClient implements ScimClient {
       this.logger.verbose('Zivver reports its remaining request budget in RateLimit headers; following them');
     }
     this.budget.followServer(said.remaining, Math.min(said.resetMs, this.maxRetryAfterMs));
-    if (said.limit && this.budget.addLimit(said.limit)) {
-      const key = formatRateLimit(said.limit);
-      if (!this.serverLimitsLogged.has(key)) {
-        this.serverLimitsLogged.add(key);
-        this.logger.warn(
-          `Zivver reports a request budget of ${said.limit.requests} per ${said.limit.seconds} s, stricter than --rate-limit ${formatRateLimit(this.budget.limits[0]!)}; ` +
-            'keeping to it for the rest of this run',
-        );
-      }
-    }
+    if (said.limit) this.adoptLimit(said.limit);
   }
 
   private mediaSwitchMessage(method: string, path: string, res: Attempted, sent: MediaType): string {
