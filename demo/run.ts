@@ -25,7 +25,9 @@ async function main(): Promise<void> {
   const apiKey = `demo-${Math.random().toString(36).slice(2, 12)}`;
   const tenant = generateSampleTenant({ count: 300, seed: 2026 });
   // Zivver allows about 50 requests per 10 s; the demo's emulator allows ten times that so the tour
-  // takes a minute, not five. Everything else (write-only key, PUT semantics, 429s) is as Zivver does it.
+  // takes a minute, not five. Everything else is as Zivver does it: the write-only key, PUT
+  // semantics, user writes as application/json only, the token bucket and its 429s, and accounts in
+  // Zivver's own shapes (ExternalAccountId, empty enterprise objects, phoneNumbers: []).
   const emulator = await startEmulator({ apiKey, users: tenant.users, rateLimit: { budget: 500, windowSeconds: 10 } });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'zivver-keytool-demo-'));
   const env = {
