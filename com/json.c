@@ -2,6 +2,7 @@
    contiguously in doc->kids (collected on a scratch stack while the container is parsed), so
    Item(i, field) reaches row i in constant time even in a 100,000-row plan. */
 #include "json.h"
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -348,5 +349,12 @@ double json_number(const json_doc *doc, uint32_t n) {
   if (x->len >= sizeof buf || (size_t)x->start + x->len > doc->size) return 0;
   memcpy(buf, doc->text + x->start, x->len);
   buf[x->len] = 0;
+  /* strtod reads the C runtime's locale: a host that set a locale with a decimal comma would read
+     "7.5" as 7. Write the number with that locale's decimal point first. */
+  struct lconv *lc = localeconv();
+  if (lc && lc->decimal_point && lc->decimal_point[0] && lc->decimal_point[0] != '.' && !lc->decimal_point[1]) {
+    char *dot = strchr(buf, '.');
+    if (dot) *dot = lc->decimal_point[0];
+  }
   return strtod(buf, NULL);
 }

@@ -174,16 +174,38 @@ HRESULT run_exe(const WCHAR *exe, const WCHAR *args, const WCHAR *api_key, DWORD
     goto done;
   }
 
-  STARTUPINFOW si;
+  STARTUPINFOEXW si;
   memset(&si, 0, sizeof si);
-  si.cb = sizeof si;
-  si.dwFlags = STARTF_USESTDHANDLES;
-  si.hStdInput = hin;
-  si.hStdOutput = hout;
-  si.hStdError = herr;
+  si.StartupInfo.cb = sizeof si.StartupInfo;
+  si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+  si.StartupInfo.hStdInput = hin;
+  si.StartupInfo.hStdOutput = hout;
+  si.StartupInfo.hStdError = herr;
+  /* Only these three handles are inherited, not every inheritable handle of the host (Excel, IIS,
+     another bridge object's temporary files on another thread). Without the attribute list (very
+     old systems) the child inherits the host's inheritable handles, as CreateProcess always did. */
+  HANDLE inherit[3] = { hin, hout, herr };
+  SIZE_T attr_size = 0;
+  DWORD flags = CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT;
+  InitializeProcThreadAttributeList(NULL, 1, 0, &attr_size);
+  if (attr_size) si.lpAttributeList = HeapAlloc(GetProcessHeap(), 0, attr_size);
+  if (si.lpAttributeList) {
+    if (InitializeProcThreadAttributeList(si.lpAttributeList, 1, 0, &attr_size) &&
+        UpdateProcThreadAttribute(si.lpAttributeList, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit, sizeof inherit, NULL, NULL)) {
+      si.StartupInfo.cb = sizeof si;
+      flags |= EXTENDED_STARTUPINFO_PRESENT;
+    } else {
+      HeapFree(GetProcessHeap(), 0, si.lpAttributeList);
+      si.lpAttributeList = NULL;
+    }
+  }
   /* lpApplicationName names the exe exactly: no search path, no shell, no cmd.exe. */
-  BOOL ok = CreateProcessW(exe, cmd.s, NULL, NULL, TRUE, CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, api_key ? env.s : NULL, NULL, &si, &pi);
+  BOOL ok = CreateProcessW(exe, cmd.s, NULL, NULL, TRUE, flags, api_key ? env.s : NULL, NULL, &si.StartupInfo, &pi);
   DWORD started_error = GetLastError();
+  if (si.lpAttributeList) {
+    DeleteProcThreadAttributeList(si.lpAttributeList);
+    HeapFree(GetProcessHeap(), 0, si.lpAttributeList);
+  }
   wb_free(&env); /* the only copy of the key made for the child: wiped now */
   if (!ok) {
     set_msg(msg, msgcap, L"could not start %ls (error %lu)", exe, started_error);
