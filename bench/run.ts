@@ -1,11 +1,13 @@
 /**
  * `npm run bench`: prints figures (wall time, requests, memory) for each section. Never asserts
  * on time: speed is reported, not tested. Run one section with `npm run bench -- plan`.
- * Sections: plan (100k users vs 100k accounts), apply, ps, exe, report (HTML reports of 100k rows).
+ * Sections: plan (100k users vs 100k accounts, its floor, and sync), apply, ps, exe, report (HTML reports of 100k rows).
+ * Flags: --long (the 2,000-row apply), --profile (CPU and heap profiles of the plan run).
  */
 const SECTIONS = ['plan', 'apply', 'ps', 'exe', 'report'] as const;
 
 async function main(): Promise<void> {
+  const started = Date.now();
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   const sections = wanted.length ? wanted : [...SECTIONS];
   for (const name of sections) {
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
       process.exitCode = 1;
     }
   }
+  console.log(`\nbench: ${((Date.now() - started) / 60_000).toFixed(1)} minutes in all`);
 }
 
 await main();

@@ -123,8 +123,9 @@ function sendText(res: Response, status: number, text: string, contentType = 'te
   res.status(status).set('Content-Type', contentType).send(text);
 }
 
-function sendScimJson(res: Response, status: number, json: string): void {
-  res.status(status).set('Content-Type', (res.locals.mediaType as string | undefined) ?? SCIM_JSON).send(json);
+function sendScimJson(res: Response, status: number, json: string | Buffer): void {
+  // As text, so express names the charset as it always did.
+  res.status(status).set('Content-Type', (res.locals.mediaType as string | undefined) ?? SCIM_JSON).send(typeof json === 'string' ? json : json.toString('utf8'));
 }
 
 const FRAMEWORK_TEXT: Record<number, string> = {
@@ -420,15 +421,21 @@ export async function startEmulator(options: EmulatorOptions): Promise<EmulatorH
     const render = resource.attributes
       ? // attributes/excludedAttributes: SCIMMY's coercion does the projection (slow but exact).
         (u: EmulatorUser) =>
-          JSON.stringify(finishRendered(new SCIMMY.Schemas.User(u, 'out', usersLocation(), resource.attributes), u, usersLocation()))
+          Buffer.from(JSON.stringify(finishRendered(new SCIMMY.Schemas.User(u, 'out', usersLocation(), resource.attributes), u, usersLocation())))
       : (u: EmulatorUser) => store.json(u);
-    // Streamed in batches: 100,000 users are ~75 MB of JSON, which need not exist as one string.
+    // Streamed in batches of ready-made UTF-8: 100,000 users are ~75 MB of JSON, which need not
+    // exist as one string, nor be encoded again for every listing.
     res.status(200).set('Content-Type', res.locals.mediaType as string);
     res.write(head);
     const BATCH = 2000;
+    const comma = Buffer.from(',');
     for (let i = 0; i < page.length; i += BATCH) {
-      const chunk = page.slice(i, i + BATCH).map(render).join(',');
-      if (!res.write(i === 0 ? chunk : ',' + chunk)) {
+      const parts: Buffer[] = [];
+      for (let k = i; k < Math.min(i + BATCH, page.length); k++) {
+        if (k > 0) parts.push(comma);
+        parts.push(render(page[k]!));
+      }
+      if (!res.write(Buffer.concat(parts))) {
         await new Promise<void>((resolve) => {
           const done = () => {
             res.off('drain', done);

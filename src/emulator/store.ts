@@ -1,7 +1,8 @@
 /**
  * The emulator's user store: the full truth (keys and unknown extension keys included), a
  * case-insensitive userName index for `filter=userName eq "x"` and a per-user cache of the JSON a
- * GET returns, so a 100,000-user listing is a string join rather than 100,000 serialisations.
+ * GET returns (as UTF-8 bytes), so a 100,000-user listing is a copy of bytes rather than 100,000
+ * serialisations and a 75 MB encoding.
  */
 import { randomUUID } from 'node:crypto';
 import SCIMMY from 'scimmy';
@@ -31,7 +32,8 @@ const CASE_EXACT = new Set(['id', 'externalid', 'meta']);
 export class UserStore {
   private readonly byId = new Map<string, EmulatorUser>();
   private readonly byUserName = new Map<string, string>();
-  private readonly jsonCache = new Map<string, string>();
+  /** UTF-8 JSON of each user as a GET returns it: a listing is a concatenation of bytes, never re-encoded. */
+  private readonly jsonCache = new Map<string, Buffer>();
   /** Where meta.location points: relative, as Zivver gives it. */
   readonly usersLocation = ZIVVER_USERS_LOCATION;
 
@@ -106,11 +108,11 @@ export class UserStore {
     this.jsonCache.delete(u.id);
   }
 
-  /** The JSON a GET returns for this user (cached until the user changes). */
-  json(u: EmulatorUser): string {
+  /** The JSON a GET returns for this user, as UTF-8 (cached until the user changes). */
+  json(u: EmulatorUser): Buffer {
     let s = this.jsonCache.get(u.id);
     if (s === undefined) {
-      s = JSON.stringify(renderUser(u, this.usersLocation));
+      s = Buffer.from(JSON.stringify(renderUser(u, this.usersLocation)), 'utf8');
       this.jsonCache.set(u.id, s);
     }
     return s;

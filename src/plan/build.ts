@@ -72,9 +72,10 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
 
   ctx.progress.start('Reading Zivver accounts', 0);
   // Any failure here is a typed Zivver error (exit 3): without a complete listing there is no plan.
-  const scimUsers = await client.listUsers((received, total) => ctx.progress.update(received, total ? `${received} of ${total}` : undefined));
+  // The HTTP client reads the listing as it arrives, each user reduced at once to what planning needs.
+  const progress = (received: number, total: number | undefined) => ctx.progress.update(received, total ? `${received} of ${total}` : undefined);
+  const accounts = client.listAccounts ? await client.listAccounts(progress) : (await client.listUsers(progress)).map(toZivverAccount);
   ctx.progress.end();
-  const accounts = scimUsers.map(toZivverAccount);
   logger.verbose(`Read ${accounts.length} Zivver accounts with ${client.stats.requests} request(s)`);
 
   const result = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters, previousKeySource, previousKeyFormat, summarizeUserWarnings: false });

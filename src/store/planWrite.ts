@@ -1,7 +1,8 @@
 /**
  * Writing plans: the JSON document, JSON lines (one row per line) and CSV rows (Excel-friendly:
  * optional BOM, chosen delimiter). Files are written to a temporary name and renamed, so a
- * crash never leaves half a plan behind.
+ * crash never leaves half a plan behind. Each form is produced in pieces, row by row, and written
+ * as it is produced: a 100,000-row plan never exists as one 50 MB string.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -15,28 +16,101 @@ export interface CsvOptions {
   bom: boolean;
 }
 
-export function planRowsToCsv(rows: readonly PlanRow[], opts: CsvOptions & { zivverUrl?: string }): string {
+/** Rows per piece of CSV or JSON lines. */
+const ROWS_PER_PIECE = 1000;
+
+/** The plan rows as CSV, in pieces of a thousand rows (header and BOM first). */
+export function* planCsvPieces(rows: readonly PlanRow[], opts: CsvOptions & { zivverUrl?: string }): Generator<string> {
   const cell = (r: PlanRow, c: (typeof PLAN_CSV_COLUMNS)[number]) => {
     const v = c === 'zivverUrl' ? opts.zivverUrl : r[c];
     return v === undefined ? '' : String(v);
   };
-  const records = rows.map((r) => PLAN_CSV_COLUMNS.map((c) => cell(r, c)));
-  const body = stringify([PLAN_CSV_COLUMNS as unknown as string[], ...records], {
-    delimiter: opts.delimiter,
-    record_delimiter: 'windows',
-  });
-  return (opts.bom ? '\uFEFF' : '') + body;
+  const csv = (records: string[][]) => stringify(records, { delimiter: opts.delimiter, record_delimiter: 'windows' });
+  yield (opts.bom ? '\uFEFF' : '') + csv([PLAN_CSV_COLUMNS as unknown as string[]]);
+  for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
+    yield csv(rows.slice(i, i + ROWS_PER_PIECE).map((r) => PLAN_CSV_COLUMNS.map((c) => cell(r, c))));
+  }
+}
+
+export function planRowsToCsv(rows: readonly PlanRow[], opts: CsvOptions & { zivverUrl?: string }): string {
+  return [...planCsvPieces(rows, opts)].join('');
+}
+
+/** The plan rows as JSON lines, in pieces of a thousand rows. */
+export function* planJsonlPieces(rows: readonly PlanRow[]): Generator<string> {
+  for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
+    let piece = '';
+    for (const r of rows.slice(i, i + ROWS_PER_PIECE)) piece += JSON.stringify(r) + '\n';
+    yield piece;
+  }
 }
 
 export function planRowsToJsonl(rows: readonly PlanRow[]): string {
-  return rows.map((r) => JSON.stringify(r)).join('\n') + (rows.length ? '\n' : '');
+  return [...planJsonlPieces(rows)].join('');
 }
 
-export async function writeFileAtomic(file: string, content: string): Promise<void> {
+/**
+ * The plan document exactly as `JSON.stringify(plan, null, 2) + '\n'` writes it, in pieces: the
+ * head, then the rows a thousand at a time (rows come last in a plan document).
+ */
+export function* planJsonPieces(plan: PlanDocument): Generator<string> {
+  const keys = Object.keys(plan);
+  if (plan.rows.length === 0 || keys[keys.length - 1] !== 'rows') {
+    yield JSON.stringify(plan, null, 2) + '\n';
+    return;
+  }
+  const head = JSON.stringify({ ...plan, rows: [] }, null, 2);
+  // `"rows": []\n}` ends the head; the rows go between the brackets.
+  yield head.slice(0, head.length - '[]\n}'.length) + '[\n';
+  for (let i = 0; i < plan.rows.length; i += ROWS_PER_PIECE) {
+    let piece = '';
+    const end = Math.min(i + ROWS_PER_PIECE, plan.rows.length);
+    for (let k = i; k < end; k++) {
+      // A row nested two levels deep: its lines indented by four more spaces (JSON text has no raw line breaks in strings).
+      piece += '    ' + JSON.stringify(plan.rows[k], null, 2).replace(/\n/g, '\n    ') + (k < plan.rows.length - 1 ? ',\n' : '\n');
+    }
+    yield piece;
+  }
+  yield '  ]\n}\n';
+}
+
+/** Writes pieces of text to a stream (stdout), a few at a time, waiting when it is full. */
+export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
+  for (const piece of pieces) {
+    if (!stream.write(piece)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          stream.off('drain', done);
+          stream.off('close', done);
+          stream.off('error', done);
+          resolve();
+        };
+        stream.on('drain', done);
+        stream.on('close', done);
+        stream.on('error', done);
+      });
+    }
+  }
+}
+
+/** Writes a file through a temporary name and a rename; content may come in pieces, written as they come. */
+export async function writeFileAtomic(file: string, content: string | Iterable<string>): Promise<void> {
   const dir = path.dirname(file);
   await fs.mkdir(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(tmp, content, 'utf8');
+  if (typeof content === 'string') {
+    await fs.writeFile(tmp, content, 'utf8');
+  } else {
+    const handle = await fs.open(tmp, 'w');
+    try {
+      for (const piece of content) await handle.write(piece, null, 'utf8');
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await fs.rm(tmp, { force: true });
+      throw err;
+    }
+    await handle.close();
+  }
   await fs.rename(tmp, file);
 }
 
@@ -57,10 +131,10 @@ export async function writePlanOutputs(files: readonly string[], plan: PlanDocum
     const kind = planOutputKind(file);
     const content =
       kind === 'json'
-        ? JSON.stringify(plan, null, 2) + '\n'
+        ? planJsonPieces(plan)
         : kind === 'jsonl'
-          ? planRowsToJsonl(plan.rows)
-          : planRowsToCsv(plan.rows, {
+          ? planJsonlPieces(plan.rows)
+          : planCsvPieces(plan.rows, {
               ...csv,
               delimiter: path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.delimiter,
               zivverUrl: plan.zivverUrl,

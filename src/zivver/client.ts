@@ -16,6 +16,9 @@ import { DEFAULT_RATE_LIMIT, formatRateLimit } from './rateLimit.js';
 import { parseRateLimitHeaders } from './rateLimitHeaders.js';
 import type { RateLimit, ReplaceUserOptions, ScimClient, ScimClientOptions, ScimClientStats, ScimUser } from './types.js';
 import { baseUrlString, validateZivverUrl } from './url.js';
+import { toZivverAccount } from './account.js';
+import type { ZivverAccount } from '../core/types.js';
+import { JsonStreamError, JsonStreamSplitter } from '../util/jsonStream.js';
 
 const AUTH_HINT = 'Check ZIVVER_API_KEY / --api-key-file; the key needs SCIM access (an API key made for SCIM provisioning in the Zivver admin portal).';
 const UNAUTHORIZED_HINT =
@@ -31,8 +34,11 @@ export interface HttpScimClientStats extends ScimClientStats {
 
 interface Attempted {
   status: number;
+  /** The body; for a 200 answer read by `consume`, only its first characters (for messages). */
   text: string;
   headers: Headers;
+  /** What `consume` made of a 200 answer's body. */
+  consumed?: unknown;
 }
 
 interface RequestSpec {
@@ -42,7 +48,23 @@ interface RequestSpec {
   body?: unknown;
   /** Writes: never send (or re-send) the body after this time (epoch ms, client clock). */
   notAfter?: number;
+  /**
+   * Reads a 200 answer's body as it arrives instead of as one text (a 100,000-account listing).
+   * Called again for each attempt; a network failure while reading is retried like any other.
+   */
+  consume?: (body: AsyncIterable<Uint8Array>) => Promise<{ head: string; result: unknown }>;
 }
+
+/** One page of a listing, read as it arrived: only the projection of each resource is kept. */
+interface ListPage<T> {
+  items: Array<{ id: string; value: T }>;
+  totalResults?: number;
+  paged: boolean;
+  /** Why the answer is not a usable ListResponse (reported with the start of the body). */
+  problem?: string;
+}
+
+class ListShapeError extends Error {}
 
 /** Network error codes after which the request is worth repeating. */
 const RETRYABLE_NETWORK = new Set([
@@ -140,7 +162,20 @@ export class HttpScimClient implements ScimClient {
   // ---------------------------------------------------------------- the API
 
   async listUsers(onProgress?: (received: number, total: number | undefined) => void): Promise<ScimUser[]> {
-    const seen = new Map<string, ScimUser>();
+    return this.listAll((u) => u, onProgress);
+  }
+
+  /**
+   * Every account, as the planner needs it (id, userName, active, display name, aliases): the
+   * listing is read as it arrives and each user is reduced to that at once, so a 100,000-account
+   * tenant is never held as text or as full SCIM objects.
+   */
+  async listAccounts(onProgress?: (received: number, total: number | undefined) => void): Promise<ZivverAccount[]> {
+    return this.listAll(toZivverAccount, onProgress);
+  }
+
+  private async listAll<T>(project: (u: ScimUser) => T, onProgress?: (received: number, total: number | undefined) => void): Promise<T[]> {
+    const seen = new Map<string, T>();
     let startIndex = 1;
     let total: number | undefined;
     let duplicates = 0;
@@ -154,8 +189,8 @@ export class HttpScimClient implements ScimClient {
         throw this.listingError(`gave up after ${page - 1} pages (${seen.size} accounts, totalResults ${total ?? 'unknown'}); the server's paging does not converge`);
       }
       const path = `/Users?startIndex=${startIndex}&count=${this.pageSize}`;
-      const res = await this.request({ method: 'GET', path });
-      const list = this.parseListResponse(res, path);
+      const res = await this.request({ method: 'GET', path, consume: (b) => this.readListPage(b, project, seen.size, onProgress) });
+      const list = this.listPage<T>(res, path);
       if (list.totalResults !== undefined) {
         if (total !== undefined && list.totalResults !== total) {
           totalChanged = true;
@@ -167,18 +202,18 @@ export class HttpScimClient implements ScimClient {
         total = list.totalResults;
       }
       let fresh = 0;
-      for (const u of list.resources) {
+      for (const u of list.items) {
         if (seen.has(u.id)) {
           duplicates++;
           continue;
         }
-        seen.set(u.id, u);
+        seen.set(u.id, u.value);
         fresh++;
       }
       onProgress?.(seen.size, total);
-      this.logger.debug(`Listing page ${page}: ${list.resources.length} accounts (${fresh} new), ${seen.size} of ${total ?? '?'}`);
+      this.logger.debug(`Listing page ${page}: ${list.items.length} accounts (${fresh} new), ${seen.size} of ${total ?? '?'}`);
 
-      if (list.resources.length === 0) break;
+      if (list.items.length === 0) break;
       if (total !== undefined && seen.size >= total) break;
       if (!list.paged && total === undefined) break; // no paging fields, no total: everything at once
       if (fresh === 0) {
@@ -187,7 +222,7 @@ export class HttpScimClient implements ScimClient {
         break;
       }
       // Advance by what actually came back: servers may cap pages below the count asked for.
-      startIndex += list.resources.length;
+      startIndex += list.items.length;
     }
     if (duplicates) this.logger.verbose(`Ignored ${duplicates} duplicate account(s) in the listing`);
     if (total !== undefined && seen.size < total) {
@@ -379,6 +414,10 @@ export class HttpScimClient implements ScimClient {
     }
     try {
       const response = await (this.proxy ? (await this.proxyFetch())(this.baseUrl + spec.path, init) : fetch(this.baseUrl + spec.path, init));
+      if (spec.consume && response.status === 200 && response.body) {
+        const { head, result } = await spec.consume(response.body as unknown as AsyncIterable<Uint8Array>);
+        return { status: response.status, text: head, headers: response.headers, consumed: result };
+      }
       const text = await response.text();
       return { status: response.status, text, headers: response.headers };
     } catch (err) {
@@ -558,6 +597,93 @@ export class HttpScimClient implements ScimClient {
     const totalResults = typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined;
     const paged = body.itemsPerPage !== undefined || body.startIndex !== undefined;
     return totalResults === undefined ? { resources, paged } : { resources, totalResults, paged };
+  }
+
+  /** The page a listing request brought (read as it arrived by readListPage), or the error it is. */
+  private listPage<T>(res: Attempted, path: string): ListPage<T> {
+    if (res.status !== 200) throw this.statusError('GET', path, res);
+    const page = res.consumed as ListPage<T> | undefined;
+    if (!page) {
+      // A 200 without a body to stream (or a server that sent none): read as text.
+      const list = this.parseListResponse(res, path);
+      return { ...list, items: list.resources.map((u) => ({ id: u.id, value: u as unknown as T })) };
+    }
+    if (page.problem) throw this.protocolError('GET', path, res, page.problem);
+    return page;
+  }
+
+  /**
+   * Reads a listing's body as it arrives (Zivver sends every account in one answer, ~750 bytes
+   * each): each resource is parsed on its own, checked, and reduced by `project` at once.
+   * `Resources` may come before or after `totalResults`, as Zivver sends it.
+   */
+  private async readListPage<T>(
+    body: AsyncIterable<Uint8Array>,
+    project: (u: ScimUser) => T,
+    before: number,
+    onProgress?: (received: number, total: number | undefined) => void,
+  ): Promise<{ head: string; result: ListPage<T> }> {
+    const lists = new Map<string, Array<{ id: string; value: T }>>();
+    let current: Array<{ id: string; value: T }> | undefined;
+    let totalResults: number | undefined;
+    let paged = false;
+    const shape = (what: string): never => {
+      throw new ListShapeError(what);
+    };
+    const splitter = new JsonStreamSplitter(
+      {
+        value: () => shape('the answer is not a SCIM ListResponse'),
+        arrayStart: (key) => {
+          if (key === undefined) shape('the answer is not a SCIM ListResponse');
+          current = [];
+          lists.set(key!, current); // a repeated key: the last one counts, as with JSON.parse
+        },
+        item: (u) => {
+          if (!isScimUser(u)) shape('a listed resource has no id or userName');
+          current!.push({ id: (u as ScimUser).id, value: project(u as ScimUser) });
+          if (onProgress && current!.length % 1000 === 0) onProgress(before + current!.length, totalResults);
+        },
+        member: (key, value) => {
+          if (key === 'totalResults') totalResults = typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : undefined;
+          else if (key === 'itemsPerPage' || key === 'startIndex') paged = true;
+          else if (key === 'Resources' || key === 'resources') {
+            if (value !== null) shape(`"${key}" is not a list`);
+            lists.delete(key);
+          }
+        },
+      },
+      { streamMember: (key) => key === 'Resources' || key === 'resources' },
+    );
+    // The start of the body, for messages about an answer that is not a listing.
+    let head = '';
+    let headBytes: Uint8Array[] | null = [];
+    let headLength = 0;
+    let problem: string | undefined;
+    // A problem stops the reading (leaving the loop cancels the rest of the body).
+    try {
+      for await (const chunk of body) {
+        if (headBytes) {
+          headBytes.push(chunk);
+          headLength += chunk.length;
+          if (headLength >= MAX_BODY_IN_MESSAGE * 4) {
+            head = Buffer.concat(headBytes).toString('utf8');
+            headBytes = null;
+          }
+        }
+        splitter.write(chunk);
+      }
+      if (headBytes) head = Buffer.concat(headBytes).toString('utf8');
+      splitter.end();
+    } catch (err) {
+      if (err instanceof ListShapeError) problem = err.message;
+      else if (err instanceof JsonStreamError) problem = `the answer is not JSON (line ${err.position.line}, column ${err.position.column}: ${err.reason})`;
+      else throw err;
+      if (headBytes) head = Buffer.concat(headBytes).toString('utf8');
+    }
+    if (head.length > MAX_BODY_IN_MESSAGE) head = `${head.slice(0, MAX_BODY_IN_MESSAGE)}…`;
+    const items = lists.get('Resources') ?? lists.get('resources') ?? [];
+    const result: ListPage<T> = { items, paged, ...(totalResults !== undefined ? { totalResults } : {}), ...(problem ? { problem } : {}) };
+    return { head, result };
   }
 
   private listingError(detail: string): ZivverHttpError {

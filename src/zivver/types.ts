@@ -68,6 +68,11 @@ export interface ReplaceUserOptions {
 export interface ScimClient {
   /** Every user, whether the server returns all at once or pages (never loops forever, never duplicates). */
   listUsers(onProgress?: (received: number, total: number | undefined) => void): Promise<ScimUser[]>;
+  /**
+   * Every account as the planner needs it (src/core's ZivverAccount); the HTTP client reads the
+   * listing as it arrives and never keeps whole users. Optional: without it, listUsers + toZivverAccount.
+   */
+  listAccounts?(onProgress?: (received: number, total: number | undefined) => void): Promise<import('../core/types.js').ZivverAccount[]>;
   /** One user by id; null when Zivver says it does not exist (400/404 for unknown ids). */
   getUser(id: string): Promise<ScimUser | null>;
   /** Users whose userName equals this (filter=userName eq "..."). */

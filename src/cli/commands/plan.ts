@@ -7,7 +7,7 @@ import { ExitCode } from '../../errors.js';
 import { planSummaryLine } from '../../core/plan.js';
 import type { PlanDocument, PlanRow } from '../../core/types.js';
 import { buildPlan } from '../../plan/build.js';
-import { writePlanOutputs } from '../../store/planWrite.js';
+import { planJsonlPieces, planJsonPieces, writePieces, writePlanOutputs } from '../../store/planWrite.js';
 import { connectZivver } from '../../zivver/connection.js';
 import type { KeytoolCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -41,15 +41,11 @@ const PLAN_TABLE_COLUMNS = [
 ];
 
 /** Prints a plan on stdout in the chosen form; the summary line is the last line for people. */
-export function printPlan(plan: PlanDocument, output: OutputOptionArgs['output'], ctx: CommandContext): void {
+export async function printPlan(plan: PlanDocument, output: OutputOptionArgs['output'], ctx: CommandContext): Promise<void> {
   const summary = planSummaryLine(plan.summary);
-  if (output === 'json') {
-    ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');
-    ctx.logger.info(summary);
-    return;
-  }
-  if (output === 'jsonl') {
-    for (const row of plan.rows) ctx.stdout.write(JSON.stringify(row) + '\n');
+  if (output === 'json' || output === 'jsonl') {
+    // In pieces of a thousand rows: neither one 50 MB string nor 100,000 separate writes.
+    await writePieces(ctx.stdout, output === 'json' ? planJsonPieces(plan) : planJsonlPieces(plan.rows));
     ctx.logger.info(summary);
     return;
   }
@@ -92,7 +88,7 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
       const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd);
       for (const f of written) ctx.logger.info(`Plan written to ${f}`);
     }
-    printPlan(plan, args.output, ctx);
+    await printPlan(plan, args.output, ctx);
     if (args.detailedExitcode) return plan.summary.set > 0 ? ExitCode.DetailedChanges : ExitCode.Ok;
     return ExitCode.Ok;
   },

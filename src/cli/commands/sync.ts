@@ -22,7 +22,7 @@ import {
 import { UsageError } from '../../errors.js';
 import { planSummaryLine } from '../../core/plan.js';
 import { buildPlan } from '../../plan/build.js';
-import { writeFileAtomic } from '../../store/planWrite.js';
+import { planJsonPieces, writeFileAtomic } from '../../store/planWrite.js';
 import { connectZivver } from '../../zivver/connection.js';
 import { applyAndReport, checkResultOutputs } from '../applyReport.js';
 
@@ -59,7 +59,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
     const outDir = path.resolve(ctx.cwd, args.outDir ?? path.join(path.dirname(ledgerFile), 'runs'));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const planFile = path.join(outDir, `sync-${stamp}.plan.json`);
-    await writeFileAtomic(planFile, JSON.stringify(plan, null, 2) + '\n');
+    await writeFileAtomic(planFile, planJsonPieces(plan));
     ctx.logger.info(`Plan written to ${planFile}`);
     return applyAndReport(
       {
