@@ -49,8 +49,11 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
   const users: SourceUser[] = [];
   const planInputs: { name: string; sha256: string }[] = [];
   const readerWarnings: string[] = [];
+  // Users keep only the columns a `column:` key source reads (not every column of every row).
+  const keyColumns = new Set([keySource, previousKeySource].flatMap((k) => (k?.kind === 'column' ? [k.column.toLowerCase()] : [])));
+  const keepColumns = (lower: string) => keyColumns.has(lower);
   for (const spec of settings.inputs) {
-    const result = await readInput(spec, { format: settings.inputFormat, keySource, stdin: ctx.stdin, cwd: ctx.cwd });
+    const result = await readInput(spec, { format: settings.inputFormat, keySource, stdin: ctx.stdin, cwd: ctx.cwd, keepColumns });
     logger.verbose(`Read ${result.users.length} users from ${result.name}`);
     for (const u of result.users) users.push(u);
     planInputs.push({ name: result.name, sha256: result.sha256 });

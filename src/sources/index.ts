@@ -3,6 +3,7 @@
  * detection, CSV/JSON parsing, field mapping, and the whole-file checks that must stop a plan
  * before anything is sent (no users, no address column, no column for the chosen key source).
  */
+import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -10,7 +11,7 @@ import type { KeySource, SourceUser } from '../core/types.js';
 import { InputError } from '../errors.js';
 import { parseCsv } from './csv.js';
 import { decodeInput } from './decode.js';
-import { parseJson } from './json.js';
+import { parseJson, readJsonRecords } from './json.js';
 import {
   ADDRESS_LIST_COLUMNS,
   IMMUTABLE_ID_COLUMNS,
@@ -20,7 +21,7 @@ import {
   WARNING_HINTS,
   type WarningKind,
 } from './mapping.js';
-import type { ParsedRecords } from './record.js';
+import type { ParsedRecords, RawRecord } from './record.js';
 
 export type InputFormat = 'auto' | 'csv' | 'json' | 'jsonl';
 
@@ -32,6 +33,11 @@ export interface ReadInputOptions {
   stdin?: NodeJS.ReadableStream;
   /** Relative paths resolve against this; defaults to process.cwd(). */
   cwd?: string;
+  /**
+   * Which columns (lower-cased names) each user keeps in `columns`, for `--key-source column:`;
+   * default all. A plan keeps only those its key sources name: 100,000 users need not carry every column.
+   */
+  keepColumns?: (lowerName: string) => boolean;
 }
 
 export interface InputReadResult {
@@ -100,7 +106,7 @@ function detectFormat(text: string): 'csv' | 'json' {
   return m && (m[0] === '[' || m[0] === '{') ? 'json' : 'csv';
 }
 
-function checkColumns(name: string, parsed: ParsedRecords, keySource: KeySource | undefined): void {
+function checkColumns(name: string, parsed: Pick<ParsedRecords, 'columns' | 'headerLine'>, keySource: KeySource | undefined): void {
   const { columns } = parsed;
   const found = [...columns.values()];
   const where = parsed.headerLine;
@@ -135,30 +141,45 @@ function checkColumns(name: string, parsed: ParsedRecords, keySource: KeySource 
  * Parses the bytes of one input. Pure apart from hashing: every problem is an InputError naming
  * `name` and a line.
  */
-export function parseInputBuffer(name: string, bytes: Uint8Array, opts: Pick<ReadInputOptions, 'format' | 'keySource'>): InputReadResult {
+export function parseInputBuffer(
+  name: string,
+  bytes: Uint8Array,
+  opts: Pick<ReadInputOptions, 'format' | 'keySource' | 'keepColumns'>,
+): InputReadResult {
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  const { text } = decodeInput(name, bytes);
-  if (text.trim() === '') {
-    throw new InputError('no users in this file: it is empty', name, undefined, EXPORT_HINT);
-  }
-  const format = opts.format === 'auto' ? detectFormat(text) : opts.format;
-  const parsed = format === 'csv' ? parseCsv(name, text) : parseJson(name, text);
-  if (parsed.records.length === 0) {
-    throw new InputError(`no users in this file: ${parsed.emptyBecause ?? 'it holds no records'}`, name, parsed.headerLine, EXPORT_HINT);
-  }
-  checkColumns(name, parsed, opts.keySource);
-
   const users: SourceUser[] = [];
   const tally = new Map<WarningKind, { count: number; firstLine: number; example: string }>();
-  for (const rec of parsed.records) {
-    const { user, warnings } = toSourceUser(name, rec);
+  const take = (rec: RawRecord): void => {
+    const { user, warnings } = toSourceUser(name, rec, opts.keepColumns);
     users.push(user);
     for (const w of warnings) {
       const t = tally.get(w.kind);
       if (t) t.count++;
       else tally.set(w.kind, { count: 1, firstLine: rec.line, example: w.message });
     }
+  };
+
+  // UTF-8 JSON, the common large case, is read straight from the bytes, record by record: never
+  // decoded whole (a 60 MB file would be a 120 MB string) nor held as a list of records.
+  let parsed: Omit<ParsedRecords, 'records'> & { count: number };
+  const json = utf8JsonStart(bytes, opts.format);
+  if (json) {
+    parsed = readJsonRecords(name, json.arrayMode, [json.body], take);
+  } else {
+    const { text } = decodeInput(name, bytes);
+    if (text.trim() === '') {
+      throw new InputError('no users in this file: it is empty', name, undefined, EXPORT_HINT);
+    }
+    const format = opts.format === 'auto' ? detectFormat(text) : opts.format;
+    const { records, ...rest } = format === 'csv' ? parseCsv(name, text) : parseJson(name, text);
+    parsed = { ...rest, count: records.length };
+    for (const rec of records) take(rec);
   }
+  if (parsed.count === 0) {
+    throw new InputError(`no users in this file: ${parsed.emptyBecause ?? 'it holds no records'}`, name, parsed.headerLine, EXPORT_HINT);
+  }
+  checkColumns(name, parsed, opts.keySource);
+
   const warnings = [...tally].map(
     ([kind, t]) =>
       `${name}: ${t.count === 1 ? '1 record' : `${t.count} records`} (first at line ${t.firstLine}): ${t.example}. ${WARNING_HINTS[kind]}`,
@@ -173,6 +194,25 @@ export function parseInputBuffer(name: string, bytes: Uint8Array, opts: Pick<Rea
     );
   }
   return { name, sha256, users, warnings };
+}
+
+/**
+ * When the bytes are valid UTF-8 (with or without BOM) and JSON is asked for or detected (the
+ * first non-blank character is `[` or `{`): the body after the BOM and whether it is one array.
+ * Anything else (UTF-16, legacy code pages, CSV) takes the decoding path.
+ */
+function utf8JsonStart(bytes: Uint8Array, format: InputFormat): { body: Uint8Array; arrayMode: boolean } | null {
+  if (format === 'csv') return null;
+  const bom = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+  const body = bom ? bytes.subarray(3) : bytes;
+  let i = 0;
+  while (i < body.length && (body[i] === 0x20 || body[i] === 0x0a || body[i] === 0x0d || body[i] === 0x09)) i++;
+  const first = body[i];
+  if (first !== 0x5b && first !== 0x7b) return null;
+  // Two NUL-free leading bytes of an ASCII character rule out BOM-less UTF-16; isUtf8 rules out the rest.
+  if (!bom && bytes.length >= 2 && (bytes[0] === 0 || bytes[1] === 0)) return null;
+  if (!isUtf8(body)) return null;
+  return { body, arrayMode: first === 0x5b };
 }
 
 async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {

@@ -163,7 +163,7 @@ function dedupe(addresses: string[]): string[] {
 }
 
 /** Maps one record. Never throws: missing values are the planner's business (an `invalid` row). */
-export function toSourceUser(input: string, rec: RawRecord): { user: SourceUser; warnings: RecordWarning[] } {
+export function toSourceUser(input: string, rec: RawRecord, keepColumns?: (lowerName: string) => boolean): { user: SourceUser; warnings: RecordWarning[] } {
   const warnings: RecordWarning[] = [];
 
   const listed: string[] = [];
@@ -196,6 +196,7 @@ export function toSourceUser(input: string, rec: RawRecord): { user: SourceUser;
 
   const columns: Record<string, string> = {};
   for (const [lower, prop] of rec.props) {
+    if (keepColumns && !keepColumns(lower)) continue;
     const t = valueText(prop.value);
     if (t !== undefined) columns[lower] = t;
   }

@@ -39,17 +39,17 @@ export class JsonStreamError extends Error {
 }
 
 export interface JsonStreamHandler {
-  /** A top-level value that is not split up (a scalar, or an object without `streamMember`). */
-  value?(value: unknown, at: JsonPosition): void;
+  /** A top-level value that is not split up (a scalar, or an object without `streamMember`); `text` is its JSON. */
+  value?(value: unknown, at: JsonPosition, text: string): void;
   /** A top-level object starts (only with `streamMember`). */
   objectStart?(at: JsonPosition): void;
   /** A member of a top-level object whose value is not streamed (only with `streamMember`). */
-  member?(key: string, value: unknown, at: JsonPosition): void;
+  member?(key: string, value: unknown, at: JsonPosition, text: string): void;
   objectEnd?(at: JsonPosition): void;
   /** A streamed array starts: a top-level array (key undefined) or a streamed member's array. */
   arrayStart?(key: string | undefined, at: JsonPosition): void;
   /** One item of a streamed array. */
-  item?(value: unknown, at: JsonPosition): void;
+  item?(value: unknown, at: JsonPosition, text: string): void;
   arrayEnd?(key: string | undefined, at: JsonPosition): void;
 }
 
@@ -67,6 +67,10 @@ export interface JsonStreamOptions {
   maxValueBytes?: number;
   /** Refuse bytes that are not UTF-8 instead of replacing them with U+FFFD (default false). */
   fatalUtf8?: boolean;
+  /** What the input is called where it ends too soon ("end of input"; "end of file" for files). */
+  endName?: string;
+  /** Where the first byte is (when the text is part of a larger one); default line 1, column 1. */
+  start?: { line: number; column: number };
 }
 
 const enum S {
@@ -125,12 +129,15 @@ export class JsonStreamSplitter {
   private readonly maxDepth: number;
   private readonly maxValueBytes: number;
   private readonly fatal?: TextDecoder;
+  private readonly endName: string;
 
   private state: S = S.TopValue;
   /** Containers being walked: 0 = top-level object, 1 = streamed array. */
   private readonly frames: Array<{ object: boolean; key: string | undefined }> = [];
   private key: string | undefined;
   private keyAt: JsonPosition | undefined;
+  /** Where the last comma between members or items was (a trailing comma is reported there). */
+  private commaAt: JsonPosition = { offset: 0, line: 1, column: 1 };
 
   // Position of the next byte to scan.
   private base = 0;
@@ -164,6 +171,11 @@ export class JsonStreamSplitter {
     this.maxDepth = options.maxDepth ?? 512;
     this.maxValueBytes = options.maxValueBytes ?? 256 * 1024 * 1024;
     if (options.fatalUtf8) this.fatal = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+    this.endName = options.endName ?? 'end of input';
+    if (options.start) {
+      this.line = options.start.line;
+      this.column = options.start.column;
+    }
   }
 
   /** Whether the input so far holds anything but whitespace (and a BOM). */
@@ -212,13 +224,17 @@ export class JsonStreamSplitter {
       if (this.scalar && !this.inString && this.stack.length === 0) {
         this.finishCapture(new Uint8Array(0), 0);
       } else {
-        this.failInCapture(this.inString ? 'a string is never closed (missing ")' : `the input ends inside ${this.openWhat()}`);
+        // Say what is missing as precisely as the validating pass can.
+        const text = utf8(this.collected(new Uint8Array(0), 0, 0));
+        const problem = findProblem(text, this.maxDepth - this.capDepth, this.endName);
+        if (problem) throw this.error(problem.message, advance(this.capStart, text, problem.index));
+        this.failInCapture(this.inString ? 'a string is never closed (missing ")' : `unexpected ${this.endName} inside ${this.openWhat()}`);
       }
     }
     if (this.state === S.TopValue && this.top === 'single' && !this.started) throw this.error('the input holds no JSON value', this.here());
     if (this.state !== S.TopValue && this.state !== S.TopEnd) {
       const frame = this.frames[this.frames.length - 1];
-      throw this.error(`the input ends inside ${frame?.object ? 'an object (missing })' : 'an array (missing ])'}`, this.here());
+      throw this.error(`unexpected ${this.endName} inside ${frame?.object ? 'an object (missing })' : 'an array (missing ])'}`, this.here());
     }
   }
 
@@ -302,10 +318,8 @@ export class JsonStreamSplitter {
             continue;
           }
           if (b !== QUOTE) {
-            throw this.error(
-              b === RBRACE ? "a trailing comma before '}' is not allowed in JSON" : `expected a property name in double quotes, found ${describeByte(buf, i)}`,
-              this.here(i),
-            );
+            if (b === RBRACE) throw this.error("a trailing comma before '}' is not allowed in JSON", this.commaAt);
+            throw this.error(`expected a property name in double quotes, found ${describeByte(buf, i)}`, this.here(i));
           }
           i = this.startCapture(buf, i, Want.Key);
           break;
@@ -328,6 +342,7 @@ export class JsonStreamSplitter {
         case S.ItemNext: {
           const object = this.state === S.MemberNext;
           if (b === COMMA) {
+            this.commaAt = this.here(i);
             this.state = object ? S.Key : S.Item;
             this.column++;
             i++;
@@ -345,7 +360,7 @@ export class JsonStreamSplitter {
         case S.ItemOrEnd:
         case S.Item:
           if (b === RBRACKET) {
-            if (this.state === S.Item) throw this.error("a trailing comma before ']' is not allowed in JSON", this.here(i));
+            if (this.state === S.Item) throw this.error("a trailing comma before ']' is not allowed in JSON", this.commaAt);
             i = this.close(i);
             continue;
           }
@@ -430,6 +445,9 @@ export class JsonStreamSplitter {
           }
           const d = buf[i]!;
           if (d === QUOTE) break;
+          // A raw line break or control byte cannot be in a JSON string: stop here rather than
+          // collect the rest of the input looking for the closing quote.
+          if (d < 0x20) this.failAtValue(buf, from, i + 1);
           i += d === BACKSLASH ? 2 : 1;
         }
         this.inString = false;
@@ -510,7 +528,7 @@ export class JsonStreamSplitter {
     try {
       value = JSON.parse(text);
     } catch (err) {
-      const problem = findProblem(text, this.maxDepth - this.capDepth) ?? { index: 0, message: (err as Error).message };
+      const problem = findProblem(text, this.maxDepth - this.capDepth, this.endName) ?? { index: 0, message: (err as Error).message };
       throw this.error(problem.message, advance(this.capStart, text, problem.index));
     }
     const at = this.capStart;
@@ -529,18 +547,25 @@ export class JsonStreamSplitter {
         break;
       case Want.Member:
         this.state = S.MemberNext;
-        this.handler.member?.(this.key!, value, this.keyAt!);
+        this.handler.member?.(this.key!, value, this.keyAt!, text);
         break;
       case Want.Item:
         this.state = S.ItemNext;
-        this.handler.item?.(value, at);
+        this.handler.item?.(value, at, text);
         break;
       case Want.Top:
         this.state = this.top === 'single' ? S.TopEnd : S.TopValue;
-        this.handler.value?.(value, at);
+        this.handler.value?.(value, at, text);
         break;
     }
     return end;
+  }
+
+  /** Throws the validating pass's finding for the value collected up to buf[to]. */
+  private failAtValue(buf: Uint8Array, from: number, to: number): never {
+    const text = utf8(this.collected(buf, from, to));
+    const problem = findProblem(text, this.maxDepth - this.capDepth, this.endName) ?? { index: text.length - 1, message: 'a raw control character inside a string' };
+    throw this.error(problem.message, advance(this.capStart, text, problem.index));
   }
 
   private openWhat(): string {
@@ -582,12 +607,12 @@ function describeByte(buf: Uint8Array, i: number): string {
  * Where a JSON value (text that JSON.parse refused) first goes wrong: a validating scan without
  * recursion. Null when it finds nothing (JSON.parse's own message is used then).
  */
-export function findProblem(s: string, maxDepth = 512): { index: number; message: string } | null {
+export function findProblem(s: string, maxDepth = 512, endName = 'end of input'): { index: number; message: string } | null {
   let i = 0;
   const n = s.length;
   const stack: number[] = []; // 1 = object, 2 = array
   const fail = (message: string, at = i) => ({ index: at, message });
-  const what = (at = i) => (at >= n ? 'end of input' : s[at] === '\n' ? 'line break' : `character ${JSON.stringify(s[at])}`);
+  const what = (at = i) => (at >= n ? endName : s[at] === '\n' ? 'line break' : `character ${JSON.stringify(s[at])}`);
   const ws = () => {
     while (i < n) {
       const c = s.charCodeAt(i);

@@ -249,11 +249,12 @@ describe('util/jsonStream', () => {
 
   describe('malformed input: one clear error with line and column', () => {
     const cases: Array<[string, string, JsonStreamOptions, RegExp, number, number]> = [
-      ['truncated inside an item', '{"Resources":[{"id":"1"},{"id":', streamResources, /ends inside an object/, 1, 32],
-      ['truncated between items', '{"Resources":[{"id":"1"},', streamResources, /ends inside an array/, 1, 26],
-      ['an unclosed string', '[\n"abc', {}, /string is never closed/, 2, 5],
-      ['a trailing comma in the array', '{"Resources":[1,]}', streamResources, /trailing comma before '\]'/, 1, 17],
-      ['a trailing comma in the object', '{"a":1,}', streamResources, /trailing comma before '}'/, 1, 8],
+      ['truncated inside an item', '{"Resources":[{"id":"1"},{"id":', streamResources, /unexpected end of input where a value was expected/, 1, 32],
+      ['truncated between items', '{"Resources":[{"id":"1"},', streamResources, /unexpected end of input inside an array \(missing \]\)/, 1, 26],
+      ['an unclosed string', '[\n"abc', {}, /string is never closed/, 2, 1],
+      ['an unclosed string at a line break', '[\n"abc\n', {}, /string runs past the end of its line/, 2, 5],
+      ['a trailing comma in the array', '{"Resources":[1,]}', streamResources, /trailing comma before '\]'/, 1, 16],
+      ['a trailing comma in the object', '{"a":1,}', streamResources, /trailing comma before '}'/, 1, 7],
       ['a missing colon', '{"a" 1}', streamResources, /expected ':'/, 1, 6],
       ['a missing comma between items', '{"Resources":[{} {}]}', streamResources, /expected ',' or '\]' after an array item/, 1, 18],
       ['single quotes', "{'a':1}", streamResources, /expected a property name in double quotes/, 1, 2],
