@@ -2,11 +2,12 @@
  * Fingerprints tie a plan row to what it was planned against, so apply can refuse stale or
  * altered rows. Pure functions (hashing is not I/O).
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { PlanRow } from './types.js';
 
 function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  // One call, no Hash object: a plan hashes two texts per row.
+  return hash('sha256', text, 'hex');
 }
 
 /**

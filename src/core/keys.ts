@@ -216,6 +216,13 @@ export function deriveKey(user: SourceUser, source: KeySource, format: KeyFormat
     return { ok: false, reason: source.kind === 'column' ? `no value in column "${source.column}"` : `empty ${label}` };
   }
 
+  // The common case, an Entra object id already in canonical form: the answer is the text itself
+  // (what parsing it into bytes and formatting them back would give).
+  if (format === 'guid') {
+    const lower = trimmed.toLowerCase();
+    if (lower !== NIL_GUID && CANONICAL_GUID.test(lower)) return { ok: true, key: lower };
+  }
+
   let bytes: Uint8Array | null = null;
   if (textOnly) {
     bytes = parseGuidText(trimmed);

@@ -183,15 +183,11 @@ export function planKeyChanges(
  * The ledger wins over the asserted previous key: it records what this tool wrote since.
  */
 function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabel: string): void {
-  const candidates = drafts.filter((d) => d.row.action === 'set' && d.account);
-  const byAccount = new Map<string, Draft[]>();
-  for (const d of candidates) {
-    const list = byAccount.get(d.row.zivverId);
-    if (list) list.push(d);
-    else byAccount.set(d.row.zivverId, [d]);
-  }
+  // Groups by account, then by key: a draft alone stays a draft (no list per row), only groups of two or more matter.
+  const byAccount = new Map<string, Draft | Draft[]>();
+  for (const d of drafts) if (d.row.action === 'set' && d.account) group(byAccount, d.row.zivverId, d);
   for (const list of byAccount.values()) {
-    if (list.length < 2) continue;
+    if (!Array.isArray(list)) continue;
     const keys = new Set(list.map((d) => d.row.newKey));
     if (keys.size > 1) {
       const where = list.map((d) => `line ${d.row.line}: ${d.row.newKey}`).join('; ');
@@ -207,15 +203,10 @@ function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabe
     }
   }
 
-  const stillSet = drafts.filter((d) => d.row.action === 'set');
-  const byKey = new Map<string, Draft[]>();
-  for (const d of stillSet) {
-    const list = byKey.get(d.row.newKey);
-    if (list) list.push(d);
-    else byKey.set(d.row.newKey, [d]);
-  }
+  const byKey = new Map<string, Draft | Draft[]>();
+  for (const d of drafts) if (d.row.action === 'set') group(byKey, d.row.newKey, d);
   for (const [key, list] of byKey) {
-    if (list.length < 2) continue;
+    if (!Array.isArray(list)) continue;
     const who = list.map((d) => `${d.row.userName} (line ${d.row.line})`).join(', ');
     for (const d of list) {
       d.row.action = 'conflict';
@@ -226,21 +217,23 @@ function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabe
   // Ledger: who holds which key now (as far as this tool knows), and which accounts this plan re-keys.
   // The ledger keys accounts by lower-cased id (ids are UUIDs; Zivver may change their case).
   const idKey = (id: string) => id.trim().toLowerCase();
+  // An empty ledger (a first run, --ignore-ledger) knows no account: nothing to look up per row.
+  const ledgerKnows = ledger.lastKeyById.size > 0;
   const ledgerOwners = new Map<string, string>();
   for (const [id, key] of ledger.lastKeyById) ledgerOwners.set(key, idKey(id));
   const rekeyed = new Map<string, string>();
-  for (const d of drafts) {
+  for (const d of ledgerKnows ? drafts : []) {
     if ((d.row.action === 'set' || d.row.action === 'conflict') && d.row.zivverId) rekeyed.set(idKey(d.row.zivverId), d.row.newKey);
   }
   for (const d of drafts) {
     if (d.row.action !== 'set') continue;
-    const known = ledger.lastKeyById.get(idKey(d.row.zivverId));
+    const known = ledgerKnows ? ledger.lastKeyById.get(idKey(d.row.zivverId)) : undefined;
     if (known === d.row.newKey) {
       d.row.action = 'unchanged';
       d.row.reason = 'the ledger records that zivver-keytool already set this key on this account';
       continue;
     }
-    const owner = ledgerOwners.get(d.row.newKey);
+    const owner = ledgerKnows ? ledgerOwners.get(d.row.newKey) : undefined;
     if (owner && owner !== idKey(d.row.zivverId) && rekeyed.get(owner) === undefined) {
       d.row.action = 'conflict';
       d.row.reason = `the ledger records key ${d.row.newKey} on another account (${owner}) that this plan does not change`;
@@ -261,6 +254,13 @@ function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabe
       if (prev !== undefined && prev !== known) d.row.reason += `, not ${prev} (per ${previousLabel}): the ledger is newer`;
     }
   }
+}
+
+function group(map: Map<string, Draft | Draft[]>, key: string, d: Draft): void {
+  const seen = map.get(key);
+  if (seen === undefined) map.set(key, d);
+  else if (Array.isArray(seen)) seen.push(d);
+  else map.set(key, [seen, d]);
 }
 
 /**
