@@ -392,3 +392,49 @@ export type OutputOptionArgs = {
   csvDelimiter: string;
   csvBom: boolean;
 };
+
+/** Which enterprise application is Zivver's, for the SSO check (sso-check, plan/sync --check-sso, --key-source sso). */
+export function withSsoAppOption<T>(y: Argv<T>) {
+  return y.option('sso-app', {
+    type: 'string',
+    describe: "The Zivver enterprise application in Entra ID: object id, appId or display name (default: the one with Zivver's SAML identifier, else the one named Zivver)",
+    group: 'SSO safety:',
+  });
+}
+export type SsoAppArgs = { ssoApp?: string };
+
+/** plan/sync: check the keys against the IdP's claim and against Entra's users before anything is written. */
+export function withSsoSafetyOptions<T>(y: Argv<T>) {
+  return withSsoAppOption(y)
+    .option('check-sso', {
+      type: 'boolean',
+      default: false,
+      describe: 'Refuse (exit 2) when the key source/format is not what the IdP sends as ZivverAccountKey (reads the Zivver app in Entra via Graph)',
+      group: 'SSO safety:',
+    })
+    .option('verify-with-graph', {
+      type: 'boolean',
+      default: false,
+      describe: "Check every set row against Entra's user with that address (one Graph listing): a different key, a missing or disabled user makes the row a conflict",
+      group: 'SSO safety:',
+    });
+}
+export type SsoSafetyArgs = SsoAppArgs & { checkSso: boolean; verifyWithGraph: boolean };
+
+/** apply/sync: write a canary first. */
+export function withCanaryOptions<T>(y: Argv<T>) {
+  return y
+    .option('canary', {
+      type: 'string',
+      array: true,
+      describe: 'Write only the rows of these addresses (";"-separated), then stop so their SSO login can be tested; the rest waits for --canary-ok',
+      group: 'SSO safety:',
+    })
+    .option('canary-ok', {
+      type: 'boolean',
+      default: false,
+      describe: "The canary's SSO logins worked: write the rest of the plan",
+      group: 'SSO safety:',
+    });
+}
+export type CanaryArgs = { canary?: string[]; canaryOk: boolean };

@@ -9,6 +9,7 @@ import { syncCommand } from './commands/sync.js';
 import { rollbackCommand } from './commands/rollback.js';
 import { testConnectionCommand } from './commands/testConnection.js';
 import { emulatorCommand } from './commands/emulator.js';
+import { ssoCheckCommand } from './commands/ssoCheck.js';
 import { versionString } from './version.js';
 import { examplesOf } from './suggest.js';
 
@@ -18,6 +19,7 @@ export const COMMANDS: KeytoolCommand[] = [
   syncCommand,
   rollbackCommand,
   testConnectionCommand,
+  ssoCheckCommand,
   emulatorCommand,
 ];
 
@@ -35,7 +37,7 @@ export function buildParser(onSelect: (inv: ParsedInvocation) => void): Argv {
     .scriptName('zivver-keytool')
     .usage('$0 <command> [options]\n\nRewrite the SSO account key (SsoAccountKey) of Zivver accounts in bulk: plan, apply, resume, record and roll back.')
     .strict()
-    .demandCommand(1, 'Name a command: plan, apply, sync, rollback, test-connection or emulator.')
+    .demandCommand(1, 'Name a command: plan, apply, sync, rollback, test-connection, sso-check or emulator.')
     .recommendCommands()
     .version(false)
     .option('version', { type: 'boolean', describe: 'Show the version, the Node.js version inside and the commit' })

@@ -54,7 +54,7 @@ describe('cli/parser failures an admin can act on', () => {
   it('names an unknown command and the commands there are', async () => {
     const r = await runInProcess(['pln']);
     expect(r.code).to.equal(2);
-    expect(r.stderr).to.match(/unknown command "pln" \(did you mean plan\?\); commands: plan, apply, sync, rollback, test-connection, emulator/);
+    expect(r.stderr).to.match(/unknown command "pln" \(did you mean plan\?\); commands: plan, apply, sync, rollback, test-connection, sso-check, emulator/);
   });
 });
 

@@ -11,6 +11,14 @@
  *  - /msi/token (App Service: IDENTITY_ENDPOINT + IDENTITY_HEADER) and /cloudshell/token (MSI_ENDPOINT)
  *  - /v1.0/users and /v1.0/groups/{id}/transitiveMembers/microsoft.graph.user with paging through
  *    ABSOLUTE @odata.nextLink URLs, a small $filter language, $count, and throttling with Retry-After.
+ *  - service principals (enterprise applications): /v1.0/servicePrincipals with the filters the SSO
+ *    check sends, /v1.0/servicePrincipals/{id}, /v1.0/servicePrincipals(appId='...'), the custom claims
+ *    policy at /beta/servicePrincipals/{id}/claimsPolicy and /v1.0/servicePrincipals/{id}/claimsMappingPolicies,
+ *    in the JSON shapes Microsoft documents (customClaim/sourcedAttribute/transformations; a claims
+ *    mapping policy's definition as a list of JSON strings).
+ *  - application permissions: each Graph read needs its permission (User.Read.All for users,
+ *    Application.Read.All for service principals, Policy.Read.ApplicationConfiguration for claims
+ *    policies); a missing one is 403 Authorization_RequestDenied, as Graph answers.
  * Errors look like Entra's (AADSTS codes in error_description) and Graph's ({ error: { code, message } }).
  */
 import crypto from 'node:crypto';
@@ -34,6 +42,23 @@ export interface EmulatedUser {
   jobTitle?: string;
 }
 
+/** An enterprise application (service principal) with its SAML claims. */
+export interface EmulatedServicePrincipal {
+  id: string;
+  appId: string;
+  displayName: string;
+  servicePrincipalNames?: string[];
+  preferredSingleSignOnMode?: string | null;
+  applicationTemplateId?: string | null;
+  /** The custom claims policy (beta claimsPolicy): absent → 404 as for an app never customised. */
+  claimsPolicy?: Record<string, unknown>;
+  /** Claims mapping policies assigned to it. */
+  claimsMappingPolicies?: { id: string; displayName?: string; definition: string[] }[];
+}
+
+/** The application permissions the emulator grants by default. */
+export const DEFAULT_ROLES = ['User.Read.All', 'Application.Read.All', 'Policy.Read.ApplicationConfiguration'];
+
 export interface EntraEmulatorOptions {
   tenantId?: string;
   /** Other names the tenant answers to (e.g. contoso.onmicrosoft.com). */
@@ -51,6 +76,9 @@ export interface EntraEmulatorOptions {
   throttle?: { times: number; status?: 429 | 503 | 504; retryAfter?: string; afterRequests?: number };
   /** Graph answers 403 (permission not granted). */
   denyGraph?: boolean;
+  /** Application permissions granted to the app (default DEFAULT_ROLES); a read that needs another is 403. */
+  roles?: string[];
+  servicePrincipals?: EmulatedServicePrincipal[];
   /** Authorization-pending answers before the device code sign-in succeeds. Default 1. */
   devicePendingPolls?: number;
   deviceOutcome?: 'success' | 'declined';
@@ -358,7 +386,7 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
       } else {
         return aadError(res, 401, 'invalid_client', 7000218, "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
       }
-      return json(res, 200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: issueToken(clientId, { appid: clientId, roles: ['User.Read.All'] }) });
+      return json(res, 200, { token_type: 'Bearer', expires_in: lifetime, ext_expires_in: lifetime, access_token: issueToken(clientId, { appid: clientId, roles: options.roles ?? DEFAULT_ROLES }) });
     }
     // --- Managed identity (App Service: IDENTITY_ENDPOINT + IDENTITY_HEADER)
     if (r.method === 'GET' && r.path === '/msi/token') {
@@ -386,11 +414,11 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
       return json(res, 200, { access_token: issueToken('cloudshell-mi'), expires_on: String(now + lifetime), resource: form.get('resource'), token_type: 'Bearer' });
     }
     // --- Graph
-    if (seg[0] === 'v1.0') return graph(r, res, seg.slice(1));
+    if (seg[0] === 'v1.0' || seg[0] === 'beta') return graph(r, res, seg.slice(1), seg[0]);
     return json(res, 404, { error: 'not_found', error_description: `The emulator does not serve ${r.method} ${r.path}` });
   }
 
-  function graph(r: RecordedRequest, res: import('node:http').ServerResponse, seg: string[]): void {
+  function graph(r: RecordedRequest, res: import('node:http').ServerResponse, seg: string[], version: string): void {
     graphCount++;
     const auth = String(r.headers.authorization ?? '');
     const token = auth.startsWith('Bearer ') ? auth.slice(7) : '';
@@ -401,6 +429,15 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
       throttleLeft--;
       return graphError(res, th.status ?? 429, th.status === 503 ? 'ServiceUnavailable' : 'TooManyRequests', 'Too many requests.', th.retryAfter !== undefined ? { 'Retry-After': th.retryAfter } : {});
     }
+    const roles = options.roles ?? DEFAULT_ROLES;
+    const needs = (...anyOf: string[]) => anyOf.some((p) => roles.includes(p));
+    const denied = () => graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+    if (seg[0]?.startsWith('servicePrincipals')) {
+      if (!needs('Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All')) return denied();
+      return servicePrincipals(r, res, seg, version);
+    }
+    if (version !== 'v1.0') return graphError(res, 400, 'BadRequest', `Resource not found for the segment '${seg.join('/')}'.`);
+    if (!needs('User.Read.All', 'Directory.Read.All')) return denied();
     let all: EmulatedUser[];
     if (seg.length === 1 && seg[0] === 'users') all = options.users ?? [];
     else if (seg.length === 4 && seg[0] === 'groups' && seg[2] === 'transitiveMembers' && seg[3] === 'microsoft.graph.user') {
@@ -446,6 +483,80 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
     return json(res, 200, body);
   }
 
+  function servicePrincipals(r: RecordedRequest, res: import('node:http').ServerResponse, seg: string[], version: string): void {
+    const sps = options.servicePrincipals ?? [];
+    const select = (r.query.get('$select') ?? '').split(',').filter(Boolean);
+    const project = (sp: EmulatedServicePrincipal): Record<string, unknown> => {
+      const full: Record<string, unknown> = {
+        id: sp.id,
+        appId: sp.appId,
+        displayName: sp.displayName,
+        servicePrincipalNames: sp.servicePrincipalNames ?? [sp.appId],
+        preferredSingleSignOnMode: sp.preferredSingleSignOnMode ?? null,
+        applicationTemplateId: sp.applicationTemplateId ?? null,
+        servicePrincipalType: 'Application',
+      };
+      if (!select.length) return full;
+      return Object.fromEntries(select.filter((k) => k in full).map((k) => [k, full[k]]));
+    };
+    const notFound = (what: string) => graphError(res, 404, 'Request_ResourceNotFound', `Resource '${what}' does not exist or one of its queried reference-property objects are not present.`);
+    // /servicePrincipals(appId='...')
+    const byAppId = /^servicePrincipals\(appId='([^']*)'\)$/.exec(decodeURIComponent(seg[0]!));
+    let sp: EmulatedServicePrincipal | undefined;
+    let rest: string[];
+    if (byAppId) {
+      sp = sps.find((x) => x.appId.toLowerCase() === byAppId[1]!.toLowerCase());
+      if (!sp) return notFound(byAppId[1]!);
+      rest = seg.slice(1);
+    } else if (seg[0] === 'servicePrincipals' && seg.length === 1) {
+      if (version !== 'v1.0') return graphError(res, 400, 'BadRequest', 'Use v1.0 for this emulator.');
+      const filter = r.query.get('$filter');
+      let list = sps;
+      if (filter !== null) {
+        let m: RegExpExecArray | null;
+        if ((m = /^servicePrincipalNames\/any\((\w+):\1 eq '((?:[^']|'')*)'\)$/.exec(filter.trim()))) {
+          const want = m[2]!.replace(/''/g, "'");
+          list = sps.filter((x) => (x.servicePrincipalNames ?? [x.appId]).includes(want));
+        } else if ((m = /^startswith\(displayName,\s*'((?:[^']|'')*)'\)$/i.exec(filter.trim()))) {
+          const want = m[1]!.replace(/''/g, "'").toLowerCase();
+          list = sps.filter((x) => x.displayName.toLowerCase().startsWith(want));
+        } else if ((m = /^displayName eq '((?:[^']|'')*)'$/.exec(filter.trim()))) {
+          const want = m[1]!.replace(/''/g, "'");
+          // Graph compares display names case-insensitively.
+          list = sps.filter((x) => x.displayName.toLowerCase() === want.toLowerCase());
+        } else {
+          return graphError(res, 400, 'BadRequest', `Invalid filter clause: ${filter}`);
+        }
+      }
+      return json(res, 200, { '@odata.context': `${base}/v1.0/$metadata#servicePrincipals`, value: list.map(project) });
+    } else if (seg[0] === 'servicePrincipals') {
+      const id = decodeURIComponent(seg[1]!);
+      sp = sps.find((x) => x.id.toLowerCase() === id.toLowerCase());
+      if (!sp) return notFound(id);
+      rest = seg.slice(2);
+    } else {
+      return graphError(res, 400, 'BadRequest', `Resource not found for the segment '${seg[0]}'.`);
+    }
+    const roles = options.roles ?? DEFAULT_ROLES;
+    const policyRead = roles.some((p) => ['Policy.Read.ApplicationConfiguration', 'Policy.ReadWrite.ApplicationConfiguration', 'Policy.Read.All'].includes(p));
+    if (rest.length === 0) return json(res, 200, { '@odata.context': `${base}/${version}/$metadata#servicePrincipals/$entity`, ...project(sp) });
+    if (rest.length === 1 && rest[0] === 'claimsPolicy') {
+      // A beta API in Graph today: v1.0 does not know the segment.
+      if (version !== 'beta') return graphError(res, 400, 'BadRequest', "Resource not found for the segment 'claimsPolicy'.");
+      if (!policyRead) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      if (!sp.claimsPolicy) return notFound('claimsPolicy');
+      return json(res, 200, { '@odata.context': `${base}/beta/$metadata#servicePrincipals('${sp.id}')/claimsPolicy/$entity`, ...sp.claimsPolicy });
+    }
+    if (rest.length === 1 && rest[0] === 'claimsMappingPolicies') {
+      if (!policyRead) return graphError(res, 403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      return json(res, 200, {
+        '@odata.context': `${base}/${version}/$metadata#policies/claimsMappingPolicies`,
+        value: (sp.claimsMappingPolicies ?? []).map((p) => ({ id: p.id, deletedDateTime: null, definition: p.definition, displayName: p.displayName ?? null, isOrganizationDefault: false })),
+      });
+    }
+    return graphError(res, 400, 'BadRequest', `Resource not found for the segment '${rest.join('/')}'.`);
+  }
+
   await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
   const port = (srv.address() as AddressInfo).port;
   base = `https://127.0.0.1:${port}`;
@@ -470,4 +581,86 @@ export async function startEntraEmulator(options: EntraEmulatorOptions = {}): Pr
         fs.rmSync(path.dirname(caFile), { recursive: true, force: true });
       }),
   };
+}
+
+// ---------------------------------------------------------------- realistic SAML claims
+
+export const ZIVVER_NAMESPACE = 'https://zivver.com/SAML/Attributes';
+export const ZIVVER_IDENTIFIER = 'https://app.zivver.com/SAML/Zivver';
+
+/** A sourcedAttribute as Graph returns it (`user.objectid` is `{source: 'user', id: 'objectid'}`). */
+export function sourcedAttribute(id: string, opts: { source?: string; isExtensionAttribute?: boolean } = {}): Record<string, unknown> {
+  return { '@odata.type': '#microsoft.graph.sourcedAttribute', id, source: opts.source ?? 'user', isExtensionAttribute: opts.isExtensionAttribute ?? false };
+}
+
+/**
+ * A custom claims policy (beta claimsPolicy) as the admin center's Attributes & Claims leaves it for
+ * Zivver: the NameID from user.mail (Microsoft's Zivver tutorial) and ZivverAccountKey from `attribute`,
+ * optionally through transformations.
+ */
+export function zivverClaimsPolicy(
+  attribute: Record<string, unknown> | null,
+  opts: { transformations?: Record<string, unknown>[]; name?: string; namespace?: string; tokenFormat?: string[]; extraConfigurations?: Record<string, unknown>[] } = {},
+): Record<string, unknown> {
+  return {
+    id: crypto.randomUUID(),
+    includeBasicClaimSet: true,
+    includeApplicationIdInIssuer: false,
+    audienceOverride: null,
+    groupFilter: null,
+    claims: [
+      {
+        '@odata.type': '#microsoft.graph.samlNameIdClaim',
+        serviceProviderNameQualifier: null,
+        nameIdFormat: 'default',
+        configurations: [{ condition: null, attribute: sourcedAttribute('mail'), transformations: [] }],
+      },
+      {
+        '@odata.type': '#microsoft.graph.customClaim',
+        name: 'emailaddress',
+        namespace: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims',
+        tokenFormat: ['saml'],
+        samlAttributeNameFormat: null,
+        configurations: [{ condition: null, attribute: sourcedAttribute('mail'), transformations: [] }],
+      },
+      {
+        '@odata.type': '#microsoft.graph.customClaim',
+        name: opts.name ?? 'ZivverAccountKey',
+        namespace: opts.namespace ?? ZIVVER_NAMESPACE,
+        tokenFormat: opts.tokenFormat ?? ['saml'],
+        samlAttributeNameFormat: null,
+        configurations: [
+          { condition: null, attribute: opts.transformations?.length ? null : attribute, transformations: opts.transformations ?? [] },
+          ...(opts.extraConfigurations ?? []),
+        ],
+      },
+    ],
+  };
+}
+
+/** A transformation of a custom claims policy, its input being `attribute`. */
+export function transformation(type: string, attribute: Record<string, unknown>, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return { '@odata.type': `#microsoft.graph.${type}`, input: { treatAsMultiValue: false, attribute }, ...extra };
+}
+
+/** A claims mapping policy's definition (a list of one JSON string) sending ZivverAccountKey. */
+export function zivverClaimsMappingDefinition(source: { ID?: string; ExtensionID?: string }, transformation?: { method: string; parameters?: { ID: string; Value: string }[] }): string[] {
+  const claimType = `${ZIVVER_NAMESPACE}/ZivverAccountKey`;
+  const schema: Record<string, unknown>[] = [{ Source: 'user', ID: 'mail', SamlClaimType: 'http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier' }];
+  const transforms: Record<string, unknown>[] = [];
+  if (transformation) {
+    const inputId = source.ID ?? source.ExtensionID!;
+    schema.push({ Source: 'user', ...source });
+    schema.push({ Source: 'transformation', ID: 'ZivverKeyOut', TransformationId: 'MakeZivverKey', SamlClaimType: claimType });
+    transforms.push({
+      ID: 'MakeZivverKey',
+      TransformationMethod: transformation.method,
+      InputClaims: [{ ClaimTypeReferenceId: inputId, TransformationClaimType: 'string1' }],
+      ...(transformation.parameters ? { InputParameters: transformation.parameters } : {}),
+      OutputClaims: [{ ClaimTypeReferenceId: 'ZivverKeyOut', TransformationClaimType: 'outputClaim' }],
+    });
+  } else {
+    schema.push({ Source: 'user', ...source, SamlClaimType: claimType });
+  }
+  return [JSON.stringify({ ClaimsMappingPolicy: { Version: 1, IncludeBasicClaimSet: 'true', ClaimsSchema: schema, ...(transforms.length ? { ClaimsTransformation: transforms } : {}) } })];
 }

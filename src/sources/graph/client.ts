@@ -53,6 +53,24 @@ export interface GraphUserReader {
   countUsers(q: GraphUserQuery): Promise<number | undefined>;
 }
 
+/** Reads of other Graph resources (the SSO check: service principals and their claims policies). */
+export interface GraphObjectReader {
+  /** GET one resource; null when Graph answers 404. */
+  getObject<T>(path: string, opts: GraphObjectOptions): Promise<T | null>;
+  /** GET a collection, every page (following @odata.nextLink). */
+  listObjects<T>(path: string, opts: GraphObjectOptions): Promise<T[]>;
+}
+
+export interface GraphObjectOptions {
+  /** Graph version: v1.0 (default) or beta. */
+  version?: 'v1.0' | 'beta';
+  /** What is read, for messages ("the service principals"). */
+  what: string;
+  /** Application permissions this read needs: a 403 names them. */
+  permissions: readonly string[];
+  headers?: Record<string, string>;
+}
+
 export interface GraphReaderOptions {
   /** e.g. https://graph.microsoft.com */
   graphUrl: string;
@@ -88,7 +106,7 @@ interface UserPage {
   '@odata.count'?: number;
 }
 
-export function createGraphUserReader(opts: GraphReaderOptions): GraphUserReader {
+export function createGraphUserReader(opts: GraphReaderOptions): GraphUserReader & GraphObjectReader {
   const graph = new URL(opts.graphUrl);
   const maxRetries = Math.min(opts.maxRetries ?? 6, 10) // the SDK refuses more than 10;
   const authProvider: AuthenticationProvider = { getAccessToken: () => opts.getToken() };
@@ -116,11 +134,13 @@ export function createGraphUserReader(opts: GraphReaderOptions): GraphUserReader
     customHosts: new Set([graph.hostname]),
   });
 
-  async function get(url: string, headers: Record<string, string>): Promise<UserPage> {
+  async function get(url: string, headers: Record<string, string>, object?: GraphObjectOptions): Promise<UserPage> {
     try {
-      return (await client.api(url).headers(headers).get()) as UserPage;
+      const req = client.api(url).headers(headers);
+      if (object?.version && !/^https?:/i.test(url)) req.version(object.version);
+      return (await req.get()) as UserPage;
     } catch (e) {
-      throw graphRequestError(e, maxRetries);
+      throw graphRequestError(e, maxRetries, object);
     }
   }
 
@@ -149,6 +169,28 @@ export function createGraphUserReader(opts: GraphReaderOptions): GraphUserReader
       const body = await get(counted, { ...headers, ConsistencyLevel: 'eventual' });
       return typeof body['@odata.count'] === 'number' ? body['@odata.count'] : undefined;
     },
+    async getObject<T>(path: string, o: GraphObjectOptions): Promise<T | null> {
+      try {
+        return (await get(path, o.headers ?? {}, o)) as T;
+      } catch (e) {
+        if (e instanceof GraphError && e.status === 404) return null;
+        throw e;
+      }
+    },
+    async listObjects<T>(path: string, o: GraphObjectOptions): Promise<T[]> {
+      const out: T[] = [];
+      const seen = new Set<string>();
+      let url: string | undefined = path;
+      while (url) {
+        const body = await get(url, o.headers ?? {}, o);
+        if (!Array.isArray(body.value)) throw new GraphError(`Microsoft Graph answered without a "value" list reading ${o.what}.`);
+        out.push(...(body.value as unknown as T[]));
+        const next = body['@odata.nextLink'];
+        if (next === undefined || next === null) break;
+        url = checkNextLink(next, graph, seen);
+      }
+      return out;
+    },
   };
 }
 
@@ -168,7 +210,7 @@ function checkNextLink(next: string, graph: URL, seen: Set<string>): string {
   return next;
 }
 
-function graphRequestError(e: unknown, maxRetries: number): KeytoolError {
+function graphRequestError(e: unknown, maxRetries: number, object?: GraphObjectOptions): KeytoolError {
   if (e instanceof KeytoolError && !(e instanceof TransportError)) return e;
   if (e instanceof TransportError) return new GraphError(redactSecrets(`Microsoft Graph: ${e.message}`), undefined, e.causeCode);
   const g = e as { statusCode?: number; code?: string | null; message?: string };
@@ -180,8 +222,17 @@ function graphRequestError(e: unknown, maxRetries: number): KeytoolError {
     text = `Microsoft Graph kept refusing with HTTP ${status} (throttled or unavailable) after ${maxRetries} retries: ${said}\n  Try again later, or read fewer users with --graph-group / --graph-filter.`;
   } else if (status === 401) {
     text = `Microsoft Graph did not accept the access token (HTTP 401): ${said}\n  Check that --graph-url belongs to the same cloud as --authority-host.`;
+  } else if (status === 403 && object) {
+    text =
+      `Microsoft Graph denied access (HTTP 403) reading ${object.what}: ${said}\n` +
+      `  The app needs the Microsoft Graph application permission${object.permissions.length > 1 ? 's' : ''} ${object.permissions.join(' and ')}, with admin consent ` +
+      `(with --device-code, the signed-in account needs them as delegated permissions and a role such as Global Reader or Application Administrator).`;
   } else if (status === 403) {
     text = `Microsoft Graph denied access (HTTP 403): ${said}\n  ${PERMISSION_HINT}`;
+  } else if (status === 404 && object) {
+    text = `Microsoft Graph found nothing there (HTTP 404) reading ${object.what}: ${said}`;
+  } else if (status === 400 && object) {
+    text = `Microsoft Graph rejected the request (HTTP 400) reading ${object.what}: ${said}`;
   } else if (status === 404) {
     text = `Microsoft Graph found nothing there (HTTP 404): ${said}\n  Check the --graph-group id (the group's Object ID).`;
   } else if (status === 400) {

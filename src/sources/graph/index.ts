@@ -4,10 +4,11 @@
  */
 import crypto from 'node:crypto';
 import type { SourceUser } from '../../core/types.js';
+import type { EntraUser } from '../../core/verify.js';
 import { GraphError } from '../../errors.js';
 import type { Logger } from '../../util/logger.js';
 import { createCredential, type GraphAuthOptions, type SignInMethod } from './auth.js';
-import { createGraphUserReader, type GraphUser, type GraphUserReader } from './client.js';
+import { createGraphUserReader, type GraphObjectReader, type GraphUser, type GraphUserReader } from './client.js';
 import type { ProxyConfig } from '../../util/proxy.js';
 import { createTransport, MsalNetworkClient } from './http.js';
 import { mapGraphUser } from './map.js';
@@ -61,14 +62,15 @@ function tenantFromToken(token: string): string | undefined {
   }
 }
 
-interface Session {
+export interface GraphSession {
   method: SignInMethod;
-  reader: GraphUserReader;
+  reader: GraphUserReader & GraphObjectReader;
   /** Signs in (once) and returns the tenant name to report. */
   signIn(): Promise<string>;
 }
 
-function openSession(opts: GraphSourceOptions, deps: GraphSourceDeps): Session {
+/** Signs in lazily: nothing is sent until signIn() or the first read. */
+export function openGraphSession(opts: GraphSourceOptions, deps: GraphSourceDeps): GraphSession {
   const transport = createTransport({ ...(deps.ca ? { ca: deps.ca } : {}), ...(deps.proxy ? { proxy: deps.proxy } : {}) });
   const network = new MsalNetworkClient(transport);
   const { credential } = createCredential(opts, {
@@ -115,7 +117,7 @@ function hashRecord(u: GraphUser): unknown[] {
 }
 
 export async function readGraphSource(opts: GraphSourceOptions, deps: GraphSourceDeps): Promise<GraphSourceResult> {
-  const session = openSession(opts, deps);
+  const session = openGraphSession(opts, deps);
   const tenant = await session.signIn();
   const q = query(opts);
   deps.logger.info(
@@ -152,9 +154,28 @@ export async function checkGraphSignIn(
   opts: GraphSourceOptions,
   deps: GraphSourceDeps,
 ): Promise<{ userCount?: number; tenant: string; method: SignInMethod }> {
-  const session = openSession(opts, deps);
+  const session = openGraphSession(opts, deps);
   const tenant = await session.signIn();
   deps.logger.verbose(`Signed in to Microsoft Graph (tenant ${tenant}, ${session.method}).`);
   const userCount = await session.reader.countUsers(query(opts));
   return { ...(userCount !== undefined ? { userCount } : {}), tenant, method: session.method };
+}
+
+/**
+ * For `plan --verify-with-graph`: every user of the tenant in one listing (paged), with what the
+ * check needs (addresses, object id, onPremisesImmutableId, accountEnabled). Not per plan row.
+ */
+export async function readEntraUsers(opts: GraphSourceOptions, deps: GraphSourceDeps): Promise<EntraUser[]> {
+  const session = openGraphSession(opts, deps);
+  const tenant = await session.signIn();
+  deps.logger.info(`Reading the users of tenant ${tenant} from Microsoft Graph to check the plan's keys…`);
+  const out: EntraUser[] = [];
+  const seen = new Set<string>();
+  for await (const u of session.reader.listUsers({})) {
+    if (!u || typeof u.id !== 'string' || !u.id || seen.has(u.id)) continue;
+    seen.add(u.id);
+    out.push({ user: mapGraphUser(u, out.length + 1), ...(typeof u.accountEnabled === 'boolean' ? { enabled: u.accountEnabled } : {}) });
+  }
+  deps.logger.verbose(`Read ${out.length} Entra users for the check.`);
+  return out;
 }
