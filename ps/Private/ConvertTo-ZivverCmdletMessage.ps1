@@ -34,6 +34,8 @@ function ConvertTo-ZivverCmdletMessage {
         '--include-domains'     = '-IncludeDomain'
         '--exclude-domains'     = '-ExcludeDomain'
         '--max-changes'         = '-MaxChanges'
+        '--canary-ok'           = '-CanaryOk'
+        '--canary'              = '-Canary'
         '--concurrency'         = '-Concurrency'
         '--key-source'          = '-KeySource'
         '--key-format'          = '-KeyFormat'
@@ -45,9 +47,18 @@ function ConvertTo-ZivverCmdletMessage {
         '--plan'                = '-PlanPath'
         '--out'                 = '-OutFile'
     }
-    foreach ($flag in $flags.Keys) {
-        $text = $text -replace ('(?<![\w-])' + [regex]::Escape($flag) + '(?![\w-])'), $flags[$flag]
-    }
+    # "zivver-keytool apply --plan" is the cmdlet; a keytool command the module has no cmdlet for
+    # (rollback, sso-check) keeps its flags, so it can be typed as shown.
+    $text = $text -replace 'zivver-keytool apply --plan', 'Set-ZivverAccountKey --plan'
+    $text = (@($text -split '(\r?\n)') | ForEach-Object {
+            $part = $_
+            if ($part -notmatch 'zivver-keytool (rollback|sso-check)') {
+                foreach ($flag in $flags.Keys) {
+                    $part = $part -replace ('(?<![\w-])' + [regex]::Escape($flag) + '(?![\w-])'), $flags[$flag]
+                }
+            }
+            $part
+        }) -join ''
     $text = $text -replace '`zivver-keytool plan`', 'Get-ZivverKeyPlan'
 
     # Standard input is what the cmdlet collected from the pipeline.

@@ -109,6 +109,16 @@ function Set-ZivverAccountKey {
         Do not ask for confirmation (unless -Confirm is also given). For scripts and scheduled tasks;
         combine with -MaxChanges.
 
+    .PARAMETER Canary
+        Write only the rows of these e-mail addresses (their plan e-mail or Zivver userName) as a
+        canary, and stop: a warning says exactly how to test their SSO login. The rest of the plan
+        waits: a later Set-ZivverAccountKey of the same plan (and results journal) refuses until
+        -CanaryOk. If a canary login fails, undo it with "zivver-keytool rollback --results <journal>".
+        Use -PlanPath (or the same -ResultsPath) so both runs find the canary in the results journal.
+
+    .PARAMETER CanaryOk
+        The canary's SSO logins worked: write the rest of the plan.
+
     .INPUTS
         Zivver.KeyPlanRow objects from Get-ZivverKeyPlan, or rows of a plan CSV from Import-Csv.
 
@@ -162,6 +172,14 @@ function Set-ZivverAccountKey {
         $results | Where-Object Status -ne 'updated' | Format-Table Email, Status, HttpStatus, Error
 
         Write, keep the per-row errors out of the console, and list every row that was not updated.
+
+    .EXAMPLE
+        Set-ZivverAccountKey -PlanPath .\zivver-plan.json -Canary 'jan@contoso.nl','piet@contoso.nl' -Force
+        Set-ZivverAccountKey -PlanPath .\zivver-plan.json -CanaryOk -Force
+
+        A canary first: only Jan's and Piet's keys are written, and a warning says how to test their
+        SSO login. When both can log in, -CanaryOk writes the rest of the plan (without it the
+        second command refuses and writes nothing).
 
     .EXAMPLE
         $rows | Set-ZivverAccountKey -ZivverUrl 'http://127.0.0.1:8080/api/scim/v2' -Confirm:$false
@@ -243,6 +261,8 @@ function Set-ZivverAccountKey {
         [Parameter()] [ValidateRange(0, 2147483647)] [int] $MaxChanges,
         [Parameter()] [ValidateRange(1, 64)] [int] $Concurrency,
         [Parameter()] [ValidateNotNullOrEmpty()] [string] $LedgerPath,
+        [Parameter()] [ValidateNotNullOrEmpty()] [string[]] $Canary,
+        [Parameter()] [switch] $CanaryOk,
         [Parameter()] [switch] $Force
     )
 
@@ -379,6 +399,8 @@ function Set-ZivverAccountKey {
         if ($Concurrency) { $cliArgs.Add('--concurrency'); $cliArgs.Add([string]$Concurrency) }
         if ($ZivverUrl) { $cliArgs.Add('--zivver-url'); $cliArgs.Add($ZivverUrl) }
         if ($LedgerPath) { $cliArgs.Add('--ledger'); $cliArgs.Add($PSCmdlet.GetUnresolvedProviderPathFromPSPath($LedgerPath)) }
+        if ($Canary) { $cliArgs.Add('--canary'); $cliArgs.Add((@($Canary) -join ';')) }
+        if ($CanaryOk) { $cliArgs.Add('--canary-ok') }
         $cliArgs.Add('--output'); $cliArgs.Add('jsonl')
 
         $invokeArgs = @{

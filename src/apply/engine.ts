@@ -67,6 +67,11 @@ export interface ApplyEngineOptions {
   maxWriteAgeMs?: number;
   /** The plan's --previous-key-source (e.g. "objectGuid"), recorded with previous keys taken from plan rows. */
   previousKeySource?: string;
+  /**
+   * apply --canary: set rows this run does not write (the reason, e.g. "not in the canary"), reported
+   * as skipped and not journaled, so a later run writes them. Null/undefined: write the row.
+   */
+  holdBack?: (row: PlanRow) => string | null;
   now?: () => number;
 }
 
@@ -355,6 +360,11 @@ export async function runApplyEngine(
     if (prior) {
       alreadyDone++;
       await finish({ ...base(r), status: 'skipped', httpStatus: null, error: `already updated (results journal, ${prior.at})`, at: iso() }, false);
+      continue;
+    }
+    const held = opts.holdBack?.(r);
+    if (held) {
+      await finish({ ...base(r), status: 'skipped', httpStatus: null, error: held, at: iso() }, false);
       continue;
     }
     work.push(r);

@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import type { PlanDocument } from '../core/types.js';
+import { selectCanaryRows } from '../core/canary.js';
+import type { PlanDocument, PlanRow } from '../core/types.js';
 import { StalePlanError, UsageError } from '../errors.js';
 import { LedgerWriter, readLedgerKnowledge } from '../store/ledger.js';
 import {
@@ -15,8 +16,10 @@ import {
   defaultJournalPath,
   journalBelongs,
   defaultStdinJournalPath,
+  pendingCanary,
   planIdentity,
   readJournal,
+  rowKey,
   updatedRows,
   type ResultRow,
 } from '../store/journal.js';
@@ -52,6 +55,10 @@ export interface ApplySettings extends ApplyOptions {
   outFiles?: readonly string[];
   /** Fresh reads: how old (ms) a PUT body may get before it is read again (tests; default 15 s). */
   maxWriteAgeMs?: number;
+  /** apply --canary: write only the set rows of these addresses (parsed, lower-case). */
+  canary?: string[];
+  /** apply --canary-ok: the canary's SSO logins worked; write the rest. */
+  canaryOk?: boolean;
 }
 
 export interface ApplyHooks {
@@ -64,6 +71,20 @@ export interface ApplyHooks {
   confirm?: (count: number, url: string) => Promise<boolean>;
   /** Each row as it finishes (after the journal has it). */
   onResult?: (row: ResultRow) => void;
+  /**
+   * Asked when this plan has a canary that is not confirmed and --canary-ok was not given (a person
+   * at a console): true confirms it, false cancels (nothing written). Without it such a run refuses.
+   */
+  confirmCanary?: (canary: PendingCanary) => Promise<boolean>;
+}
+
+/** A canary written earlier for this plan and not confirmed yet. */
+export interface PendingCanary {
+  addresses: string[];
+  /** When the (first) canary run started. */
+  started: string;
+  planRef: string;
+  journalFile: string;
 }
 
 /** What a run did, for the report. */
@@ -76,6 +97,8 @@ export interface ApplyRun {
   whatIf: boolean;
   /** The results journal written, or null with --what-if. */
   journalFile: string | null;
+  /** apply --canary: the canary rows, and how many set rows wait for --canary-ok. */
+  canary?: { rows: PlanRow[]; waiting: number };
   stats: {
     seconds: number;
     requests: number;
@@ -91,6 +114,7 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
   // ---- refuse bad requests before reading or writing anything
   const url = connectionUrl(a.zivver);
   checkPlanUrl(a.plan, url, a.allowOtherUrl);
+  const canary = a.canary ? canaryRows(a.plan, a.canary) : null;
 
   const planSha256 = planIdentity(a.plan);
   const journalFile = path.resolve(
@@ -113,8 +137,19 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
   if (foreign && !found.headers.length && found.rows.length) checkJournalPlan(found, journalFile, planSha256, planCreatedAt);
   const previous = foreign ? null : found;
   for (const s of previous?.skipped ?? []) logger.warn(`results journal ${journalFile}:${s.line}: ignored (${s.reason})`);
-  const toWrite = rowsToWrite(a.plan.rows, updatedRows(previous));
-  const setRows = a.plan.rows.filter((r) => r.action === 'set').length;
+  const canaryKeys = canary ? new Set(canary.map(rowKey)) : null;
+  const toWrite = rowsToWrite(a.plan.rows, updatedRows(previous)).filter((r) => !canaryKeys || canaryKeys.has(rowKey(r)));
+  const setRows = canary ? canary.length : a.plan.rows.filter((r) => r.action === 'set').length;
+  // A canary written earlier and not confirmed: nothing more is written until it is.
+  const pending = canary ? null : pendingCanary(previous);
+  let canaryOk = false;
+  if (pending && !a.whatIf) {
+    canaryOk = await confirmCanary(a, { ...pending, planRef: a.planFile ?? a.planName, journalFile }, updatedRows(previous), hooks);
+  } else if (pending) {
+    logger.warn(`This plan's canary (${pending.addresses.join(', ')}) is not confirmed yet; apply will refuse to write more until --canary-ok.`);
+  } else if (a.canaryOk) {
+    logger.warn(`--canary-ok: no unconfirmed canary is recorded in ${journalFile}; going on as a normal apply.`);
+  }
   if (a.maxChanges !== undefined && toWrite.length > a.maxChanges) {
     throw new UsageError(
       `the plan would write ${toWrite.length} key(s)${setRows !== toWrite.length ? ` (${setRows - toWrite.length} of its ${setRows} set rows are already done)` : ''}, more than --max-changes ${a.maxChanges}.\n` +
@@ -125,7 +160,8 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
   const ledgerKnowledge = await readLedgerKnowledge(ledgerFile, { logger, zivverUrl: url });
   const client = hooks.client ?? (await connectZivver(a.zivver, ctx));
 
-  if (!a.whatIf && toWrite.length && hooks.confirm && !(await hooks.confirm(toWrite.length, url))) {
+  // A confirmed canary was the test: the person confirmed what the rest does.
+  if (!a.whatIf && toWrite.length && !canaryOk && hooks.confirm && !(await hooks.confirm(toWrite.length, url))) {
     throw new UsageError('apply cancelled; nothing was written.');
   }
 
@@ -140,6 +176,8 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
         planName: a.planFile ?? a.planName,
         zivverUrl: url,
         runId,
+        ...(a.canary ? { canary: a.canary } : {}),
+        ...(canaryOk ? { canaryOk: true } : {}),
       });
   if (journal?.movedAside) {
     logger.warn(`The results journal ${journalFile} belonged to another plan (made earlier under the same name); moved it to ${journal.movedAside}. This plan starts a new journal.`);
@@ -188,6 +226,9 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
         zivverUrl: url,
         source: ledgerSource(a.plan, a.planName),
         ...(a.plan.previousKeySource ? { previousKeySource: a.plan.previousKeySource } : {}),
+        ...(canaryKeys
+          ? { holdBack: (r: PlanRow) => (canaryKeys.has(rowKey(r)) ? null : 'not in the canary (--canary): written once the canary is confirmed with --canary-ok') }
+          : {}),
       },
     );
   } finally {
@@ -202,6 +243,7 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
     url,
     whatIf: a.whatIf,
     journalFile: journal ? journalFile : null,
+    ...(canary ? { canary: { rows: canary, waiting: a.plan.rows.filter((r) => r.action === 'set' && !canaryKeys!.has(rowKey(r))).length } } : {}),
     stats: {
       seconds: Math.round(seconds * 10) / 10,
       requests: client.stats.requests - requestsBefore,
@@ -211,6 +253,42 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
       maxReadAgeSeconds: Math.round(outcome.maxReadAgeUsedMs / 100) / 10,
     },
   };
+}
+
+/** The set rows a --canary names; UsageError (nothing written) for an address that names none. */
+function canaryRows(plan: PlanDocument, addresses: readonly string[]): PlanRow[] {
+  const sel = selectCanaryRows(plan.rows, addresses);
+  if (sel.problems.length) {
+    throw new UsageError(`--canary: ${sel.problems.join('; ')}.\n  Nothing was written. Name set rows of this plan (their email or Zivver userName).`);
+  }
+  return sel.rows;
+}
+
+/**
+ * A plan whose canary is not confirmed: goes on with --canary-ok or when the person at the console
+ * confirms (hooks.confirmCanary); otherwise refuses (exit 2, nothing written). Also refuses while
+ * the canary's own rows are not all written.
+ */
+async function confirmCanary(a: ApplySettings, pending: PendingCanary, done: ReadonlyMap<string, ResultRow>, hooks: ApplyHooks): Promise<boolean> {
+  const notDone = selectCanaryRows(a.plan.rows, pending.addresses).rows.filter((r) => !done.has(rowKey(r)));
+  const list = pending.addresses.join(', ');
+  if (notDone.length) {
+    throw new UsageError(
+      `this plan's canary (${list}) is not complete: ${notDone.map((r) => r.userName || r.email).join(', ')} not updated yet.\n` +
+        `  Nothing was written. Run the canary again: zivver-keytool apply --plan ${pending.planRef} --canary "${pending.addresses.join(';')}"`,
+    );
+  }
+  if (a.canaryOk) return true;
+  const undo = `zivver-keytool rollback --results ${pending.journalFile} --out rollback.json, then zivver-keytool apply --plan rollback.json`;
+  if (hooks.confirmCanary) {
+    if (await hooks.confirmCanary(pending)) return true;
+    throw new UsageError(`apply cancelled; nothing was written. If a canary login failed, undo the canary: ${undo}`);
+  }
+  throw new UsageError(
+    `this plan's canary (${list}, written ${pending.started}) is not confirmed.\n` +
+      `  Nothing was written. Test the SSO login for those accounts; if it works: zivver-keytool apply --plan ${pending.planRef} --canary-ok\n` +
+      `  If a login failed: ${undo}`,
+  );
 }
 
 /** --out must not overwrite the files this run reads or appends to. */

@@ -6,7 +6,8 @@
 import { createInterface } from 'node:readline';
 import { runApply, type ApplySettings } from '../apply/run.js';
 import { ExitCode, InterruptedError, RecordError } from '../errors.js';
-import type { ResultRow, ResultStatus } from '../store/journal.js';
+import type { PlanRow } from '../core/types.js';
+import { rowKey, type ResultRow, type ResultStatus } from '../store/journal.js';
 import { resultsOutputKind, writeResultOutputs } from '../store/resultsWrite.js';
 import type { ScimClient } from '../zivver/types.js';
 import type { CommandContext } from './context.js';
@@ -41,6 +42,19 @@ export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext
                 `\nWrite ${count} key(s) to ${url}?\n` +
                   `  Each account's SSO key (SsoAccountKey) is replaced; users whose IdP does not send the new key cannot log in.\n` +
                   `  Only 'yes' will be accepted to approve.\n\n  Enter a value: `,
+              )
+            ).trim() === 'yes',
+        }
+      : {}),
+    // A canary is confirmed by --canary-ok, or by a person at the console (never by --yes).
+    ...(!a.yes && isTty(ctx.stdin) && isTty(ctx.stderr)
+      ? {
+          confirmCanary: async (c) =>
+            (
+              await askLine(
+                ctx,
+                `\nThis plan's canary (${c.addresses.join(', ')}) was written ${c.started}.\n` +
+                  `  Did the SSO login to Zivver work for each of them? Only 'yes' writes the rest of the plan.\n\n  Enter a value: `,
               )
             ).trim() === 'yes',
         }
@@ -93,6 +107,12 @@ export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext
     notStarted: outcome.notStarted,
     interrupted: outcome.interrupted,
   });
+  if (run.canary && !a.whatIf && outcome.counts.updated > 0 && journalFile) {
+    const text = canaryInstructions(run.canary.rows, outcome.results, { url: run.url, planRef: a.planFile ?? a.planName, journalFile, waiting: run.canary.waiting, fromStdin: a.planFile === null });
+    // People read it on stdout; the PowerShell module (--output jsonl) shows warnings.
+    if (a.output === 'table') ctx.stdout.write(text + '\n');
+    else logger.warn(text);
+  }
   // The summary is the last line for people; with --output json/jsonl stdout is for programs only.
   if (a.output === 'table') ctx.stdout.write(line + '\n');
   else logger.info(line);
@@ -131,6 +151,43 @@ export function summaryLine(
   return whatIf
     ? `${head} (what-if, nothing written): ${c['would-update']} would update, ${rest}`
     : `${head}: ${c.updated} updated, ${rest}`;
+}
+
+/** After a canary run: exactly how to test the SSO login for its accounts, and the two ways on. */
+export function canaryInstructions(
+  rows: readonly PlanRow[],
+  results: readonly ResultRow[],
+  o: { url: string; planRef: string; journalFile: string; waiting: number; fromStdin: boolean },
+): string {
+  const byKey = new Map(results.map((r) => [rowKey(r), r]));
+  const written = rows.filter((r) => byKey.get(rowKey(r))?.status === 'updated').length;
+  const lines = [
+    '',
+    `Canary written: ${written} of ${rows.length} account(s); ${o.waiting} other key(s) wait until you confirm.`,
+    'Test the SSO login for each of them now, as that user (a private browser window, signed in to Entra ID as them):',
+  ];
+  for (const r of rows) {
+    const res = byKey.get(rowKey(r));
+    lines.push(`  - ${r.userName || r.email}: key ${r.newKey}${res && res.status !== 'updated' ? ` (NOT written: ${res.status}${res.error ? `, ${res.error}` : ''})` : ''}`);
+  }
+  lines.push(
+    `  1. Open ${loginUrl(o.url)}, enter the address and sign in with SSO (or open Zivver from My Apps, https://myapps.microsoft.com).`,
+    '  2. It works when Zivver opens the mailbox without asking for a Zivver password; an error that the account is unknown,',
+    '     or a request to link the account, means the key now in Zivver is not what the IdP sends (see zivver-keytool sso-check).',
+    `  All logins work:  zivver-keytool apply --plan ${o.fromStdin ? '<the same plan>' : o.planRef} --canary-ok   (writes the other ${o.waiting})`,
+    `  A login fails:    zivver-keytool rollback --results ${o.journalFile} --out rollback.json`,
+    "                    zivver-keytool apply --plan rollback.json   (restores the canary accounts' previous keys)",
+  );
+  return lines.join('\n');
+}
+
+/** Zivver's login page for a SCIM URL (https://app.zivver.com/api/scim/v2 → https://app.zivver.com/login). */
+function loginUrl(scimUrl: string): string {
+  try {
+    return `${new URL(scimUrl).origin}/login`;
+  } catch {
+    return 'https://app.zivver.com/login';
+  }
 }
 
 export function renderResultsTable(rows: readonly ResultRow[]): string {

@@ -10,9 +10,10 @@ import { splitList } from '../core/filters.js';
 import { defaultKeyFormat, parseKeySource } from '../core/keys.js';
 import type { KeySource } from '../core/types.js';
 import { UsageError } from '../errors.js';
-import type { ApplyOptions } from '../apply/run.js';
+import type { ApplyOptions, ApplySettings } from '../apply/run.js';
+import { parseCanary } from '../core/canary.js';
 import type { ReadMode } from '../apply/engine.js';
-import type { PlanSettings } from '../plan/build.js';
+import type { PlanSettings, SsoSafetySettings } from '../plan/build.js';
 import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { defaultLedgerPath } from '../store/ledger.js';
 import { resolveProxyConfig } from '../util/proxy.js';
@@ -122,7 +123,7 @@ export function withPlanOptions<T>(y: Argv<T>) {
     .option('key-source', {
       type: 'string',
       default: 'objectId',
-      describe: 'objectId | objectGuid | immutableId | column:<Name>',
+      describe: 'objectId | objectGuid | immutableId | column:<Name> | sso (what the IdP sends as ZivverAccountKey, read from Entra: see sso-check)',
       group: 'Key:',
     })
     .option('key-format', {
@@ -170,14 +171,20 @@ export type PlanOptionArgs = {
  * parsed, filters split, the inputs checked, the ledger resolved. Throws UsageError (exit 2)
  * before anything is read.
  */
-export function resolvePlanSettings(args: PlanOptionArgs & GraphOptionArgs, ctx: { cwd: string; env: NodeJS.ProcessEnv }): PlanSettings {
-  const keySource = parseKeySource(args.keySource);
+export function resolvePlanSettings(args: PlanOptionArgs & GraphOptionArgs & Partial<SsoSafetyArgs>, ctx: { cwd: string; env: NodeJS.ProcessEnv }): PlanSettings {
+  const fromIdp = args.keySource.trim().toLowerCase() === 'sso';
+  // --key-source sso: the key source the IdP uses is read from Entra when planning starts (src/plan/sso.ts).
+  const keySource: KeySource | null = fromIdp ? { kind: 'objectId' } : parseKeySource(args.keySource);
   if (!keySource) {
     throw new UsageError(
-      `--key-source "${args.keySource}" is not one of objectId, objectGuid, immutableId or column:<Name>`,
+      `--key-source "${args.keySource}" is not one of objectId, objectGuid, immutableId, column:<Name> or sso`,
     );
   }
   const keyFormat = args.keyFormat ?? defaultKeyFormat(keySource);
+  const sso = resolveSsoSafety(args, fromIdp);
+  if (sso?.verifyWithGraph && !fromIdp && keySource.kind === 'column') {
+    throw new UsageError(`--verify-with-graph compares keys with what Entra holds (object id, onPremisesImmutableId); it cannot check --key-source ${args.keySource}`);
+  }
   let previousKeySource: KeySource | undefined;
   if (args.previousKeySource !== undefined) {
     previousKeySource = parseKeySource(args.previousKeySource) ?? undefined;
@@ -209,6 +216,7 @@ export function resolvePlanSettings(args: PlanOptionArgs & GraphOptionArgs, ctx:
       excludeDomains: splitList(args.excludeDomains),
     },
     ledgerFile: args.ignoreLedger ? null : resolveLedgerFile(args, ctx),
+    ...(sso ? { sso } : {}),
   };
 }
 
@@ -421,6 +429,27 @@ export function withSsoSafetyOptions<T>(y: Argv<T>) {
 }
 export type SsoSafetyArgs = SsoAppArgs & { checkSso: boolean; verifyWithGraph: boolean };
 
+/**
+ * --key-source sso, --check-sso, --verify-with-graph (and --sso-app) → the SSO safety settings of a
+ * plan, with the Graph sign-in settings they use (the Microsoft Graph group, also when the users
+ * come from --input); undefined when none is asked for. Whether a way to sign in is given is checked
+ * when planning starts, before anything is sent (it depends on the environment too).
+ */
+export function resolveSsoSafety(args: GraphOptionArgs & Partial<SsoSafetyArgs> & Pick<PlanOptionArgs, 'keyFormat'>, keyFromIdp: boolean): SsoSafetySettings | undefined {
+  if (!keyFromIdp && !args.checkSso && !args.verifyWithGraph) return undefined;
+  if (keyFromIdp && args.checkSso) {
+    throw new UsageError('--key-source sso already plans with what the IdP sends; --check-sso is for a --key-source you name. Give one of them.');
+  }
+  return {
+    graph: resolveGraphSignIn(args),
+    keyFromIdp,
+    ...(keyFromIdp && args.keyFormat ? { keyFormat: args.keyFormat } : {}),
+    checkSso: !!args.checkSso,
+    verifyWithGraph: !!args.verifyWithGraph,
+    ...(args.ssoApp?.trim() ? { ssoApp: args.ssoApp.trim() } : {}),
+  };
+}
+
 /** apply/sync: write a canary first. */
 export function withCanaryOptions<T>(y: Argv<T>) {
   return y
@@ -438,3 +467,16 @@ export function withCanaryOptions<T>(y: Argv<T>) {
     });
 }
 export type CanaryArgs = { canary?: string[]; canaryOk: boolean };
+
+/** --canary / --canary-ok → the canary settings of an apply run; UsageError (exit 2) before anything is read. */
+export function resolveCanary(args: Partial<CanaryArgs>): Pick<ApplySettings, 'canary' | 'canaryOk'> {
+  if (args.canary === undefined) return args.canaryOk ? { canaryOk: true } : {};
+  const addresses = parseCanary(args.canary);
+  if (!addresses.length) {
+    throw new UsageError('--canary needs the e-mail addresses of the accounts to write first, e.g. --canary "a@org.nl;b@org.nl".');
+  }
+  if (args.canaryOk) {
+    throw new UsageError('--canary and --canary-ok exclude each other: write the canary first (--canary), test the SSO login for it, then write the rest (--canary-ok).');
+  }
+  return { canary: addresses };
+}

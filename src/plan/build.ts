@@ -11,6 +11,7 @@ import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { readInput, type InputFormat } from '../sources/index.js';
 import { readLedgerKnowledge } from '../store/ledger.js';
 import type { RunContext } from '../util/runContext.js';
+import { ssoKeyChoice, verifyWithEntra } from './sso.js';
 import { toZivverAccount } from '../zivver/account.js';
 import type { ZivverConnection } from '../zivver/connection.js';
 import type { ScimClient } from '../zivver/types.js';
@@ -28,6 +29,24 @@ export interface PlanSettings {
   filters: PlanFilters;
   /** The ledger to read (absolute), or null to plan without it (--ignore-ledger). */
   ledgerFile: string | null;
+  /** SSO safety: the key source from the IdP, or checked against it, and the keys against Entra's users. */
+  sso?: SsoSafetySettings;
+}
+
+/** What `plan` (and `sync`) check with Microsoft Graph before a key is planned (src/plan/sso.ts). */
+export interface SsoSafetySettings {
+  /** The Graph sign-in (the --source graph options). */
+  graph: GraphSourceOptions;
+  /** --key-source sso: keySource/keyFormat above are replaced by what the IdP sends. */
+  keyFromIdp: boolean;
+  /** With keyFromIdp: the --key-format given, which must be what the IdP sends. */
+  keyFormat?: KeyFormat;
+  /** --check-sso: refuse (exit 2) when keySource/keyFormat are not what the IdP sends. */
+  checkSso: boolean;
+  /** --verify-with-graph: set rows checked against Entra's users (one listing). */
+  verifyWithGraph: boolean;
+  /** --sso-app: the Zivver enterprise application (object id, appId or display name). */
+  ssoApp?: string;
 }
 
 /** Where the plan is made: the connection's settings and the client made from them. */
@@ -44,7 +63,10 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
   const { logger } = ctx;
   const { connection, client } = zivver;
   const url = connection.url;
-  const { keySource, keyFormat, previousKeySource, previousKeyFormat, filters } = settings;
+  const { previousKeySource, previousKeyFormat, filters } = settings;
+  const graphDeps = { logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd, proxy: connection.proxy };
+  // Before the inputs are read: with --key-source sso they are read for the key source the IdP uses.
+  const { keySource, keyFormat } = settings.sso ? await ssoKeyChoice(settings, settings.sso, graphDeps) : settings;
 
   const users: SourceUser[] = [];
   const planInputs: { name: string; sha256: string }[] = [];
@@ -66,7 +88,7 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
   if (settings.graph) {
     // Loaded only when asked for: msal-node and the Graph client are large, and most runs read files.
     const { readGraphSource } = await import('../sources/graph/index.js');
-    const graph = await readGraphSource(settings.graph, { logger, env: ctx.env, stderr: ctx.stderr, cwd: ctx.cwd, proxy: connection.proxy });
+    const graph = await readGraphSource(settings.graph, graphDeps);
     logger.verbose(`Read ${graph.users.length} users from ${graph.name}`);
     users.push(...graph.users);
     planInputs.push({ name: graph.name, sha256: graph.sha256 });
@@ -81,8 +103,10 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
   ctx.progress.end();
   logger.verbose(`Read ${accounts.length} Zivver accounts with ${client.stats.requests} request(s)`);
 
-  const result = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters, previousKeySource, previousKeyFormat, summarizeUserWarnings: false });
-  const warnings = [...new Set([...readerWarnings, ...result.warnings])];
+  const planned = planKeyChanges(users, accounts, ledger, { keySource, keyFormat, filters, previousKeySource, previousKeyFormat, summarizeUserWarnings: false });
+  const warnings = [...new Set([...readerWarnings, ...planned.warnings])];
+  // --verify-with-graph: one listing of Entra's users, not a request per row.
+  const result = settings.sso?.verifyWithGraph ? await verifyWithEntra(planned, settings.sso, { keySource, keyFormat }, graphDeps, warnings) : planned;
   if (previousKeySource) {
     // The readers check the columns of the main key source only; for the previous key a missing
     // column is not an error (the plan is still good), but nobody should believe rollback is covered.

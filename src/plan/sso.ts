@@ -4,10 +4,14 @@
  * `plan --key-source sso`, `plan`/`sync --check-sso` and `sso-check` act on. Graph modules are
  * loaded only when an SSO check is asked for.
  */
+import { formatKeySource, parseKeySource } from '../core/keys.js';
+import type { KeyChangePlan } from '../core/plan.js';
 import { sameKeyChoice, SSO_PERMISSIONS, type ServicePrincipalInfo, type SsoClaim } from '../core/sso.js';
-import type { KeyFormat } from '../core/types.js';
+import type { KeyFormat, KeySource } from '../core/types.js';
+import { verifiableKeySource, verifyRowsWithEntra } from '../core/verify.js';
 import { UsageError } from '../errors.js';
 import type { GraphSourceDeps, GraphSourceOptions } from '../sources/graph/index.js';
+import type { PlanSettings, SsoSafetySettings } from './build.js';
 
 /** What sso-check reports (the JSON shape of `sso-check --output json`). */
 export interface SsoReport {
@@ -81,4 +85,64 @@ export function checkPlanKeyChoice(plan: { keySource: string; keyFormat: KeyForm
       `  Nothing was written. Users would be locked out of SSO with these keys. Plan with --key-source ${idp.keySource} --key-format ${idp.keyFormat} ` +
       `(or --key-source sso), or correct the claim in Entra first.`,
   );
+}
+
+function purposeOf(sso: SsoSafetySettings): string {
+  return [sso.keyFromIdp ? '--key-source sso' : '', sso.checkSso ? '--check-sso' : '', sso.verifyWithGraph ? '--verify-with-graph' : ''].filter(Boolean).join(' and ');
+}
+
+/**
+ * The key source and format to plan with: what the IdP sends (--key-source sso), or the plan's own
+ * after checking it against what the IdP sends (--check-sso). Refuses with UsageError (exit 2)
+ * before any input is read or anything is asked of Zivver.
+ */
+export async function ssoKeyChoice(
+  settings: Pick<PlanSettings, 'keySource' | 'keyFormat'>,
+  sso: SsoSafetySettings,
+  deps: GraphSourceDeps,
+): Promise<{ keySource: KeySource; keyFormat: KeyFormat }> {
+  await requireGraphSignIn(sso.graph, deps.env, purposeOf(sso));
+  let keySource = settings.keySource;
+  let keyFormat = settings.keyFormat;
+  if (sso.keyFromIdp || sso.checkSso) {
+    const report = await readSsoReport(sso.graph, deps, sso.ssoApp);
+    if (sso.keyFromIdp) {
+      const idp = mappedOrRefuse(report, '--key-source sso');
+      if (sso.keyFormat !== undefined && sso.keyFormat !== idp.keyFormat) {
+        throw new UsageError(`--key-source sso: ${describeIdp(report)}, which is --key-format ${idp.keyFormat}, not --key-format ${sso.keyFormat}. Leave --key-format out.`);
+      }
+      keySource = parseKeySource(idp.keySource)!;
+      keyFormat = idp.keyFormat;
+      deps.logger.info(`--key-source sso: ${describeIdp(report)}: planning with --key-source ${idp.keySource} --key-format ${idp.keyFormat}.`);
+      for (const n of report.notes) deps.logger.info(n);
+    } else {
+      checkPlanKeyChoice({ keySource: formatKeySource(keySource), keyFormat }, report);
+      deps.logger.info(`--check-sso: ${describeIdp(report)}; the plan's --key-source ${formatKeySource(keySource)} --key-format ${keyFormat} matches.`);
+    }
+  }
+  if (sso.verifyWithGraph && !verifiableKeySource(keySource)) {
+    throw new UsageError(`--verify-with-graph compares keys with what Entra holds (object id, onPremisesImmutableId); it cannot check --key-source ${formatKeySource(keySource)}`);
+  }
+  return { keySource, keyFormat };
+}
+
+/**
+ * --verify-with-graph: every set row checked against Entra's user with that address (one listing of
+ * the tenant's users); rows that disagree become conflict. Adds a plan warning when some did.
+ */
+export async function verifyWithEntra(
+  planned: KeyChangePlan,
+  sso: SsoSafetySettings,
+  key: { keySource: KeySource; keyFormat: KeyFormat },
+  deps: GraphSourceDeps,
+  warnings: string[],
+): Promise<KeyChangePlan> {
+  const { readEntraUsers } = await import('../sources/graph/index.js');
+  const entra = await readEntraUsers(sso.graph, deps);
+  const checked = verifyRowsWithEntra(planned.rows, entra, key.keySource, key.keyFormat);
+  deps.logger.info(`--verify-with-graph: ${checked.confirmed} set row(s) agree with Entra ID; ${checked.conflicts} became conflict.`);
+  if (checked.conflicts) {
+    warnings.push(`--verify-with-graph: ${checked.conflicts} row(s) disagree with Entra ID and became conflict (see their reasons); they will not be written.`);
+  }
+  return { ...planned, rows: checked.rows, summary: checked.summary };
 }

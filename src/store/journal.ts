@@ -61,6 +61,10 @@ export interface JournalHeader {
   zivverUrl: string;
   started: string;
   whatIf: boolean;
+  /** apply --canary: the addresses this run wrote as a canary (the rest of the plan waits). */
+  canary?: string[];
+  /** apply --canary-ok (or 'yes' at a console): the canary's SSO logins were confirmed before this run. */
+  canaryOk?: boolean;
 }
 
 /**
@@ -133,6 +137,8 @@ export async function readJournal(file: string): Promise<JournalContents | null>
         zivverUrl: String(v.zivverUrl ?? ''),
         started: String(v.started ?? ''),
         whatIf: v.whatIf === true,
+        ...(Array.isArray(v.canary) && v.canary.length ? { canary: v.canary.map(String) } : {}),
+        ...(v.canaryOk === true ? { canaryOk: true } : {}),
       };
       currentRunId = h.runId;
       out.headers.push(h);
@@ -183,6 +189,9 @@ export interface OpenJournalOptions {
   zivverUrl: string;
   runId?: string;
   now?: () => Date;
+  /** Recorded in this run's header: a canary run's addresses, or that a canary was confirmed. */
+  canary?: string[];
+  canaryOk?: boolean;
 }
 
 /**
@@ -234,6 +243,8 @@ export class JournalWriter {
         zivverUrl: opts.zivverUrl,
         started: (opts.now?.() ?? new Date()).toISOString(),
         whatIf: false,
+        ...(opts.canary?.length ? { canary: opts.canary } : {}),
+        ...(opts.canaryOk ? { canaryOk: true } : {}),
       };
       const writer = new JournalWriter(file, header, updatedRows(previous), previous, movedAside, out, lock);
       // AppendOnlyFile starts on a fresh line when the last one lacks its newline (torn by a crash).
@@ -360,4 +371,25 @@ function processAlive(pid: number): boolean {
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * The canary of a plan still waiting for confirmation: the addresses of every `apply --canary` run
+ * since the last run that confirmed one (--canary-ok), with when the first of them started; null
+ * when there is none.
+ */
+export function pendingCanary(contents: JournalContents | null): { addresses: string[]; started: string } | null {
+  let addresses: string[] = [];
+  let started = '';
+  for (const h of contents?.headers ?? []) {
+    if (h.canaryOk) {
+      addresses = [];
+      started = '';
+    }
+    if (h.canary?.length) {
+      if (!addresses.length) started = h.started;
+      for (const a of h.canary) if (!addresses.includes(a)) addresses.push(a);
+    }
+  }
+  return addresses.length ? { addresses, started } : null;
 }

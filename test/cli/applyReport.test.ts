@@ -14,6 +14,8 @@ import { silentLogger } from '../../src/util/logger.js';
 import { planDoc, setRow } from '../store/fixtures.js';
 import { FakeScimClient, scimUser } from '../apply/fakeClient.js';
 
+const setRowId = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;
+
 const URL = 'http://127.0.0.1:1/scim/v2';
 const zivver = (url: string) => resolveZivverConnection({ zivverUrl: url, rateLimit: '50/10' }, {});
 
@@ -192,6 +194,48 @@ describe('apply and sync: run and report (src/cli/applyReport)', () => {
     const h3 = await harness(2);
     expect(await applyAndReport({ ...h3.args, maxChanges: 5 }, { ...h3.ctx, stdin: quiet.stdin, stderr: quiet.stderr }, h3.client)).to.equal(0);
     expect(quiet.err()).to.equal('');
+  });
+
+  it('a canary writes only its rows; at a terminal the next run asks about the SSO logins: only "yes" writes the rest, --yes never does', async () => {
+    const tty = (input: string) => {
+      const stdin = Object.assign(Readable.from([input]), { isTTY: true });
+      const stderr = Object.assign(new PassThrough(), { isTTY: true });
+      let err = '';
+      stderr.on('data', (d) => (err += d));
+      return { stdin, stderr, err: () => err };
+    };
+    const h = await harness(4);
+    expect(await applyAndReport({ ...h.args, yes: true, canary: ['user2@example.nl'] }, h.ctx, h.client)).to.equal(0);
+    expect(h.client.puts.map((p) => p.id)).to.deep.equal([setRowId(2)]);
+    expect(h.stdout()).to.contain('Canary written: 1 of 1 account(s); 3 other key(s) wait until you confirm.');
+    expect(h.stdout()).to.contain(`zivver-keytool apply --plan ${h.planFile} --canary-ok   (writes the other 3)`);
+
+    // --yes does not confirm a canary; not at a terminal nothing asks: refused, nothing written.
+    await rejects(applyAndReport({ ...h.args, yes: true }, h.ctx, h.client), UsageError, /canary \(user2@example\.nl, written .*\) is not confirmed\.\n {2}Nothing was written/);
+    const no = tty('no\n');
+    await rejects(applyAndReport(h.args, { ...h.ctx, stdin: no.stdin, stderr: no.stderr }, h.client), UsageError, /cancelled; nothing was written\. If a canary login failed, undo the canary: zivver-keytool rollback/);
+    expect(no.err()).to.match(/Did the SSO login to Zivver work for each of them\? Only 'yes' writes the rest of the plan\./);
+    expect(h.client.puts).to.have.length(1);
+
+    const yes = tty('yes\n');
+    expect(await applyAndReport(h.args, { ...h.ctx, stdin: yes.stdin, stderr: yes.stderr }, h.client)).to.equal(0);
+    // Confirmed once: not asked again by the general "Write N keys?" question either.
+    expect(yes.err()).to.not.match(/Write \d+ key/);
+    expect(h.client.puts).to.have.length(4);
+    const journal = await readJournal(h.planFile + '.results.jsonl');
+    expect(journal!.headers.map((x) => [x.canary ?? null, x.canaryOk ?? false])).to.deep.equal([
+      [['user2@example.nl'], false],
+      [null, true],
+    ]);
+  });
+
+  it('--canary naming no set row, or a canary not finished, is refused before anything is written', async () => {
+    const h = await harness(3);
+    await rejects(applyAndReport({ ...h.args, canary: ['user9@example.nl'] }, h.ctx, h.client), UsageError, /--canary: user9@example\.nl is not in the plan/);
+    expect(h.client.stats.requests).to.equal(0);
+    h.client.putFaults.set(setRowId(1), 'reject');
+    expect(await applyAndReport({ ...h.args, canary: ['user1@example.nl'] }, h.ctx, h.client)).to.equal(1);
+    await rejects(applyAndReport({ ...h.args, canaryOk: true }, h.ctx, h.client), UsageError, /canary \(user1@example\.nl\) is not complete: user1@example\.nl not updated yet/);
   });
 
   it('a journal of another plan that recorded no row is simply replaced', async () => {

@@ -3,9 +3,11 @@ import path from 'node:path';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import {
   resolveApplyOptions,
+  resolveCanary,
   resolveGraphSignIn,
   resolveLedgerFile,
   resolvePlanSettings,
+  resolveSsoSafety,
   resolveZivverConnection,
   type GraphOptionArgs,
   type PlanOptionArgs,
@@ -134,3 +136,32 @@ describe('resolveGraphSignIn (the Microsoft Graph group)', () => {
   });
 });
 
+
+describe('resolveSsoSafety and resolveCanary (SSO safety)', () => {
+  const graph: GraphOptionArgs = { deviceCode: false, managedIdentity: false, authorityHost: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com', tenantId: T, clientId: C };
+  const plan: PlanOptionArgs = { input: ['a.csv'], inputFormat: 'auto', source: 'file', keySource: 'objectId', ignoreLedger: false };
+
+  it('--key-source sso, --check-sso and --verify-with-graph carry the Graph sign-in settings; none asked → no SSO settings', () => {
+    expect(resolvePlanSettings({ ...plan, ...graph }, { cwd: '/w', env: {} }).sso).to.equal(undefined);
+    const s = resolvePlanSettings({ ...plan, ...graph, keySource: 'SSO', ssoApp: ' Zivver ' }, { cwd: '/w', env: {} });
+    expect(s.sso).to.deep.include({ keyFromIdp: true, checkSso: false, verifyWithGraph: false, ssoApp: 'Zivver' });
+    expect(s.sso!.graph).to.include({ tenantId: T, clientId: C });
+    const c = resolveSsoSafety({ ...graph, checkSso: true, verifyWithGraph: true }, false);
+    expect(c).to.deep.include({ keyFromIdp: false, checkSso: true, verifyWithGraph: true });
+    expect(resolveSsoSafety({ ...graph, keyFormat: 'base64' }, true)).to.deep.include({ keyFormat: 'base64' });
+  });
+
+  it('refuses what cannot work, before anything is read', () => {
+    expect(usage(() => resolvePlanSettings({ ...plan, ...graph, keySource: 'sso', checkSso: true }, { cwd: '/w', env: {} }))).to.match(/--key-source sso already plans with what the IdP sends/);
+    expect(usage(() => resolvePlanSettings({ ...plan, ...graph, keySource: 'column:EmployeeId', verifyWithGraph: true }, { cwd: '/w', env: {} }))).to.match(/cannot check --key-source column:EmployeeId/);
+    expect(usage(() => resolvePlanSettings({ ...plan, ...graph, keySource: 'guid' }, { cwd: '/w', env: {} }))).to.match(/column:<Name> or sso/);
+  });
+
+  it('--canary: addresses parsed; empty, or with --canary-ok, refused', () => {
+    expect(resolveCanary({ canary: ['A@org.nl; b@org.nl'] })).to.deep.equal({ canary: ['a@org.nl', 'b@org.nl'] });
+    expect(resolveCanary({ canaryOk: true })).to.deep.equal({ canaryOk: true });
+    expect(resolveCanary({})).to.deep.equal({});
+    expect(usage(() => resolveCanary({ canary: [' ; '] }))).to.match(/--canary needs the e-mail addresses/);
+    expect(usage(() => resolveCanary({ canary: ['a@org.nl'], canaryOk: true }))).to.match(/exclude each other/);
+  });
+});

@@ -268,3 +268,49 @@ Describe 'The first migration through the pipeline can be rolled back (-Previous
         foreach ($row in $set) { $now[$row.UserName.ToLowerInvariant()] | Should -Be $script:Original[$row.UserName.ToLowerInvariant()] }
     }
 }
+
+Describe 'Set-ZivverAccountKey -Canary, then -CanaryOk' -Skip:$script:NoCli {
+    BeforeAll {
+        $script:Emu = Start-TestEmulator -Users 15
+        $script:Ledger = Join-Path $TestDrive 'ledger-canary.jsonl'
+        $script:PlanCsv = Join-Path $TestDrive 'plan-canary.csv'
+        $script:Plan = @($script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -OutFile $script:PlanCsv -WarningAction SilentlyContinue)
+        $script:Set = @($script:Plan | Where-Object Action -eq 'set')
+        $script:Original = Get-Keys $script:Emu
+    }
+    AfterAll { Stop-TestEmulator $script:Emu }
+
+    It 'writes only the canary rows and warns how to test their SSO login' {
+        $canary = @($script:Set | Select-Object -First 2)
+        $warnings = $null
+        $res = @(Set-ZivverAccountKey -PlanPath $script:PlanCsv -Canary $canary[0].Email, $canary[1].Email -Force -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -WarningVariable warnings -WarningAction SilentlyContinue)
+        @($res | Where-Object Status -eq 'updated').Count | Should -Be 2
+        $keys = Get-Keys $script:Emu
+        foreach ($row in $script:Set) {
+            $expected = $script:Original[$row.UserName.ToLowerInvariant()]
+            if ($canary.ZivverId -contains $row.ZivverId) { $expected = $row.NewKey }
+            $keys[$row.UserName.ToLowerInvariant()] | Should -Be $expected
+        }
+        $text = ($warnings | ForEach-Object { $_.Message }) -join "`n"
+        $text | Should -Match 'Canary written: 2 of 2 account\(s\)'
+        $text | Should -Match 'sign in with SSO'
+        # In the module's terms for the cmdlet, the keytool's own command line for rollback.
+        $text | Should -Match 'Set-ZivverAccountKey -PlanPath .* -CanaryOk'
+        $text | Should -Match 'zivver-keytool rollback --results .* --out rollback\.json'
+    }
+
+    It 'refuses the rest without -CanaryOk (nothing written), and writes it with -CanaryOk' {
+        Invoke-Admin -Emulator $script:Emu -Path '/stats/reset' -Method Post | Out-Null
+        $err = $null
+        try { Set-ZivverAccountKey -PlanPath $script:PlanCsv -Force -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -WarningAction SilentlyContinue; throw 'no error' } catch { $err = $_ }
+        $err.Exception.Message | Should -Match "canary .* is not confirmed"
+        $err.Exception.Message | Should -Match '-CanaryOk'
+        $err.Exception.Data['ExitCode'] | Should -Be 2
+        (Invoke-Admin -Emulator $script:Emu -Path '/stats').writes | Should -Be 0
+
+        $res = @(Set-ZivverAccountKey -PlanPath $script:PlanCsv -CanaryOk -Force -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -WarningAction SilentlyContinue)
+        @($res | Where-Object Status -eq 'updated').Count | Should -Be ($script:Set.Count - 2)
+        $keys = Get-Keys $script:Emu
+        foreach ($row in $script:Set) { $keys[$row.UserName.ToLowerInvariant()] | Should -Be $row.NewKey }
+    }
+}

@@ -291,6 +291,16 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
         $res.Count | Should -Be 5
     }
 
+    It '-Canary joins the addresses into --canary; -CanaryOk is --canary-ok' {
+        $null = $script:Rows | Set-ZivverAccountKey -Force -Canary 'u1@contoso.nl', 'u2@contoso.nl'
+        $argv = (Read-FakeLog)[0].argv
+        $argv[$argv.IndexOf('--canary') + 1] | Should -Be 'u1@contoso.nl;u2@contoso.nl'
+        $argv | Should -Not -Contain '--canary-ok'
+        $null = $script:Rows | Set-ZivverAccountKey -Force -CanaryOk
+        (Read-FakeLog)[1].argv | Should -Contain '--canary-ok'
+        (Read-FakeLog)[1].argv | Should -Not -Contain '--canary'
+    }
+
     It '-Force skips the prompt; -MaxChanges and -Concurrency reach the keytool' {
         $null = $script:Rows | Set-ZivverAccountKey -Force -MaxChanges 3 -Concurrency 2
         $argv = (Read-FakeLog)[0].argv
@@ -492,6 +502,8 @@ Describe 'Keytool messages in the cmdlets'' terms (ConvertTo-ZivverCmdletMessage
         @{ flag = '--zivver-url'; parameter = '-ZivverUrl' }
         @{ flag = '--ledger'; parameter = '-LedgerPath' }
         @{ flag = '--results'; parameter = '-ResultsPath' }
+        @{ flag = '--canary-ok'; parameter = '-CanaryOk' }
+        @{ flag = '--canary "a@x.nl"'; parameter = '-Canary "a@x.nl"' }
         @{ flag = 'ZIVVER_API_KEY'; parameter = '-ApiKey or $env:ZIVVER_API_KEY' }
         @{ flag = '--api-key-file <path>'; parameter = '-ApiKey or $env:ZIVVER_API_KEY' }
         @{ flag = 'the plan (stdin)'; parameter = 'the plan (the piped objects)' }
@@ -513,6 +525,13 @@ Describe 'Keytool messages in the cmdlets'' terms (ConvertTo-ZivverCmdletMessage
             ConvertTo-ZivverCmdletMessage -Message 'No Zivver API key. Put the Zivver API key in the environment variable ZIVVER_API_KEY, or in a file named with --api-key-file <path>. A key given as a command-line value is deliberately not accepted: command lines are visible to other processes and end up in shell history.'
         }
         $msg | Should -BeExactly 'No Zivver API key. Pass -ApiKey (a SecureString) or set $env:ZIVVER_API_KEY.'
+    }
+
+    It 'names the cmdlet for "zivver-keytool apply --plan", and keeps a zivver-keytool rollback command line as typed' {
+        $nl = [Environment]::NewLine
+        InModuleScope ZivverAccountKey {
+            ConvertTo-ZivverCmdletMessage -Message "ok: zivver-keytool apply --plan p.csv --canary-ok`n  fails: zivver-keytool rollback --results p.csv.results.jsonl --out rollback.json"
+        } | Should -BeExactly "ok: Set-ZivverAccountKey -PlanPath p.csv -CanaryOk${nl}fails: zivver-keytool rollback --results p.csv.results.jsonl --out rollback.json"
     }
 
     It 'keeps each line of a multi-line message on its own line, without the indentation' {

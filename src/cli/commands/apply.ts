@@ -2,15 +2,18 @@ import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
 import {
   resolveApplyOptions,
+  resolveCanary,
   resolveLedgerFile,
   resolveZivverConnection,
   withApplyOptions,
   withApplyReadOptions,
+  withCanaryOptions,
   withCommonOptions,
   withLedgerOption,
   withOutputOptions,
   type ApplyOptionArgs,
   type ApplyReadArgs,
+  type CanaryArgs,
   type CommonArgs,
   type LedgerArgs,
   type OutputOptionArgs,
@@ -22,7 +25,8 @@ export type ApplyCommandArgs = CommonArgs &
   ApplyOptionArgs &
   OutputOptionArgs &
   ApplyReadArgs &
-  LedgerArgs & {
+  LedgerArgs &
+  Partial<CanaryArgs> & {
     plan: string;
   };
 
@@ -31,7 +35,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
   describe: 'Carry out the set rows of a plan',
   builder: (y) =>
     withLedgerOption(
-      withApplyReadOptions(withOutputOptions(withApplyOptions(withCommonOptions(y)))).option('plan', {
+      withCanaryOptions(withApplyReadOptions(withOutputOptions(withApplyOptions(withCommonOptions(y))))).option('plan', {
         alias: 'p',
         type: 'string',
         demandOption: true,
@@ -43,11 +47,14 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
     )
       .example('$0 apply --plan plan.json --what-if', 'Show what would be written')
       .example('$0 apply --plan plan.json --max-changes 500', 'Write the keys (refuse if more than 500)')
-      .example('$0 apply --plan plan.json', 'Run again after a failure or Ctrl-C: resumes from plan.json.results.jsonl') as unknown as Argv<ApplyCommandArgs>,
+      .example('$0 apply --plan plan.json', 'Run again after a failure or Ctrl-C: resumes from plan.json.results.jsonl')
+      .example('$0 apply --plan plan.json --canary "a@org.nl;b@org.nl"', 'Write two accounts first, then test their SSO login')
+      .example('$0 apply --plan plan.json --canary-ok', 'Their logins worked: write the rest') as unknown as Argv<ApplyCommandArgs>,
   run: async (args, ctx) => {
     const read = await readPlanDetailed(args.plan, { stdin: ctx.stdin, cwd: ctx.cwd });
     for (const w of read.warnings) ctx.logger.warn(w);
     const options = resolveApplyOptions(args);
+    const canary = resolveCanary(args);
     checkResultOutputs(args.out);
     return applyAndReport(
       {
@@ -57,6 +64,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
         zivver: resolveZivverConnection(args, ctx.env),
         ledgerFile: resolveLedgerFile(args, ctx),
         ...options,
+        ...canary,
         yes: args.yes,
         ...(args.out ? { out: args.out } : {}),
         output: args.output,

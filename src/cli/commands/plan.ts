@@ -18,17 +18,20 @@ import {
   withGraphOptions,
   withOutputOptions,
   withPlanOptions,
+  withSsoSafetyOptions,
   type CommonArgs,
   type GraphOptionArgs,
   type OutputOptionArgs,
   type PlanOptionArgs,
+  type SsoSafetyArgs,
 } from '../options.js';
 import { renderTable, terminalWidth } from '../render.js';
 
 export type PlanCommandArgs = CommonArgs &
   PlanOptionArgs &
   GraphOptionArgs &
-  OutputOptionArgs & {
+  OutputOptionArgs &
+  Partial<SsoSafetyArgs> & {
     detailedExitcode?: boolean;
   };
 
@@ -66,7 +69,7 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
   command: 'plan',
   describe: 'Build a plan: which Zivver account gets which new key (writes nothing to Zivver)',
   builder: (y: Argv) =>
-    withOutputOptions(withGraphOptions(withPlanOptions(withCommonOptions(y))))
+    withSsoSafetyOptions(withOutputOptions(withGraphOptions(withPlanOptions(withCommonOptions(y)))))
       .option('detailed-exitcode', {
         type: 'boolean',
         default: false,
@@ -76,7 +79,8 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
       .example('$0 plan --input mailboxes.csv --out plan.json --out plan.csv', 'Plan from a Get-EXOMailbox export')
       .example('$0 plan --input ad-users.csv --key-source objectGuid --include-emails "a@org.nl;b@org.nl"', 'Two users, keys from AD objectGUID')
       .example('$0 plan --input mailboxes.csv --previous-key-source objectGuid --out plan.json', 'First migration: record the objectGUIDs the Synctool set, so rollback can restore them')
-      .example('$0 plan --source graph --tenant-id contoso.onmicrosoft.com --client-id <id> --certificate app.pfx --out plan.json', 'Users straight from Microsoft Graph') as unknown as Argv<PlanCommandArgs>,
+      .example('$0 plan --source graph --tenant-id contoso.onmicrosoft.com --client-id <id> --certificate app.pfx --out plan.json', 'Users straight from Microsoft Graph')
+      .example('$0 plan --input mailboxes.csv --key-source sso --verify-with-graph --tenant-id contoso.onmicrosoft.com --client-id <id> --certificate app.pfx --out plan.json', "Keys as the IdP sends them, each checked against Entra's user") as unknown as Argv<PlanCommandArgs>,
   run: async (args, ctx) => {
     const connection = resolveZivverConnection(args, ctx.env);
     const settings = resolvePlanSettings(args, ctx);

@@ -12,12 +12,14 @@ import {
   withGraphOptions,
   withOutputOptions,
   withPlanOptions,
+  withSsoSafetyOptions,
   type ApplyOptionArgs,
   type ApplyReadArgs,
   type CommonArgs,
   type GraphOptionArgs,
   type OutputOptionArgs,
   type PlanOptionArgs,
+  type SsoSafetyArgs,
 } from '../options.js';
 import { UsageError } from '../../errors.js';
 import { planSummaryLine } from '../../core/plan.js';
@@ -26,7 +28,7 @@ import { planJsonPieces, writeFileAtomic } from '../../store/planWrite.js';
 import { connectZivver } from '../../zivver/connection.js';
 import { applyAndReport, checkResultOutputs } from '../applyReport.js';
 
-export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & { outDir?: string };
+export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & Partial<SsoSafetyArgs> & { outDir?: string };
 
 /**
  * `sync`: plan, then apply that plan, in one run (scheduled tasks). `--max-changes` is required: an
@@ -40,9 +42,10 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
   command: 'sync',
   describe: 'plan then apply in one run, for scheduled tasks',
   builder: (y) =>
-    withApplyReadOptions(withOutputOptions(withApplyOptions(withGraphOptions(withPlanOptions(withCommonOptions(y))))))
+    withSsoSafetyOptions(withApplyReadOptions(withOutputOptions(withApplyOptions(withGraphOptions(withPlanOptions(withCommonOptions(y)))))))
       .option('out-dir', { type: 'string', describe: 'Folder for the plan and its results journal (default: runs/ beside the ledger)', group: 'Files:' })
-      .example('$0 sync --input mailboxes.csv --max-changes 50', 'Daily: write only keys that changed, at most 50') as unknown as Argv<SyncCommandArgs>,
+      .example('$0 sync --input mailboxes.csv --max-changes 50', 'Daily: write only keys that changed, at most 50')
+      .example('$0 sync --input mailboxes.csv --max-changes 50 --check-sso --tenant-id contoso.onmicrosoft.com --client-id <id> --certificate app.pfx', 'The same, refusing keys the IdP does not send') as unknown as Argv<SyncCommandArgs>,
   run: async (args, ctx) => {
     if (args.maxChanges === undefined) {
       throw new UsageError('sync needs --max-changes <N>: the most keys an unattended run may write (it refuses, writing nothing, when the plan has more).');
