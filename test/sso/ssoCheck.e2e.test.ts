@@ -49,6 +49,8 @@ describe('e2e: sso-check (CLI process, Entra/Graph emulator)', function () {
   });
 
   async function run(servicePrincipals: EmulatedServicePrincipal[], extraArgs: string[] = [], opts: { roles?: string[]; secret?: boolean } = {}) {
+    // One emulator at a time: a test that runs twice closes the first (an open server keeps mocha alive).
+    await entra?.close();
     entra = await startEntraEmulator({ clientSecret: GRAPH_SECRET, servicePrincipals, ...(opts.roles ? { roles: opts.roles } : {}) });
     const args = ['sso-check', '--tenant-id', entra.tenantId, '--client-id', entra.clientId, '--authority-host', entra.url, '--graph-url', entra.url, ...extraArgs];
     const env: Record<string, string> = { NODE_EXTRA_CA_CERTS: entra.caFile, ...(opts.secret === false ? {} : { ZIVVER_GRAPH_CLIENT_SECRET: GRAPH_SECRET }) };
