@@ -2,6 +2,10 @@ function ConvertTo-ZivverKeyPlanRow {
     <#
     .SYNOPSIS
         Turns one plan row as the keytool prints it (--output jsonl) into a Zivver.KeyPlanRow object.
+    .DESCRIPTION
+        Each row carries what it needs of its plan (the Zivver URL, the key source and format), so
+        Set-ZivverAccountKey can hand the rows back to the keytool, which records them in the ledger.
+        -ZivverUrl is the fallback for rows that do not carry the URL.
     #>
     [CmdletBinding()]
     [OutputType('Zivver.KeyPlanRow')]
@@ -13,7 +17,7 @@ function ConvertTo-ZivverKeyPlanRow {
     process {
         $p = $InputObject.PSObject.Properties
         $v = @{}
-        foreach ($name in @('line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check', 'previousKey', 'warnings')) {
+        foreach ($name in @('line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check', 'previousKey', 'warnings', 'zivverUrl', 'keySource', 'keyFormat', 'previousKeySource')) {
             $prop = $p[$name]
             if ($null -ne $prop) { $v[$name] = $prop.Value } else { $v[$name] = $null }
         }
@@ -21,6 +25,8 @@ function ConvertTo-ZivverKeyPlanRow {
         if ($null -ne $v['line']) { $line = [int]$v['line'] }
         $warnings = @()
         if ($null -ne $v['warnings']) { $warnings = [string[]]@($v['warnings']) }
+        $url = $ZivverUrl
+        if ($v['zivverUrl']) { $url = [string]$v['zivverUrl'] }
         $row = New-Object -TypeName psobject -Property ([ordered]@{
                 Line        = $line
                 Input       = [string]$v['input']
@@ -34,7 +40,10 @@ function ConvertTo-ZivverKeyPlanRow {
                 Check       = [string]$v['check']
                 PreviousKey = [string]$v['previousKey']
                 Warnings    = $warnings
-                PlanZivverUrl = $ZivverUrl
+                PlanZivverUrl = $url
+                KeySource   = [string]$v['keySource']
+                KeyFormat   = [string]$v['keyFormat']
+                PreviousKeySource = [string]$v['previousKeySource']
             })
         $row.PSObject.TypeNames.Insert(0, 'Zivver.KeyPlanRow')
         $row

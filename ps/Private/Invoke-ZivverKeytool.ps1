@@ -14,6 +14,14 @@ function Invoke-ZivverKeytool {
           2 usage/input and 3 connection/authentication are terminating errors carrying the keytool's
           own message (its flags named as the cmdlets' parameters: ConvertTo-ZivverCmdletMessage);
           4 interrupted: a warning that the results journal can be resumed.
+        - Stopping (Ctrl-C, or a downstream Select-Object -First): the keytool runs without a
+          console of its own to signal (CreateNoWindow), so it is started with --stop-file <a new
+          temporary file name>. When the pipeline stops, the module creates that file; the keytool
+          looks for it every 100 ms and stops as on Ctrl-C (no new row, rows in flight recorded in
+          the journal, exit 4). The module waits up to -StopTimeoutSeconds for that, then ends it.
+        - -Debug: Windows PowerShell 5.1 sets $DebugPreference to 'Inquire' for -Debug, which
+          would ask at every debug line (and fail in a -NonInteractive session such as a scheduled
+          task); here it means 'Continue', as in PowerShell 7.
     #>
     [CmdletBinding()]
     param(
@@ -22,11 +30,14 @@ function Invoke-ZivverKeytool {
         [System.Security.SecureString] $ApiKey,
         [AllowNull()] [string] $StandardInput,
         [string] $ResultsPath,
-        [int] $StopTimeoutSeconds = 0,
+        [int] $StopTimeoutSeconds = 5,
         [switch] $RequireApiKey,
         [switch] $PassThruText,
         [switch] $NoThrow
     )
+
+    # 5.1's -Debug ('Inquire') shows debug lines without asking, as 7's -Debug ('Continue') does.
+    if ($DebugPreference -eq 'Inquire') { $DebugPreference = 'Continue' }
 
     if ($RequireApiKey -and -not $ApiKey -and -not $env:ZIVVER_API_KEY) {
         $Caller.ThrowTerminatingError((New-ZivverErrorRecord -Message 'No Zivver API key: pass -ApiKey (a SecureString, e.g. from Read-Host -AsSecureString or a credential file) or set $env:ZIVVER_API_KEY.' -ErrorId 'ZivverKeytool.NoApiKey' -Category AuthenticationError))
@@ -43,6 +54,9 @@ function Invoke-ZivverKeytool {
     foreach ($a in @($launch.PrefixArguments)) { $allArgs.Add([string]$a) }
     foreach ($a in $ArgumentList) { $allArgs.Add($a) }
     $allArgs.Add('--progress'); $allArgs.Add('json')
+    # The cancellation channel (see the description): a file that does not exist until a stop.
+    $stopFile = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), ('zivver-keytool-stop-{0}' -f [guid]::NewGuid().ToString('N')))
+    $allArgs.Add('--stop-file'); $allArgs.Add($stopFile)
     if ($DebugPreference -ne 'SilentlyContinue' -and $DebugPreference -ne 'Ignore') {
         $allArgs.Add('-vv')
     }
@@ -117,8 +131,7 @@ function Invoke-ZivverKeytool {
                     $outTask = $outReader.ReadLineAsync()
                     $trimmed = $line.Trim()
                     if ($trimmed.StartsWith('{')) {
-                        $obj = $null
-                        try { $obj = ConvertFrom-Json -InputObject $trimmed } catch { $obj = $null }
+                        $obj = ConvertFrom-ZivverJsonLine -Line $trimmed
                         if ($null -ne $obj) { $obj } elseif ($PassThruText) { $line } else { Write-Verbose "zivver-keytool: $line" }
                     }
                     elseif ($trimmed.Length -gt 0) {
@@ -191,13 +204,20 @@ function Invoke-ZivverKeytool {
             try { $Caller.WriteProgress($done) } catch { Write-Debug $_.Exception.Message }
         }
         if (-not $finished) {
-            # Stopped (Ctrl-C, or a downstream Select-Object -First): give the keytool a moment to
-            # record rows in flight (it got the Ctrl-C too), then end it. Its journal keeps finished rows.
+            # Stopped (Ctrl-C, or a downstream Select-Object -First): ask the keytool to stop through
+            # the stop file (it has no console signal to get), give it time to record the rows in
+            # flight, then end it. Only .NET calls here: a stopping pipeline runs no commands.
             try {
-                if (-not $proc.HasExited -and -not $proc.WaitForExit($StopTimeoutSeconds * 1000)) { $proc.Kill() }
+                if (-not $proc.HasExited) {
+                    [System.IO.File]::WriteAllText($stopFile, 'stop')
+                    if (-not $proc.WaitForExit($StopTimeoutSeconds * 1000)) { $proc.Kill() }
+                }
+                $proc.WaitForExit()
+                $script:LastKeytoolExitCode = $proc.ExitCode
             }
-            catch { Write-Debug $_.Exception.Message }
+            catch { $script:LastKeytoolExitCode = -1 }
         }
+        try { if ([System.IO.File]::Exists($stopFile)) { [System.IO.File]::Delete($stopFile) } } catch { $null = $_ }
         $proc.Dispose()
     }
 
@@ -227,7 +247,9 @@ function Invoke-ZivverKeytool {
         4 {
             $where = 'its results journal'
             if ($ResultsPath) { $where = "the results journal '$ResultsPath'" }
-            $Caller.WriteWarning("zivver-keytool was interrupted. Finished rows are recorded in $where; run the same command again with the same plan and -ResultsPath to resume where it stopped.")
+            $said = ''
+            if ($text) { $said = " ($text)" }
+            $Caller.WriteWarning("zivver-keytool was interrupted$said. Finished rows are recorded in $where; run the same command again with the same plan (and -ResultsPath, if you gave one) to resume where it stopped.")
             break
         }
         default {

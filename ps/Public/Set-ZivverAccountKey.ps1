@@ -8,8 +8,9 @@ function Set-ZivverAccountKey {
         Set-ZivverAccountKey runs "zivver-keytool apply" once for the whole pipeline. It asks for
         confirmation per 'set' row (ConfirmImpact High: PowerShell asks unless you pass
         -Confirm:$false or -Force; "Yes to All" answers for the remaining rows), then hands the
-        confirmed rows to the keytool in one go and emits one Zivver.KeyResult object per row as the
-        keytool finishes it: updated, drifted, failed or skipped.
+        confirmed rows to the keytool in one go, as JSON lines on its standard input ("apply --plan -":
+        the keytool reads and checks them as it reads a plan file), and emits one Zivver.KeyResult
+        object per row as the keytool finishes it: updated, drifted, failed or skipped.
 
         For every row the keytool reads the account fresh, refuses it as 'drifted' when the account
         is gone or its userName changed since the plan, and writes the account back with only its
@@ -18,10 +19,11 @@ function Set-ZivverAccountKey {
         With -WhatIf nothing is written: the keytool runs "apply --what-if" (reads and decides, no
         writes) so you still see what would happen to each row.
 
-        Every finished row is appended to a results journal (-ResultsPath). If the run is
-        interrupted (Ctrl-C), run the same command again with the same -ResultsPath: rows already
-        done are skipped. Every key written is recorded in the ledger, so a later plan marks it
-        'unchanged'.
+        Every finished row is appended to a results journal (-ResultsPath). Ctrl-C stops the keytool
+        gracefully: no new row is started, rows in flight are finished and recorded. Run the same
+        command again (with the same -ResultsPath, if you gave one): rows already done are skipped.
+        Every key written is recorded in the ledger with the plan's key source and input, so a later
+        plan marks it 'unchanged'.
 
         The Zivver API key comes from -ApiKey or, without it, from $env:ZIVVER_API_KEY. It reaches
         zivver-keytool only through the child process's environment, never its command line.
@@ -72,6 +74,16 @@ function Set-ZivverAccountKey {
         Get-ZivverKeyPlan's rows). Rows are written to that URL unless -ZivverUrl says otherwise, and
         the keytool refuses to apply a plan to another URL than the one it was made against.
 
+    .PARAMETER KeySource
+        The plan row's key source (from the pipeline: Get-ZivverKeyPlan's rows and plan CSVs carry
+        it). The keytool records it in the ledger as where the key came from.
+
+    .PARAMETER KeyFormat
+        The plan row's key format (from the pipeline), recorded with the plan.
+
+    .PARAMETER PreviousKeySource
+        The plan row's previous key source (from the pipeline), recorded in the ledger with PreviousKey.
+
     .PARAMETER PlanPath
         A plan file written by Get-ZivverKeyPlan -OutFile or "zivver-keytool plan --out": the JSON
         plan document, or the plan CSV (also after rows were deleted in Excel, and with any
@@ -82,9 +94,9 @@ function Set-ZivverAccountKey {
     .PARAMETER ResultsPath
         The results journal (JSON lines, one per finished row). Give the same path again to resume
         an interrupted run. Default: beside -PlanPath (<plan>.results.jsonl), or for pipeline input
-        zivver-keytool-<plan id>.results.jsonl under your application-data folder
-        (zivver-keytool\results), named after the planned writes, so that running the same pipeline
-        again resumes it.
+        a journal in your local application-data folder (zivver-keytool\results) that the keytool
+        names after the planned writes (zivver-keytool-<plan id>.results.jsonl), so that running the
+        same pipeline again resumes it.
 
     .PARAMETER ZivverUrl
         The Zivver SCIM base URL. Default: https://app.zivver.com/api/scim/v2. A plain http:// URL
@@ -248,6 +260,18 @@ function Set-ZivverAccountKey {
         [AllowEmptyString()] [AllowNull()]
         [string] $PlanZivverUrl,
 
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true, DontShow = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $KeySource,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true, DontShow = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $KeyFormat,
+
+        [Parameter(ParameterSetName = 'Pipeline', ValueFromPipelineByPropertyName = $true, DontShow = $true)]
+        [AllowEmptyString()] [AllowNull()]
+        [string] $PreviousKeySource,
+
         [Parameter(ParameterSetName = 'Pipeline', ValueFromPipeline = $true, DontShow = $true)]
         [psobject] $InputObject,
 
@@ -270,12 +294,12 @@ function Set-ZivverAccountKey {
         if ($Force -and -not $PSBoundParameters.ContainsKey('Confirm')) {
             $ConfirmPreference = 'None'
         }
-        $rows = New-Object System.Collections.Generic.List[string]
-        $summary = @{ 'set' = 0; 'unchanged' = 0; 'not-found' = 0; 'ambiguous' = 0; 'conflict' = 0; 'invalid' = 0; 'skipped' = 0 }
-        $toWrite = 0
+        # The confirmed rows, one JSON line each, for "apply --plan -": the keytool owns the plan
+        # (it checks the rows, names the journal and records the key source and input in the ledger).
+        $rows = New-Object System.Text.StringBuilder
+        $rowCount = 0
         $declined = 0
-        $plannedUrls = @{}
-        $identity = New-Object System.Collections.Generic.List[string]
+        $plannedUrl = $null
     }
 
     process {
@@ -315,26 +339,29 @@ function Set-ZivverAccountKey {
                     return
                 }
             }
-            $toWrite++
-            $identity.Add(("{0}`t{1}`t{2}" -f ([string]$ZivverId).ToLowerInvariant(), ([string]$UserName).Trim().ToLowerInvariant(), [string]$NewKey))
         }
-        if ($PlanZivverUrl) { $plannedUrls[$PlanZivverUrl.TrimEnd('/')] = $true }
-        if ($summary.ContainsKey($act)) { $summary[$act]++ }
+        # Plan CSV rows (Import-Csv) name the plan's URL zivverUrl; Get-ZivverKeyPlan's rows PlanZivverUrl.
+        $rowUrl = $PlanZivverUrl
+        if (-not $rowUrl -and $null -ne $InputObject -and $null -ne $InputObject.PSObject.Properties['zivverUrl']) { $rowUrl = [string]$InputObject.zivverUrl }
+        if ($rowUrl -and -not $plannedUrl) { $plannedUrl = $rowUrl.Trim() }
+        $fields = New-Object System.Collections.Generic.List[string]
         $lineNumber = 0
         [void][int]::TryParse($Line, [ref]$lineNumber)
-        $fields = New-Object System.Collections.Generic.List[string]
         $fields.Add('"line":' + $lineNumber)
-        if ($SourceInput) { $fields.Add('"input":' + (ConvertTo-ZivverJsonString $SourceInput)) }
-        $fields.Add('"email":' + (ConvertTo-ZivverJsonString ([string]$Email)))
-        $fields.Add('"zivverId":' + (ConvertTo-ZivverJsonString ([string]$ZivverId)))
-        $fields.Add('"userName":' + (ConvertTo-ZivverJsonString ([string]$UserName)))
-        $fields.Add('"newKey":' + (ConvertTo-ZivverJsonString ([string]$NewKey)))
-        $fields.Add('"action":' + (ConvertTo-ZivverJsonString $act))
-        $fields.Add('"reason":' + (ConvertTo-ZivverJsonString ([string]$Reason)))
-        $fields.Add('"fingerprint":' + (ConvertTo-ZivverJsonString ([string]$Fingerprint)))
-        if ($Check) { $fields.Add('"check":' + (ConvertTo-ZivverJsonString $Check)) }
-        if ($PreviousKey) { $fields.Add('"previousKey":' + (ConvertTo-ZivverJsonString $PreviousKey)) }
-        $rows.Add('{' + ($fields -join ',') + '}')
+        $named = [ordered]@{
+            input = $SourceInput; email = $Email; zivverId = $ZivverId; userName = $UserName; newKey = $NewKey; action = $act
+            reason = $Reason; fingerprint = $Fingerprint; check = $Check; previousKey = $PreviousKey
+            zivverUrl = $rowUrl; keySource = $KeySource; keyFormat = $KeyFormat; previousKeySource = $PreviousKeySource
+        }
+        foreach ($name in $named.Keys) {
+            $value = [string]$named[$name]
+            if ($value) { $fields.Add((ConvertTo-ZivverJsonString $name) + ':' + (ConvertTo-ZivverJsonString $value)) }
+        }
+        [void]$rows.Append('{').Append(($fields -join ',')).Append("}`n")
+        $rowCount++
+        # Pipeline-bound parameters keep their value when the next object lacks the property: clear them.
+        $SourceInput = $null; $PreviousKey = $null; $PlanZivverUrl = $null; $KeySource = $null; $KeyFormat = $null; $PreviousKeySource = $null
+        $Check = $null; $Reason = $null; $Fingerprint = $null; $Line = $null
     }
 
     end {
@@ -354,40 +381,19 @@ function Set-ZivverAccountKey {
             $journal = "$planFile.results.jsonl"
         }
         else {
-            if ($rows.Count -eq 0) {
+            if ($rowCount -eq 0) {
                 if ($declined -eq 0) { Write-Verbose 'No plan rows were given; nothing to do.' }
                 return
             }
-            $utf8NoBom = New-Object System.Text.UTF8Encoding -ArgumentList $false
-            $now = [datetime]::UtcNow.ToString('yyyy-MM-ddTHH:mm:ss.fffZ', [System.Globalization.CultureInfo]::InvariantCulture)
-            if ($plannedUrls.Count -gt 1) {
-                $PSCmdlet.ThrowTerminatingError((New-ZivverErrorRecord -Message ('The plan rows were made against different Zivver URLs ({0}); apply them separately.' -f (@($plannedUrls.Keys) -join ', ')) -ErrorId 'ZivverAccountKey.MixedUrls' -Category InvalidData))
-            }
-            $urlJson = ''
-            if ($plannedUrls.Count -eq 1) {
-                $planned = @($plannedUrls.Keys)[0]
-                $urlJson = ',"zivverUrl":' + (ConvertTo-ZivverJsonString $planned)
-                # Write where the rows were planned, unless told otherwise (the keytool refuses a mismatch).
-                if (-not $ZivverUrl) { $ZivverUrl = $planned }
-            }
-            $summaryJson = ($summary.Keys | Sort-Object | ForEach-Object { (ConvertTo-ZivverJsonString $_) + ':' + $summary[$_] }) -join ','
-            $stdin = '{"kind":"zivver-keyplan","formatVersion":1,"createdAt":' + (ConvertTo-ZivverJsonString $now) +
-            $urlJson + ',"keySource":"objectId","keyFormat":"guid","inputs":[{"name":"powershell-pipeline","sha256":""}]' +
-            ',"summary":{' + $summaryJson + '},"rows":[' + "`n" + ($rows -join ",`n") + "`n]}`n"
+            $stdin = $rows.ToString()
             $cliArgs.Add('--plan'); $cliArgs.Add('-')
+            # Write where the rows were planned, unless told otherwise (the keytool refuses rows
+            # planned against other URLs than the one it writes to, and rows of different plans).
+            if (-not $ZivverUrl -and $plannedUrl) { $ZivverUrl = $plannedUrl }
             if (-not $ResultsPath -and -not $WhatIfPreference) {
-                $dir = [System.IO.Path]::Combine([Environment]::GetFolderPath('LocalApplicationData'), 'zivver-keytool', 'results')
-                if (-not (Test-Path -LiteralPath $dir)) { [void](New-Item -ItemType Directory -Path $dir -Force) }
-                # Named after the planned writes (as the keytool names a journal for a plan on stdin), so
-                # running the same pipeline again resumes an interrupted run.
-                $sha = [System.Security.Cryptography.SHA256]::Create()
-                $sorted = [string[]]$identity.ToArray()
-                [Array]::Sort($sorted, [System.StringComparer]::Ordinal)
-                $hash = $sha.ComputeHash($utf8NoBom.GetBytes(($sorted -join "`n")))
-                $sha.Dispose()
-                $hex = (($hash | ForEach-Object { $_.ToString('x2') }) -join '').Substring(0, 12)
-                $journal = [System.IO.Path]::Combine($dir, ('zivver-keytool-{0}.results.jsonl' -f $hex))
-                $cliArgs.Add('--results'); $cliArgs.Add($journal)
+                # The keytool names the journal after the planned writes, so running the same
+                # pipeline again resumes an interrupted run; it lives in the user's own data folder.
+                $cliArgs.Add('--results-dir'); $cliArgs.Add([System.IO.Path]::Combine([Environment]::GetFolderPath('LocalApplicationData'), 'zivver-keytool', 'results'))
             }
         }
         if ($ResultsPath) {

@@ -33,6 +33,8 @@ import { runApplyEngine, rowsToWrite, type ApplyOutcome, type ReadMode } from '.
 export interface ApplyOptions {
   /** --results: the journal the user named (checked to be this plan's); default beside the plan. */
   results?: string;
+  /** --results-dir: the folder of the default journal (named after the plan file, or the plan's identity). */
+  resultsDir?: string;
   whatIf: boolean;
   maxChanges?: number;
   concurrency: number;
@@ -117,10 +119,7 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
   const canary = a.canary ? canaryRows(a.plan, a.canary) : null;
 
   const planSha256 = planIdentity(a.plan);
-  const journalFile = path.resolve(
-    ctx.cwd,
-    a.results ?? (a.planFile ? defaultJournalPath(a.planFile) : defaultStdinJournalPath(ctx.cwd, planSha256)),
-  );
+  const journalFile = path.resolve(ctx.cwd, a.results ?? defaultJournalFor(a.planFile, a.resultsDir ? path.resolve(ctx.cwd, a.resultsDir) : undefined, ctx.cwd, planSha256));
   const ledgerFile = a.ledgerFile;
   checkOutPaths(a.outFiles ?? [], ctx.cwd, [
     [journalFile, 'the results journal'],
@@ -319,6 +318,14 @@ export function checkPlanUrl(plan: PlanDocument, url: string, allowOther: boolea
   );
 }
 
+/** The default journal: beside the plan file, or named after the plan's identity (stdin); in --results-dir when given. */
+function defaultJournalFor(planFile: string | null, dir: string | undefined, cwd: string, planSha256: string): string {
+  if (!planFile) return defaultStdinJournalPath(dir ?? cwd, planSha256);
+  const beside = defaultJournalPath(planFile);
+  return dir ? path.join(dir, path.basename(beside)) : beside;
+}
+
+/** What the ledger records as a key's source: the plan's key source and the inputs its rows came from. */
 function ledgerSource(plan: PlanDocument, planName: string): string {
   const inputs = plan.inputs.map((i) => i.name).filter(Boolean);
   return `${plan.keySource || 'key'} from ${inputs.length ? inputs.join(', ') : planName}`;

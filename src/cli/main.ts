@@ -2,6 +2,8 @@
  * The one exit point: parse, run the command, map typed errors to exit codes and messages.
  * Stack traces only with --debug. bin/zivver-keytool.js sets process.exitCode from our result.
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { ExitCode, InputError, KeytoolError } from '../errors.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { createProgress } from '../util/progress.js';
@@ -19,6 +21,9 @@ export interface MainIo {
   /** Install SIGINT/SIGTERM handlers (the real process only). */
   handleSignals?: boolean;
 }
+
+/** How often --stop-file is looked for: well inside the 2 s a stop may take. */
+const STOP_FILE_POLL_MS = 100;
 
 export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
@@ -62,12 +67,30 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
+  const cwd = io.cwd ?? process.cwd();
+  // --stop-file: a cancellation channel that needs no console signal (a program that starts us
+  // without a console, such as the PowerShell module, creates the file to stop us as Ctrl-C would).
+  let stopWatch: NodeJS.Timeout | undefined;
+  const stopFile = typeof args.stopFile === 'string' && args.stopFile ? path.resolve(cwd, args.stopFile) : undefined;
+  if (stopFile) {
+    if (existsSync(stopFile)) {
+      stderr.write(`error: --stop-file ${stopFile} exists already, so this run would stop at once; nothing was done. Remove it, or name a file that does not exist.\n`);
+      await logger.close();
+      return ExitCode.Usage;
+    }
+    stopWatch = setInterval(() => {
+      if (controller.signal.aborted || !existsSync(stopFile)) return;
+      logger.warn(`Stop requested (${stopFile} appeared): finishing what is in flight, then stopping.`);
+      controller.abort();
+    }, STOP_FILE_POLL_MS);
+    stopWatch.unref();
+  }
   const ctx: CommandContext = {
     stdout: stdout as CommandContext['stdout'],
     stderr: stderr as CommandContext['stderr'],
     stdin: (io.stdin ?? process.stdin) as CommandContext['stdin'],
     env: io.env ?? process.env,
-    cwd: io.cwd ?? process.cwd(),
+    cwd,
     logger,
     progress: createProgress(progressMode, stderr),
     signal: controller.signal,
@@ -78,6 +101,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     const code = reportError(err, ctx, Boolean(args.debug));
     return command.errorExitCode?.(argv) ?? code;
   } finally {
+    if (stopWatch) clearInterval(stopWatch);
     if (io.handleSignals) {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);

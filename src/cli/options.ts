@@ -59,7 +59,14 @@ export function withCommonOptions<T>(y: Argv<T>) {
       describe: 'Progress display: a bar on a terminal (auto), JSON lines on stderr (json), or none',
       group: 'Logging:',
     })
-    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for errors', group: 'Logging:' });
+    .option('debug', { type: 'boolean', default: false, describe: 'Show stack traces for errors', group: 'Logging:' })
+    .option('stop-file', {
+      type: 'string',
+      describe:
+        'Stop gracefully (as on Ctrl-C: no new row, rows in flight recorded, exit 4) as soon as this file exists; ' +
+        'a cancellation channel for programs that start zivver-keytool without a console (the PowerShell module)',
+      group: 'Logging:',
+    });
 }
 export type CommonArgs = {
   zivverUrl: string;
@@ -71,6 +78,7 @@ export type CommonArgs = {
   quiet: boolean;
   progress: 'auto' | 'json' | 'bar' | 'none';
   debug: boolean;
+  stopFile?: string;
 };
 
 export type ZivverArgs = Pick<CommonArgs, 'zivverUrl' | 'apiKeyFile' | 'rateLimit' | 'proxy'>;
@@ -313,6 +321,11 @@ export function resolveGraphSignIn(args: GraphOptionArgs): GraphSourceOptions {
 export function withApplyOptions<T>(y: Argv<T>) {
   return y
     .option('results', { type: 'string', describe: 'Results journal (JSON lines; default <plan>.results.jsonl)', group: 'Apply:' })
+    .option('results-dir', {
+      type: 'string',
+      describe: 'Folder for the default results journal, which zivver-keytool names after the plan (default: beside the plan file; for a plan on stdin, the current folder)',
+      group: 'Apply:',
+    })
     .option('what-if', { type: 'boolean', default: false, describe: 'Read, decide and report; write nothing', group: 'Apply:' })
     .option('max-changes', { type: 'number', describe: 'Refuse (exit 2, nothing written) when more rows would be written', group: 'Apply:' })
     .option('concurrency', { type: 'number', default: 4, describe: 'Rows in flight at once', group: 'Apply:' })
@@ -326,6 +339,7 @@ export function withApplyOptions<T>(y: Argv<T>) {
 }
 export type ApplyOptionArgs = {
   results?: string;
+  resultsDir?: string;
   whatIf: boolean;
   maxChanges?: number;
   concurrency: number;
@@ -372,6 +386,7 @@ export function resolveApplyOptions(args: ApplyOptionArgs & ApplyReadArgs): Appl
   if (!(args.maxReadAge > 0) || args.maxReadAge > 3600) throw new UsageError(`--max-read-age must be more than 0 and at most 3600 seconds; got ${args.maxReadAge}`);
   return {
     ...(args.results !== undefined ? { results: args.results } : {}),
+    ...(args.resultsDir !== undefined ? { resultsDir: args.resultsDir } : {}),
     whatIf: args.whatIf,
     ...(args.maxChanges !== undefined ? { maxChanges: args.maxChanges } : {}),
     concurrency: args.concurrency,

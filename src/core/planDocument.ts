@@ -23,7 +23,23 @@ export const PLAN_CSV_COLUMNS = [
   // The Zivver URL the plan was made against, on every row: a CSV has no header to carry it, and
   // apply refuses a plan for another URL (Excel keeps the column; admins may delete rows freely).
   'zivverUrl',
+  // What the keys were derived from, on every row for the same reason: apply records it in the
+  // ledger as the key's source, also for rows that reach it without their plan document.
+  'keySource',
+  'keyFormat',
+  'previousKeySource',
 ] as const;
+
+/** What a row carries of its plan when it travels without the document (CSV, JSON lines, PowerShell objects). */
+export const PLAN_ROW_CONTEXT = ['zivverUrl', 'keySource', 'keyFormat', 'previousKeySource'] as const;
+export type PlanRowContext = Partial<Record<(typeof PLAN_ROW_CONTEXT)[number], string>>;
+
+/** The plan-wide fields each row carries in CSV and JSON lines (empty ones left out). */
+export function planRowContext(plan: Partial<Pick<PlanDocument, (typeof PLAN_ROW_CONTEXT)[number]>>): PlanRowContext {
+  const out: PlanRowContext = {};
+  for (const k of PLAN_ROW_CONTEXT) if (plan[k]) out[k] = plan[k];
+  return out;
+}
 
 /**
  * The plan document: the parts, plus its kind and format version; optional parts that are empty

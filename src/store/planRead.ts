@@ -17,7 +17,7 @@ import { rawKeyProblem } from '../core/keys.js';
 import { PLAN_ACTIONS, type PlanAction, type PlanDocument, type PlanRow } from '../core/types.js';
 import { InputError } from '../errors.js';
 import { summarize } from '../core/plan.js';
-import { PLAN_FORMAT_VERSION, PLAN_KIND, assemblePlanDocument } from '../core/planDocument.js';
+import { PLAN_CSV_COLUMNS, PLAN_FORMAT_VERSION, PLAN_KIND, PLAN_ROW_CONTEXT, assemblePlanDocument, type PlanRowContext } from '../core/planDocument.js';
 
 export { PLAN_KIND, PLAN_FORMAT_VERSION };
 
@@ -229,7 +229,7 @@ function rowLinesInDocument(text: string, count: number): number[] {
 // ---------------------------------------------------------------------------------------------
 // CSV
 
-const CSV_FIELDS = ['line', 'input', 'email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'check', 'previousKey', 'zivverUrl'] as const;
+const CSV_FIELDS = PLAN_CSV_COLUMNS;
 const REQUIRED_CSV_FIELDS = ['zivverId', 'newKey', 'action'] as const;
 
 function parseCsvPlan(text: string, name: string): { plan: PlanDocument; format: 'csv'; sourceLines: number[] } {
@@ -344,36 +344,57 @@ function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' 
   }
   const warnings = field(o, 'warnings');
   if (Array.isArray(warnings) && warnings.length) row.warnings = warnings.map(String);
-  // CSV rows carry the plan's Zivver URL (a CSV has no document header); documentFromRows lifts it.
-  const url = field(o, 'zivverUrl');
-  if (typeof url === 'string' && url.trim()) rowUrls.set(row, url.trim());
+  // Rows without their document (CSV, JSON lines) carry the plan's Zivver URL and key source;
+  // documentFromRows lifts them onto the plan.
+  const context: PlanRowContext = {};
+  for (const k of PLAN_ROW_CONTEXT) {
+    const value = field(o, k);
+    if (typeof value === 'string' && value.trim()) context[k] = value.trim();
+  }
+  if (Object.keys(context).length) rowContexts.set(row, context);
   return row;
 }
 
-/** Zivver URLs found on rows (CSV / JSON lines), until documentFromRows lifts them onto the plan. */
-const rowUrls = new WeakMap<PlanRow, string>();
+/** The plan-wide fields found on rows (CSV / JSON lines), until documentFromRows lifts them onto the plan. */
+const rowContexts = new WeakMap<PlanRow, PlanRowContext>();
+
+const CONTEXT_LABEL: Record<keyof PlanRowContext, string> = {
+  zivverUrl: 'Zivver URLs',
+  keySource: 'key sources',
+  keyFormat: 'key formats',
+  previousKeySource: 'previous key sources',
+};
 
 function documentFromRows(rows: PlanRow[], name = 'the plan'): PlanDocument {
-  const urls = new Map<string, PlanRow>();
-  for (const r of rows) {
-    const u = rowUrls.get(r);
-    if (u && !urls.has(u.replace(/\/+$/, '').toLowerCase())) urls.set(u.replace(/\/+$/, '').toLowerCase(), r);
+  const lifted: PlanRowContext = {};
+  for (const k of PLAN_ROW_CONTEXT) {
+    const seen = new Map<string, PlanRow>();
+    const norm = (v: string) => (k === 'zivverUrl' ? v.replace(/\/+$/, '').toLowerCase() : v);
+    for (const r of rows) {
+      const v = rowContexts.get(r)?.[k];
+      if (v && !seen.has(norm(v))) seen.set(norm(v), r);
+    }
+    if (seen.size > 1) {
+      const [a, b] = [...seen.values()];
+      throw new InputError(
+        `rows of this plan were made with different ${CONTEXT_LABEL[k]} (${rowContexts.get(a)![k]} at plan line ${a.line}, ${rowContexts.get(b)![k]} at plan line ${b.line})`,
+        name,
+        undefined,
+        'Apply plans one at a time; do not paste rows of several plans into one file.',
+      );
+    }
+    if (seen.size) lifted[k] = rowContexts.get([...seen.values()][0])![k];
   }
-  if (urls.size > 1) {
-    const [a, b] = [...urls.values()];
-    throw new InputError(
-      `rows of this plan were made against different Zivver URLs (${rowUrls.get(a)} at plan line ${a.line}, ${rowUrls.get(b)} at plan line ${b.line})`,
-      name,
-      undefined,
-      'Apply plans one at a time; do not paste rows of several plans into one file.',
-    );
-  }
+  const keyFormat = lifted.keyFormat === 'guid' || lifted.keyFormat === 'base64' ? lifted.keyFormat : 'raw';
+  // The inputs the rows came from (their plan named them), so the ledger records where keys came from.
+  const inputs = [...new Set(rows.map((r) => r.input).filter((i): i is string => Boolean(i)))].map((i) => ({ name: i, sha256: '' }));
   return assemblePlanDocument({
     createdAt: '',
-    zivverUrl: urls.size ? rowUrls.get([...urls.values()][0])! : '',
-    keySource: '',
-    keyFormat: 'raw',
-    inputs: [],
+    zivverUrl: lifted.zivverUrl ?? '',
+    keySource: lifted.keySource ?? '',
+    keyFormat,
+    ...(lifted.previousKeySource ? { previousKeySource: lifted.previousKeySource } : {}),
+    inputs,
     summary: summarize(rows),
     rows,
   });

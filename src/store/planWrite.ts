@@ -7,7 +7,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { PLAN_CSV_COLUMNS } from '../core/planDocument.js';
+import { PLAN_CSV_COLUMNS, planRowContext, type PlanRowContext } from '../core/planDocument.js';
 import type { PlanDocument, PlanRow } from '../core/types.js';
 import { UsageError } from '../errors.js';
 
@@ -20,9 +20,10 @@ export interface CsvOptions {
 const ROWS_PER_PIECE = 1000;
 
 /** The plan rows as CSV, in pieces of a thousand rows (header and BOM first). */
-export function* planCsvPieces(rows: readonly PlanRow[], opts: CsvOptions & { zivverUrl?: string }): Generator<string> {
+/** `context` (the plan's URL and key source) fills the columns of the plan-wide fields on every row. */
+export function* planCsvPieces(rows: readonly PlanRow[], opts: CsvOptions & { context?: PlanRowContext }): Generator<string> {
   const cell = (r: PlanRow, c: (typeof PLAN_CSV_COLUMNS)[number]) => {
-    const v = c === 'zivverUrl' ? opts.zivverUrl : r[c];
+    const v = c in r ? r[c as keyof PlanRow] : opts.context?.[c as keyof PlanRowContext];
     return v === undefined ? '' : String(v);
   };
   const csv = (records: string[][]) => stringify(records, { delimiter: opts.delimiter, record_delimiter: 'windows' });
@@ -32,21 +33,22 @@ export function* planCsvPieces(rows: readonly PlanRow[], opts: CsvOptions & { zi
   }
 }
 
-export function planRowsToCsv(rows: readonly PlanRow[], opts: CsvOptions & { zivverUrl?: string }): string {
+export function planRowsToCsv(rows: readonly PlanRow[], opts: CsvOptions & { context?: PlanRowContext }): string {
   return [...planCsvPieces(rows, opts)].join('');
 }
 
 /** The plan rows as JSON lines, in pieces of a thousand rows. */
-export function* planJsonlPieces(rows: readonly PlanRow[]): Generator<string> {
+/** Each row with `context` (the plan's URL and key source), so apply can record them without the document. */
+export function* planJsonlPieces(rows: readonly PlanRow[], context: PlanRowContext = {}): Generator<string> {
   for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
     let piece = '';
-    for (const r of rows.slice(i, i + ROWS_PER_PIECE)) piece += JSON.stringify(r) + '\n';
+    for (const r of rows.slice(i, i + ROWS_PER_PIECE)) piece += JSON.stringify({ ...r, ...context }) + '\n';
     yield piece;
   }
 }
 
-export function planRowsToJsonl(rows: readonly PlanRow[]): string {
-  return [...planJsonlPieces(rows)].join('');
+export function planRowsToJsonl(rows: readonly PlanRow[], context: PlanRowContext = {}): string {
+  return [...planJsonlPieces(rows, context)].join('');
 }
 
 /**
@@ -131,11 +133,11 @@ export async function writePlanOutputs(files: readonly string[], plan: PlanDocum
       kind === 'json'
         ? planJsonPieces(plan)
         : kind === 'jsonl'
-          ? planJsonlPieces(plan.rows)
+          ? planJsonlPieces(plan.rows, planRowContext(plan))
           : planCsvPieces(plan.rows, {
               ...csv,
               delimiter: path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.delimiter,
-              zivverUrl: plan.zivverUrl,
+              context: planRowContext(plan),
             });
     await writeFileAtomic(file, content);
     written.push(file);

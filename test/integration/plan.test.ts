@@ -120,7 +120,7 @@ describe('integration: plan (CLI process against the emulator)', function () {
     expect(r.code, r.stderr).to.equal(0);
     const csv = await readFile(path.join(dir, 'plan.csv'), 'utf8');
     expect(csv.charCodeAt(0)).to.equal(0xfeff);
-    expect(csv.slice(1).split('\r\n')[0]).to.equal('line;input;email;zivverId;userName;newKey;action;reason;fingerprint;check;previousKey;zivverUrl');
+    expect(csv.slice(1).split('\r\n')[0]).to.equal('line;input;email;zivverId;userName;newKey;action;reason;fingerprint;check;previousKey;zivverUrl;keySource;keyFormat;previousKeySource');
   });
 
   it('warns on stderr and in the plan when EmailAddresses holds a .NET type name', async () => {

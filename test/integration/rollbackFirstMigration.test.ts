@@ -68,7 +68,7 @@ describe('integration: rollback of the first migration (--previous-key-source)',
     doc.rows.forEach((r, i) => expect(r.previousKey, r.email).to.equal(objectGuids[i]));
     expect(doc.rows[n - 1]).to.include({ action: 'unchanged', reason: 'the key Zivver holds (per objectGuid) is already this key' });
     const planCsv = (await fs.readFile(path.join(dir, 'plan.csv'), 'utf8')).split('\r\n');
-    expect(planCsv[0]).to.equal('line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check,previousKey,zivverUrl');
+    expect(planCsv[0]).to.equal('line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check,previousKey,zivverUrl,keySource,keyFormat,previousKeySource');
     expect(planCsv[1]!.endsWith(`,${objectGuids[0]},${doc.zivverUrl}`)).to.equal(true);
 
     const apply = await runCli(['apply', '--plan', 'plan.json', ...common], { cwd: dir, env });

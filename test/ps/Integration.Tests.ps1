@@ -20,11 +20,11 @@ BeforeAll {
     Remove-Item Env:ZIVVER_API_KEY -ErrorAction SilentlyContinue
 
     function script:Start-TestEmulator {
-        param([int] $Users = 40)
+        param([int] $Users = 40, [int] $LatencyMs = 0)
         $mbxFile = Join-Path $TestDrive ('mailboxes-{0}.json' -f [guid]::NewGuid())
         $psi = New-Object System.Diagnostics.ProcessStartInfo
         $psi.FileName = (Get-Command node -CommandType Application | Select-Object -First 1).Source
-        $psi.Arguments = "--import tsx test/ps/fixtures/start-emulator.ts --users $Users --mailboxes `"$mbxFile`""
+        $psi.Arguments = "--import tsx test/ps/fixtures/start-emulator.ts --users $Users --mailboxes `"$mbxFile`" --latency $LatencyMs"
         $psi.WorkingDirectory = $script:RepoRoot
         $psi.UseShellExecute = $false
         $psi.RedirectStandardInput = $true
@@ -39,7 +39,9 @@ BeforeAll {
         $url = $Matches[1]
         $origin = ([uri]$url).GetLeftPart([System.UriPartial]::Authority)
         # Shaped like Get-EXOMailbox output: the sample mailboxes plus what Exchange Online adds.
-        $mailboxes = @(Get-Content -LiteralPath $mbxFile -Raw | ConvertFrom-Json | ForEach-Object {
+        # Assigned first: Windows PowerShell 5.1's ConvertFrom-Json passes an array on as one object.
+        $parsed = Get-Content -LiteralPath $mbxFile -Raw -Encoding UTF8 | ConvertFrom-Json
+        $mailboxes = @($parsed | ForEach-Object {
                 $_ | Add-Member -NotePropertyName '@odata.type' -NotePropertyValue '#Exchange.GetMailboxResponse' -PassThru |
                     Add-Member -NotePropertyName Identity -NotePropertyValue $_.Alias -PassThru |
                     Add-Member -NotePropertyName Id -NotePropertyValue $_.Alias -PassThru |
@@ -312,5 +314,183 @@ Describe 'Set-ZivverAccountKey -Canary, then -CanaryOk' -Skip:$script:NoCli {
         @($res | Where-Object Status -eq 'updated').Count | Should -Be ($script:Set.Count - 2)
         $keys = Get-Keys $script:Emu
         foreach ($row in $script:Set) { $keys[$row.UserName.ToLowerInvariant()] | Should -Be $row.NewKey }
+    }
+}
+
+Describe 'Ctrl-C stops the real keytool gracefully (the stop file, no console signal)' -Skip:$script:NoCli {
+    BeforeAll {
+        # 150 ms per request: a run of ~25 rows, two at a time, takes several seconds.
+        $script:Emu = Start-TestEmulator -Users 40 -LatencyMs 150
+        $script:Ledger = Join-Path $TestDrive 'ledger-stop.jsonl'
+        $script:Plan = @($script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -WarningAction SilentlyContinue)
+        $script:Sets = @($script:Plan | Where-Object Action -eq 'set').Count
+    }
+    AfterAll { Stop-TestEmulator $script:Emu }
+
+    It 'stops within 2 s of Ctrl-C: no new row started, rows in flight journaled, keytool exit 4; the same command resumes' {
+        $script:Sets | Should -BeGreaterThan 15
+        $journal = Join-Path $TestDrive 'results-stop.jsonl'
+        Invoke-Admin -Emulator $script:Emu -Path '/stats/reset' -Method Post | Out-Null
+        # A second runspace runs the pipeline; PowerShell.Stop() is what the console host does on
+        # Ctrl-C (it stops the running pipeline). The keytool gets no signal at all.
+        $runspace = [runspacefactory]::CreateRunspace()
+        $runspace.Open()
+        $ps = [powershell]::Create()
+        $ps.Runspace = $runspace
+        [void]$ps.AddScript({
+                param($Module, $Rows, $Url, $Key, $Results, $Ledger)
+                Import-Module $Module
+                $Rows | Set-ZivverAccountKey -Force -ZivverUrl $Url -ApiKey $Key -ResultsPath $Results -LedgerPath $Ledger -Concurrency 2
+            }).AddArgument((Join-Path $script:RepoRoot 'ps/ZivverAccountKey.psd1')).AddArgument($script:Plan).AddArgument($script:Emu.Url).AddArgument($script:SecureKey).AddArgument($journal).AddArgument($script:Ledger)
+        $handle = $ps.BeginInvoke()
+        try {
+            $deadline = [datetime]::UtcNow.AddSeconds(90)
+            $done = 0
+            while ($done -lt 3 -and [datetime]::UtcNow -lt $deadline -and -not $handle.IsCompleted) {
+                Start-Sleep -Milliseconds 50
+                if (Test-Path -LiteralPath $journal) { $done = @(Get-Content -LiteralPath $journal | Where-Object { $_ -match '"status":"updated"' }).Count }
+            }
+            $handle.IsCompleted | Should -BeFalse -Because 'the run must still be going when Ctrl-C comes'
+            $done | Should -BeGreaterOrEqual 3
+            $putsAtStop = (Invoke-Admin -Emulator $script:Emu -Path '/stats').byMethod.PUT
+            $watch = [System.Diagnostics.Stopwatch]::StartNew()
+            $ps.Stop()
+            $watch.Stop()
+            # The module's contract: the keytool has ended within 2 s of Ctrl-C (a deadline, not a speed measurement).
+            $watch.Elapsed.TotalSeconds | Should -BeLessThan 2
+            $check = [powershell]::Create()
+            $check.Runspace = $runspace
+            $exit = $check.AddScript('& (Get-Module ZivverAccountKey) { $script:LastKeytoolExitCode }').Invoke()
+            $check.Dispose()
+            @($exit)[0] | Should -Be 4
+        }
+        finally {
+            $ps.Dispose()
+            $runspace.Dispose()
+        }
+        $updated = @(Get-Content -LiteralPath $journal | Where-Object { $_ -match '"status":"updated"' }).Count
+        $puts = (Invoke-Admin -Emulator $script:Emu -Path '/stats').byMethod.PUT
+        # Every write that reached Zivver is in the journal; after Ctrl-C only rows already in
+        # flight (two at a time) were written, and the run did not finish.
+        $updated | Should -Be $puts
+        ($updated - $putsAtStop) | Should -BeLessOrEqual 2
+        $updated | Should -BeLessThan $script:Sets
+
+        $rest = @($script:Plan | Set-ZivverAccountKey -Force -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -ResultsPath $journal -LedgerPath $script:Ledger)
+        @($rest | Where-Object Status -eq 'updated').Count | Should -Be ($script:Sets - $updated)
+        (Invoke-Admin -Emulator $script:Emu -Path '/stats').byMethod.PUT | Should -Be $script:Sets
+    }
+}
+
+Describe 'A UTF-8 BOM on standard input (what .NET Framework writes at code page 65001) with the real keytool' -Skip:$script:NoCli {
+    BeforeAll {
+        $script:Emu = Start-TestEmulator -Users 10
+        $script:Node = (Get-Command node -CommandType Application | Select-Object -First 1).Source
+        $script:Bin = Join-Path $script:RepoRoot 'bin/zivver-keytool.js'
+        function script:Invoke-RawKeytool {
+            param([string[]] $Arguments, [string] $Text, [bool] $Bom)
+            $psi = New-Object System.Diagnostics.ProcessStartInfo
+            $psi.FileName = $script:Node
+            $psi.Arguments = (@($script:Bin) + $Arguments | ForEach-Object { '"' + $_ + '"' }) -join ' '
+            $psi.UseShellExecute = $false
+            $psi.RedirectStandardInput = $true
+            $psi.RedirectStandardOutput = $true
+            $psi.RedirectStandardError = $true
+            $psi.EnvironmentVariables['ZIVVER_API_KEY'] = $script:ApiKey
+            $p = [System.Diagnostics.Process]::Start($psi)
+            $bytes = (New-Object System.Text.UTF8Encoding -ArgumentList $Bom).GetPreamble() + (New-Object System.Text.UTF8Encoding -ArgumentList $false).GetBytes($Text)
+            $p.StandardInput.BaseStream.Write($bytes, 0, $bytes.Length)
+            $p.StandardInput.Close()
+            $out = $p.StandardOutput.ReadToEndAsync()
+            $err = $p.StandardError.ReadToEndAsync()
+            $p.WaitForExit(120000) | Should -BeTrue
+            [pscustomobject]@{ Code = $p.ExitCode; Out = $out.Result; Err = $err.Result }
+        }
+    }
+    AfterAll { Stop-TestEmulator $script:Emu }
+
+    It 'plan --input - and apply --plan - give the same answer with and without a BOM' {
+        $ledger = Join-Path $TestDrive 'ledger-bom.jsonl'
+        $users = ($script:Emu.Mailboxes | ForEach-Object { ConvertTo-Json -InputObject $_ -Compress -Depth 4 }) -join "`n"
+        $planArgs = @('plan', '--input', '-', '--output', 'jsonl', '--zivver-url', $script:Emu.Url, '--ledger', $ledger)
+        $plain = Invoke-RawKeytool -Arguments $planArgs -Text $users -Bom $false
+        $bom = Invoke-RawKeytool -Arguments $planArgs -Text $users -Bom $true
+        $plain.Code | Should -Be 0 -Because $plain.Err
+        $bom.Code | Should -Be 0 -Because $bom.Err
+        $bom.Out | Should -BeExactly $plain.Out
+        $applyArgs = @('apply', '--plan', '-', '--what-if', '--output', 'jsonl', '--zivver-url', $script:Emu.Url, '--ledger', $ledger)
+        $a1 = Invoke-RawKeytool -Arguments $applyArgs -Text $plain.Out -Bom $false
+        $a2 = Invoke-RawKeytool -Arguments $applyArgs -Text $plain.Out -Bom $true
+        $a2.Code | Should -Be 0 -Because $a2.Err
+        @($a2.Out -split "`n" | Where-Object { $_ -match '"would-update"' }).Count | Should -Be @($a1.Out -split "`n" | Where-Object { $_ -match '"would-update"' }).Count
+        @($a2.Out -split "`n" | Where-Object { $_ -match '"would-update"' }).Count | Should -BeGreaterThan 3
+    }
+}
+
+Describe 'Get-MgUser objects piped into Get-ZivverKeyPlan plan as the CLI does on the same data' -Skip:$script:NoCli {
+    BeforeAll {
+        $script:Emu = Start-TestEmulator -Users 24
+        $script:Ledger = Join-Path $TestDrive 'ledger-mg.jsonl'
+        # Shaped as Get-MgUser -Property Id,Mail,ProxyAddresses,OnPremisesImmutableId,UserPrincipalName
+        # returns them (Microsoft.Graph.PowerShell.Models.MicrosoftGraphUser): the five properties
+        # asked for, every other property present but empty, no Exchange recipient type; cloud-only
+        # users without OnPremisesImmutableId; users without a mailbox without Mail.
+        $i = 0
+        $script:MgUsers = @($script:Emu.Mailboxes | ForEach-Object {
+                $i++
+                $immutable = $null
+                if ($i % 5 -ne 0) { $immutable = [Convert]::ToBase64String(([guid]$_.ExternalDirectoryObjectId).ToByteArray()) }
+                $mail = $_.PrimarySmtpAddress
+                if ($i % 7 -eq 0) { $mail = $null }
+                [pscustomobject][ordered]@{
+                    Id                    = $_.ExternalDirectoryObjectId
+                    Mail                  = $mail
+                    ProxyAddresses        = [string[]]@($_.EmailAddresses | Where-Object { $_ -like 'smtp:*' })
+                    OnPremisesImmutableId = $immutable
+                    UserPrincipalName     = ('{0}@contoso.onmicrosoft.com' -f $_.Alias)
+                    DisplayName           = $null
+                    GivenName             = $null
+                    AccountEnabled        = $null
+                    UserType              = $null
+                    AdditionalProperties  = @{}
+                }
+            })
+        $script:Json = Join-Path $TestDrive 'mgusers.json'
+        # What an admin exports: Get-MgUser ... | ConvertTo-Json, saved as UTF-8.
+        Set-Content -LiteralPath $script:Json -Value (ConvertTo-Json -InputObject $script:MgUsers -Depth 4) -Encoding UTF8
+        function script:Invoke-CliPlan {
+            param([string] $KeySource)
+            $env:ZIVVER_API_KEY = $script:ApiKey
+            try {
+                $out = & node (Join-Path $script:RepoRoot 'bin/zivver-keytool.js') plan --input $script:Json --key-source $KeySource --zivver-url $script:Emu.Url --ledger $script:Ledger --output jsonl 2>$null
+            }
+            finally { Remove-Item Env:ZIVVER_API_KEY -ErrorAction SilentlyContinue }
+            $LASTEXITCODE | Should -Be 0
+            # Line by line (5.1 passes a JSON array on as one object); no date conversion concerns here.
+            @($out | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
+        }
+    }
+    AfterAll { Stop-TestEmulator $script:Emu }
+
+    It 'gives the same rows (-KeySource <source>)' -TestCases @(@{ source = 'objectId' }, @{ source = 'immutableId' }) {
+        $viaModule = @($script:MgUsers | Get-ZivverKeyPlan -KeySource $source -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -WarningAction SilentlyContinue)
+        $viaCli = Invoke-CliPlan -KeySource $source
+        $viaModule.Count | Should -Be $script:MgUsers.Count
+        $viaCli.Count | Should -Be $viaModule.Count
+        $shape = { param($r) '{0}|{1}|{2}|{3}|{4}' -f $r.email, $r.action, $r.zivverId, $r.userName, $r.newKey }
+        $a = @($viaModule | ForEach-Object { & $shape $_ })
+        $b = @($viaCli | ForEach-Object { & $shape $_ })
+        $a | Should -Be $b
+        @($viaModule | Where-Object Action -eq 'set').Count | Should -BeGreaterThan 5
+    }
+
+    It 'records the plan''s real key source in the ledger when its rows are written' {
+        $plan = @($script:MgUsers | Get-ZivverKeyPlan -KeySource immutableId -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -WarningAction SilentlyContinue)
+        $set = @($plan | Where-Object Action -eq 'set')
+        $res = @($plan | Set-ZivverAccountKey -Confirm:$false -ApiKey $script:SecureKey -LedgerPath $script:Ledger -ResultsPath (Join-Path $TestDrive 'results-mg.jsonl'))
+        @($res | Where-Object Status -eq 'updated').Count | Should -Be $set.Count
+        $entries = @(Get-Content -LiteralPath $script:Ledger | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
+        $entries.Count | Should -Be $set.Count
+        foreach ($e in $entries) { $e.source | Should -Be 'immutableId from (stdin)' }
     }
 }

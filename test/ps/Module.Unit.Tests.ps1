@@ -31,6 +31,24 @@ BeforeAll {
         }
     }
 
+    # What the module wrote to the fake keytool's stdin, one object per JSON line. Read line by line:
+    # Windows PowerShell 5.1's ConvertFrom-Json passes an array on as one object.
+    function script:Read-FakeStdinRows {
+        param([string] $Path = $env:FAKE_KEYTOOL_STDIN)
+        @(Get-Content -LiteralPath $Path -Encoding UTF8 | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
+    }
+
+    # The host of the edition running these tests (powershell.exe in Windows PowerShell 5.1, pwsh in 7),
+    # so that a child session tests the same edition. pwsh installed as a .NET tool is found on PATH.
+    function script:Get-TestHostPath {
+        if ($PSVersionTable.PSEdition -eq 'Desktop') { return (Join-Path -Path $PSHOME -ChildPath 'powershell.exe') }
+        foreach ($name in 'pwsh.exe', 'pwsh') {
+            $candidate = Join-Path -Path $PSHOME -ChildPath $name
+            if (Test-Path -LiteralPath $candidate -PathType Leaf) { return $candidate }
+        }
+        (Get-Command -Name pwsh -CommandType Application | Select-Object -First 1).Source
+    }
+
     function script:Read-FakeLog {
         if (-not (Test-Path $env:FAKE_KEYTOOL_LOG)) { return @() }
         @(Get-Content -LiteralPath $env:FAKE_KEYTOOL_LOG | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
@@ -100,7 +118,9 @@ Describe 'Get-ZivverKeyPlan (fake keytool)' {
     }
 
     It 'escapes JSON correctly for quotes, backslashes, control characters and non-ASCII text' {
-        $odd = [pscustomobject]@{ PrimarySmtpAddress = 'x@contoso.nl'; DisplayName = "Jo `"Q`" \ `u{e9}l`u{e8}ve`t`u{1F600}`n" }
+        # [char] codes, not `u{...} escapes (PowerShell 7 only; 5.1 reads them as a literal u).
+        $name = "Jo `"Q`" \ " + [char]0xe9 + 'l' + [char]0xe8 + "ve`t" + [char]::ConvertFromUtf32(0x1F600) + "`n"
+        $odd = [pscustomobject]@{ PrimarySmtpAddress = 'x@contoso.nl'; DisplayName = $name }
         $null = $odd | Get-ZivverKeyPlan -WarningAction SilentlyContinue
         $obj = (Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw -Encoding utf8).Trim() | ConvertFrom-Json
         $obj.DisplayName | Should -BeExactly $odd.DisplayName
@@ -137,8 +157,10 @@ Describe 'Get-ZivverKeyPlan (fake keytool)' {
     }
 
     It 'quotes arguments so that spaces, quotes and trailing backslashes arrive intact' {
-        $dir = Join-Path $TestDrive 'dir with "quotes" and spaces\'
-        $tricky = @('a b@x.nl', 'q"uote@x.nl', 'back\\slash\', '', "`u{e9}@x.nl")
+        # A path with spaces and a trailing backslash (.NET Framework refuses '"' in a path; the
+        # quotes go through -IncludeEmail instead).
+        $dir = Join-Path $TestDrive 'dir with spaces\'
+        $tricky = @('a b@x.nl', 'q"uote@x.nl', 'back\\slash\', '', ([string][char]0xe9 + '@x.nl'))
         $null = New-ExoMailbox -N 1 | Get-ZivverKeyPlan -IncludeEmail $tricky[0], $tricky[1] -ExcludeEmail $tricky[2] -OutFile (Join-Path $dir 'plan v1.json') -WarningAction SilentlyContinue
         $argv = (Read-FakeLog)[0].argv
         $argv[$argv.IndexOf('--include-emails') + 1] | Should -BeExactly 'a b@x.nl;q"uote@x.nl'
@@ -277,11 +299,14 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
         $argv | Should -Not -Contain '--what-if'
         $argv[$argv.IndexOf('--plan') + 1] | Should -Be '-'
         $argv[$argv.IndexOf('--results') + 1] | Should -Be (Join-Path $TestDrive 'r.jsonl')
-        $doc = Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw | ConvertFrom-Json
-        $doc.kind | Should -Be 'zivver-keyplan'
-        $doc.rows.Count | Should -Be 5
-        $doc.rows[2].check | Should -Be 'ck3'
-        $doc.summary.set | Should -Be 5
+        # The rows, as JSON lines: the keytool owns the plan (no document built here).
+        $sent = Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw
+        $sent | Should -Not -Match 'zivver-keyplan|"summary"|"inputs"'
+        $rows = Read-FakeStdinRows
+        $rows.Count | Should -Be 5
+        $rows[2].check | Should -Be 'ck3'
+        $rows[2].zivverId | Should -Be 'id-3'
+        $argv | Should -Not -Contain '--results-dir'
     }
 
     It '-WhatIf runs apply --what-if (no writes) and still reports every row' {
@@ -325,9 +350,9 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
             Export-Csv -LiteralPath $csv -NoTypeInformation
         $res = Import-Csv -LiteralPath $csv | Set-ZivverAccountKey -Confirm:$false
         $res.Count | Should -Be 5
-        $doc = Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw | ConvertFrom-Json
-        $doc.rows[4].line | Should -Be 5
-        $doc.rows[4].newKey | Should -Be 'key-5'
+        $rows = Read-FakeStdinRows
+        $rows[4].line | Should -Be 5
+        $rows[4].newKey | Should -Be 'key-5'
     }
 
     It '-PlanPath hands the file to the keytool and confirms once' {
@@ -371,7 +396,7 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
         # What the error advises works.
         $res = @(Import-Csv -LiteralPath $csv -Delimiter ';' | Set-ZivverAccountKey -Force)
         $res.Count | Should -Be 5
-        (Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw | ConvertFrom-Json).rows[4].newKey | Should -Be 'key-5'
+        (Read-FakeStdinRows)[4].newKey | Should -Be 'key-5'
     }
 
     It 'shows Import-Csv of an Excel-reviewed plan with -Delimiter '';'' (or -PlanPath) in its examples' {
@@ -415,7 +440,7 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
 Describe 'Set-ZivverAccountKey -Confirm (interactive prompts answered through a real console host)' {
     BeforeAll {
         # pwsh installed as a .NET tool runs as 'dotnet pwsh.dll': start it through its command.
-        $script:Pwsh = (Get-Command -Name pwsh -CommandType Application | Select-Object -First 1).Source
+        $script:Pwsh = Get-TestHostPath
     }
 
     It '<answers> writes <written> of 3 rows' -TestCases @(
@@ -459,7 +484,7 @@ Import-Module '$module'
         $updated | Should -Be $written -Because "stdout: $stdout`nstderr: $($err.Result)"
         if ($written -gt 0) {
             @(Get-Content -LiteralPath $log).Count | Should -Be 1
-            (Get-Content -LiteralPath $stdinFile -Raw | ConvertFrom-Json).rows.Count | Should -Be $written
+            @(Read-FakeStdinRows -Path $stdinFile | Where-Object action -eq 'set').Count | Should -Be $written
         }
         else {
             Test-Path -LiteralPath $log | Should -BeFalse
@@ -619,5 +644,145 @@ Describe 'Register-ZivverKeySyncTask.ps1 (example)' {
         $runner | Should -Match ([regex]::Escape("`$ledger = '$expected'"))
         $runner | Should -Match 'Get-ZivverKeyPlan [^\r\n]*-LedgerPath \$ledger'
         $runner | Should -Match 'Set-ZivverAccountKey [^\r\n]*-LedgerPath \$ledger'
+    }
+}
+
+Describe 'Windows PowerShell 5.1 behaviours of Get-ZivverKeyPlan and Set-ZivverAccountKey (fake keytool)' {
+    BeforeEach {
+        $env:ZIVVER_KEYTOOL_PATH = $script:Fake
+        $env:FAKE_KEYTOOL_LOG = Join-Path $TestDrive ('log-{0}.jsonl' -f [guid]::NewGuid())
+        $env:FAKE_KEYTOOL_STDIN = Join-Path $TestDrive ('stdin-{0}.txt' -f [guid]::NewGuid())
+        $env:FAKE_KEYTOOL_MODE = 'plan'
+        $env:ZIVVER_API_KEY = $script:EnvKey
+    }
+    AfterEach {
+        Remove-Item Env:ZIVVER_KEYTOOL_PATH, Env:FAKE_KEYTOOL_LOG, Env:FAKE_KEYTOOL_STDIN, Env:FAKE_KEYTOOL_MODE, Env:ZIVVER_API_KEY -ErrorAction SilentlyContinue
+    }
+
+    It 'works with $DebugPreference = ''Inquire'' (what -Debug sets in 5.1) in a -NonInteractive session, showing debug lines without asking' {
+        $module = Join-Path $script:RepoRoot 'ps/ZivverAccountKey.psd1'
+        $script = @"
+`$ErrorActionPreference = 'Stop'
+`$env:ZIVVER_KEYTOOL_PATH = '$($script:Fake)'
+`$env:ZIVVER_API_KEY = 'k'
+`$env:FAKE_KEYTOOL_MODE = 'plan'
+Import-Module '$module'
+`$DebugPreference = 'Inquire'
+`$rows = @([pscustomobject]@{ PrimarySmtpAddress = 'a@contoso.nl'; ExternalDirectoryObjectId = 'k-1' } | Get-ZivverKeyPlan -WarningAction SilentlyContinue)
+`$env:FAKE_KEYTOOL_MODE = 'apply'
+`$res = @(`$rows | Set-ZivverAccountKey -Force -WarningAction SilentlyContinue)
+'RESULT:' + `$rows.Count + ':' + `$res[0].Status
+"@
+        $scriptFile = Join-Path $TestDrive 'inquire.ps1'
+        Set-Content -LiteralPath $scriptFile -Value $script -Encoding UTF8
+        $psi = New-Object System.Diagnostics.ProcessStartInfo
+        $psi.FileName = Get-TestHostPath
+        $psi.Arguments = "-NoProfile -NonInteractive -File `"$scriptFile`""
+        $psi.UseShellExecute = $false
+        $psi.RedirectStandardInput = $true
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $p = [System.Diagnostics.Process]::Start($psi)
+        $p.StandardInput.Close()
+        $out = $p.StandardOutput.ReadToEndAsync()
+        $err = $p.StandardError.ReadToEndAsync()
+        $p.WaitForExit(60000) | Should -BeTrue
+        $because = "stdout: $($out.Result)`nstderr: $($err.Result)"
+        $p.ExitCode | Should -Be 0 -Because $because
+        $out.Result | Should -Match 'RESULT:1:updated' -Because $because
+        ($out.Result + $err.Result) | Should -Not -Match 'NonInteractive' -Because $because
+        $out.Result | Should -Match 'fake debug line' -Because 'debug lines are shown, as with -Debug in PowerShell 7'
+    }
+
+    It 'keeps a raw column: key that looks like a date exactly as the keytool wrote it (PowerShell 7''s ConvertFrom-Json makes it a DateTime)' {
+        $u = [pscustomobject]@{ PrimarySmtpAddress = 'd@contoso.nl'; Badge = '2024-06-13T10:00:00Z' }
+        $row = @($u | Get-ZivverKeyPlan -KeySource 'column:Badge' -WarningAction SilentlyContinue)[0]
+        $row.NewKey | Should -BeExactly '2024-06-13T10:00:00Z'
+        $row.KeySource | Should -BeExactly 'column:Badge'
+        $env:FAKE_KEYTOOL_MODE = 'apply'
+        $res = @($row | Set-ZivverAccountKey -Force)
+        $res[0].NewKey | Should -BeExactly '2024-06-13T10:00:00Z'
+        # Compared as text: this test's own ConvertFrom-Json would make a date of it in PowerShell 7.
+        (Get-Content -LiteralPath $env:FAKE_KEYTOOL_STDIN -Raw) | Should -Match ([regex]::Escape('"newKey":"2024-06-13T10:00:00Z"'))
+        # Other notations that ConvertFrom-Json in 7 would turn into dates.
+        foreach ($key in '2024-06-13T10:00:00', '2024-06-13T10:00:00.123+02:00') {
+            $line = '{"newKey":"' + $key + '","at":"' + $key + '","n":1}'
+            $obj = InModuleScope ZivverAccountKey -Parameters @{ L = $line } { param($L) ConvertFrom-ZivverJsonLine -Line $L }
+            $obj.newKey | Should -BeExactly $key
+            $obj.n | Should -Be 1
+        }
+    }
+
+    It 'hands Get-ZivverKeyPlan''s rows back as JSON lines with their key source, input and URL, and lets the keytool name the journal' {
+        $url = 'http://127.0.0.1:9/api/scim/v2'
+        $plan = @(1..3 | ForEach-Object { [pscustomobject]@{ PrimarySmtpAddress = "p$_@contoso.nl"; Badge = "badge-$_" } } |
+                Get-ZivverKeyPlan -KeySource 'column:Badge' -ZivverUrl $url -WarningAction SilentlyContinue)
+        $plan[0].PlanZivverUrl | Should -Be $url
+        $env:FAKE_KEYTOOL_MODE = 'apply'
+        $null = $plan | Set-ZivverAccountKey -Force
+        $argv = @((Read-FakeLog)[-1].argv)
+        $argv[$argv.IndexOf('--plan') + 1] | Should -Be '-'
+        $argv | Should -Not -Contain '--results'
+        $argv[$argv.IndexOf('--results-dir') + 1] | Should -Be ([System.IO.Path]::Combine([Environment]::GetFolderPath('LocalApplicationData'), 'zivver-keytool', 'results'))
+        $argv[$argv.IndexOf('--zivver-url') + 1] | Should -Be $url
+        $sent = Read-FakeStdinRows
+        $sent.Count | Should -Be 3
+        foreach ($r in $sent) {
+            $r.keySource | Should -BeExactly 'column:Badge'
+            $r.keyFormat | Should -BeExactly 'raw'
+            $r.zivverUrl | Should -BeExactly $url
+            $r.input | Should -BeExactly '-'
+        }
+        $sent[2].newKey | Should -Be 'badge-3'
+    }
+
+    It 'does not carry a plan row''s field over to the next row that lacks it' {
+        $env:FAKE_KEYTOOL_MODE = 'apply'
+        $a = [pscustomobject]@{ Email = 'a@x.nl'; ZivverId = 'id-a'; UserName = 'a@x.nl'; NewKey = 'k-a'; Action = 'set'; Check = 'c1'; PreviousKey = 'old-a'; KeySource = 'objectGuid' }
+        $b = [pscustomobject]@{ Email = 'b@x.nl'; ZivverId = 'id-b'; UserName = 'b@x.nl'; NewKey = 'k-b'; Action = 'set'; Check = 'c2' }
+        $null = $a, $b | Set-ZivverAccountKey -Force
+        $sent = Read-FakeStdinRows
+        $sent[0].previousKey | Should -Be 'old-a'
+        $sent[1].PSObject.Properties['previousKey'] | Should -BeNullOrEmpty
+        $sent[1].PSObject.Properties['keySource'] | Should -BeNullOrEmpty
+    }
+
+    It 'gives the keytool a stop file on every start (the cancellation channel for Ctrl-C), which does not exist yet' {
+        $null = New-ExoMailbox -N 1 | Get-ZivverKeyPlan -WarningAction SilentlyContinue
+        $argv = @((Read-FakeLog)[0].argv)
+        $stop = $argv[$argv.IndexOf('--stop-file') + 1]
+        $stop | Should -Match 'zivver-keytool-stop-[0-9a-f]{32}$'
+        Test-Path -LiteralPath $stop | Should -BeFalse
+    }
+}
+
+Describe 'The fake keytool behaves like the real one on a UTF-8 BOM on stdin' {
+    It 'reads the same rows with and without a BOM (plan --input -, apply --plan -)' -TestCases @(
+        @{ mode = 'plan'; text = ('{"PrimarySmtpAddress":"a@contoso.nl","ExternalDirectoryObjectId":"k1"}' + "`n") }
+        @{ mode = 'apply'; text = ('{"email":"a@contoso.nl","zivverId":"id-1","userName":"a@contoso.nl","newKey":"k1","action":"set","check":"c"}' + "`n") }
+    ) {
+        $outputs = foreach ($bom in $false, $true) {
+            $psi = New-Object System.Diagnostics.ProcessStartInfo
+            $psi.FileName = (Get-Command node -CommandType Application | Select-Object -First 1).Source
+            $argList = @($script:Fake, $mode)
+            if ($mode -eq 'plan') { $argList += '--input', '-' } else { $argList += '--plan', '-' }
+            $psi.Arguments = ($argList | ForEach-Object { '"' + $_ + '"' }) -join ' '
+            $psi.UseShellExecute = $false
+            $psi.RedirectStandardInput = $true
+            $psi.RedirectStandardOutput = $true
+            $psi.RedirectStandardError = $true
+            $psi.EnvironmentVariables['FAKE_KEYTOOL_MODE'] = $mode
+            $p = [System.Diagnostics.Process]::Start($psi)
+            $bytes = (New-Object System.Text.UTF8Encoding -ArgumentList $bom).GetPreamble() + [System.Text.Encoding]::UTF8.GetBytes($text)
+            $p.StandardInput.BaseStream.Write($bytes, 0, $bytes.Length)
+            $p.StandardInput.Close()
+            $out = $p.StandardOutput.ReadToEndAsync()
+            $null = $p.StandardError.ReadToEndAsync()
+            $p.WaitForExit(30000) | Should -BeTrue
+            $p.ExitCode | Should -Be 0
+            $out.Result
+        }
+        $outputs[1] | Should -BeExactly $outputs[0]
+        $outputs[0] | Should -Match '"(newKey|status)"'
     }
 }

@@ -29,10 +29,10 @@ describe('store: previousKey in plans', () => {
     setRow(3, { action: 'unchanged', previousKey: '11111111-0000-4000-8000-000000000003' }),
   ];
 
-  it('puts previousKey (then zivverUrl) after check, so older consumers find the others in place', () => {
-    expect(PLAN_CSV_COLUMNS.slice(-3)).to.deep.equal(['check', 'previousKey', 'zivverUrl']);
+  it('puts previousKey (then zivverUrl and the key source) after check, so older consumers find the others in place', () => {
+    expect(PLAN_CSV_COLUMNS.slice(-6)).to.deep.equal(['check', 'previousKey', 'zivverUrl', 'keySource', 'keyFormat', 'previousKeySource']);
     expect(planRowsToCsv(rows, { delimiter: ',', bom: false }).split('\r\n')[0]).to.equal(
-      'line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check,previousKey,zivverUrl',
+      'line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check,previousKey,zivverUrl,keySource,keyFormat,previousKeySource',
     );
   });
 
@@ -56,7 +56,7 @@ describe('store: previousKey in plans', () => {
     const before = rows.map(({ previousKey: _dropped, ...r }) => ({ ...r, check: rowCheck(r) }));
     const old = planRowsToCsv(before, { delimiter: ',', bom: false })
       .split('\r\n')
-      .map((l) => l.replace(/,[^,]*$/, ''))
+      .map((l) => l.replace(/(,[^,]*){4}$/, ''))
       .join('\r\n');
     const read = parsePlanText(old, 'old.csv');
     expect(read.plan.rows).to.have.length(3);

@@ -8,6 +8,7 @@ import { planSummaryLine } from '../../core/plan.js';
 import type { PlanDocument, PlanRow } from '../../core/types.js';
 import { buildPlan } from '../../plan/build.js';
 import { planJsonlPieces, planJsonPieces, writePieces, writePlanOutputs } from '../../store/planWrite.js';
+import { planRowContext } from '../../core/planDocument.js';
 import { connectZivver } from '../../zivver/connection.js';
 import type { KeytoolCommand } from '../command.js';
 import type { CommandContext } from '../context.js';
@@ -48,7 +49,7 @@ export async function printPlan(plan: PlanDocument, output: OutputOptionArgs['ou
   const summary = planSummaryLine(plan.summary);
   if (output === 'json' || output === 'jsonl') {
     // In pieces of a thousand rows: neither one 50 MB string nor 100,000 separate writes.
-    await writePieces(ctx.stdout, output === 'json' ? planJsonPieces(plan) : planJsonlPieces(plan.rows));
+    await writePieces(ctx.stdout, output === 'json' ? planJsonPieces(plan) : planJsonlPieces(plan.rows, planRowContext(plan)));
     ctx.logger.info(summary);
     return;
   }

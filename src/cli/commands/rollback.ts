@@ -10,6 +10,7 @@ import { planRollback } from '../../apply/rollback.js';
 import { readJournal } from '../../store/journal.js';
 import { entriesForUrl, readLedgerEntries } from '../../store/ledger.js';
 import { planRowsToJsonl, writePlanOutputs } from '../../store/planWrite.js';
+import { planRowContext } from '../../core/planDocument.js';
 
 export type RollbackCommandArgs = CommonArgs & OutputOptionArgs & LedgerArgs & { results: string };
 
@@ -47,7 +48,7 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
       for (const f of written) ctx.logger.info(`Rollback plan written to ${f}`);
     }
     if (args.output === 'json') ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');
-    else if (args.output === 'jsonl') ctx.stdout.write(planRowsToJsonl(plan.rows));
+    else if (args.output === 'jsonl') ctx.stdout.write(planRowsToJsonl(plan.rows, planRowContext(plan)));
     else {
       if (plan.rows.length) {
         ctx.stdout.write(
