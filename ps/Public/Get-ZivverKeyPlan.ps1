@@ -138,10 +138,12 @@ function Get-ZivverKeyPlan {
 
     .EXAMPLE
         Get-EXOMailbox -ResultSize Unlimited | Get-ZivverKeyPlan | Where-Object Action -eq 'set' |
-            Export-Csv -Path .\to-set.csv -NoTypeInformation
+            Export-Csv -Path .\to-set.csv -NoTypeInformation -Encoding UTF8
 
         Only the rows that would change, for a change request. The CSV can later be fed back with
-        Import-Csv .\to-set.csv | Set-ZivverAccountKey.
+        Import-Csv .\to-set.csv | Set-ZivverAccountKey. Name the encoding: without -Encoding,
+        Windows PowerShell 5.1 writes ASCII, and letters such as e-acute, u-umlaut or sharp s become '?'
+        (the edited rows then fail their check).
 
     .EXAMPLE
         Get-EXOMailbox -Identity jan.jansen@contoso.nl | Get-ZivverKeyPlan | Set-ZivverAccountKey -WhatIf

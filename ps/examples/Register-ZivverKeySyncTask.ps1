@@ -1,4 +1,5 @@
 #Requires -Version 5.1
+
 <#
 .SYNOPSIS
     Registers a daily Windows scheduled task that keeps Zivver's SSO account keys in step with a CSV
@@ -166,7 +167,11 @@ finally {
 }
 "@
 if ($PSCmdlet.ShouldProcess($runner, 'Write the task runner script')) {
-    Set-Content -LiteralPath $runner -Value $runnerText -Encoding UTF8
+    # UTF-8 with a BOM whichever edition runs this script: the task runs powershell.exe (5.1), which
+    # reads a file without a BOM in the ANSI code page (paths with e.g. an e-acute would break), and
+    # Set-Content -Encoding UTF8 writes a BOM in 5.1 but not in PowerShell 7.
+    $runnerFile = $ExecutionContext.SessionState.Path.GetUnresolvedProviderPathFromPSPath($runner)
+    [System.IO.File]::WriteAllText($runnerFile, $runnerText, (New-Object System.Text.UTF8Encoding -ArgumentList $true))
 }
 
 # 3. The task: arguments are paths only.

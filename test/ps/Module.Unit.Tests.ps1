@@ -624,7 +624,8 @@ Describe 'Register-ZivverKeySyncTask.ps1 (example)' {
         @{ ledger = 'shared/ledger.jsonl' }
         @{ ledger = $null }
     ) {
-        $data = Join-Path $TestDrive ('data-{0}' -f [guid]::NewGuid())
+        # A folder name with an e-acute: the runner must reach powershell.exe (5.1) intact.
+        $data = Join-Path $TestDrive (('data-{0}-' -f [guid]::NewGuid()) + [char]0xe9)
         $splat = @{
             CsvPath     = (Join-Path $TestDrive 'mailboxes.csv')
             MaxChanges  = 50
@@ -640,7 +641,13 @@ Describe 'Register-ZivverKeySyncTask.ps1 (example)' {
             $expected = Join-Path $TestDrive $ledger
         }
         $null = & $script:Example @splat
-        $runner = Get-Content -LiteralPath (Join-Path $data 'Invoke-ZivverKeySync.ps1') -Raw
+        $runnerFile = Join-Path $data 'Invoke-ZivverKeySync.ps1'
+        # UTF-8 with a BOM whichever edition wrote it: the task runs powershell.exe, which reads a
+        # file without a BOM in the ANSI code page.
+        $bytes = [System.IO.File]::ReadAllBytes($runnerFile)
+        @($bytes[0], $bytes[1], $bytes[2]) | Should -Be @(0xEF, 0xBB, 0xBF)
+        $runner = Get-Content -LiteralPath $runnerFile -Raw -Encoding UTF8
+        $runner | Should -Match ([regex]::Escape("`$data = '$data'"))
         $runner | Should -Match ([regex]::Escape("`$ledger = '$expected'"))
         $runner | Should -Match 'Get-ZivverKeyPlan [^\r\n]*-LedgerPath \$ledger'
         $runner | Should -Match 'Set-ZivverAccountKey [^\r\n]*-LedgerPath \$ledger'
