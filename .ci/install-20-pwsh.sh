@@ -2,7 +2,8 @@
 # Installs PowerShell 7 (as a .NET global tool) and Pester 5 (from NuGet) for the module tests in
 # test/ps/. Idempotent and quiet: does nothing when both are already there.
 # PSScriptAnalyzer is not installed: it is not served by the NuGet feed this project can reach
-# (test/ps/Compatibility.Tests.ps1 checks the 5.1-compatibility rules from the AST instead).
+# (test/ps/Compatibility.Tests.ps1 checks the 5.1-compatibility rules from the AST instead, and
+# test/ps/Net48.Tests.ps1 compiles the .NET members against .NET Framework 4.8: .ci/install-30-net48.sh).
 set -euo pipefail
 
 PWSH_VERSION=7.6.9

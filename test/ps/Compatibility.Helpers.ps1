@@ -109,3 +109,65 @@ function Find-FileWriteWithoutEncoding {
         if ($target -ne '$null') { '{0}: redirection to a file ({1}) cannot name an encoding; use Out-File -Encoding' -f $r.Extent.StartLineNumber, $r.Extent.Text }
     }
 }
+
+function Get-DotNetMemberUse {
+    <#
+        The .NET types, static members (Type::Member) and instance members (.Member) that PowerShell
+        code uses, from its syntax tree: type literals and casts, New-Object type names, member access
+        and method calls. Instance members cannot be typed from syntax alone: they are named only.
+    #>
+    param([Parameter(Mandatory = $true)] [System.Management.Automation.Language.Ast[]] $Ast)
+    $L = 'System.Management.Automation.Language.'
+    foreach ($root in $Ast) {
+        foreach ($n in $root.FindAll({ param($n) $n -is [System.Management.Automation.Language.MemberExpressionAst] }, $true)) {
+            if ($n.Member -isnot [System.Management.Automation.Language.StringConstantExpressionAst]) { continue }
+            if ($n.Static -and $n.Expression -is [System.Management.Automation.Language.TypeExpressionAst]) {
+                [pscustomobject]@{ Kind = 'Static'; Type = $n.Expression.TypeName.FullName; Name = $n.Member.Value; Line = $n.Extent.StartLineNumber }
+            }
+            elseif (-not $n.Static) {
+                [pscustomobject]@{ Kind = 'Instance'; Type = $null; Name = $n.Member.Value; Line = $n.Extent.StartLineNumber }
+            }
+        }
+        foreach ($n in $root.FindAll({ param($n) $n -is [System.Management.Automation.Language.TypeExpressionAst] -or $n -is [System.Management.Automation.Language.TypeConstraintAst] }, $true)) {
+            [pscustomobject]@{ Kind = 'Type'; Type = $n.TypeName.FullName; Name = $null; Line = $n.Extent.StartLineNumber }
+        }
+        foreach ($n in $root.FindAll({ param($n) $n -is [System.Management.Automation.Language.CommandAst] -and $n.GetCommandName() -eq 'New-Object' }, $true)) {
+            $names = @($n.CommandElements | Select-Object -Skip 1 | Where-Object { $_ -is [System.Management.Automation.Language.StringConstantExpressionAst] })
+            if ($names.Count) { [pscustomobject]@{ Kind = 'Type'; Type = $names[0].Value; Name = $null; Line = $n.Extent.StartLineNumber } }
+        }
+    }
+}
+
+function Find-UnlistedDotNetMember {
+    <# Findings for each use (Get-DotNetMemberUse) that the listing (test/ps/net48/Members.cs) does not name. #>
+    param([Parameter(Mandatory = $true)] [AllowEmptyCollection()] [object[]] $Use, [Parameter(Mandatory = $true)] [string] $Listing)
+    # C# spells these types by keyword.
+    $keyword = @{ 'System.Int32' = 'int'; 'System.String' = 'string'; 'System.Boolean' = 'bool'; 'System.Double' = 'double'; 'System.Char' = 'char'; 'System.Object' = 'object'; 'System.Byte' = 'byte' }
+    # PowerShell language words, not types to compile.
+    $language = @('ordered', 'void')
+    $seen = @{}
+    foreach ($u in $Use) {
+        $id = '{0}|{1}|{2}' -f $u.Kind, $u.Type, $u.Name
+        if ($seen.ContainsKey($id)) { continue }
+        $seen[$id] = $true
+        if ($u.Kind -eq 'Instance') {
+            if ($Listing -notmatch ('(?i)\.' + [regex]::Escape($u.Name) + '\b')) { '{0}: .{1} is not in the listing' -f $u.Line, $u.Name }
+            continue
+        }
+        if ($language -contains $u.Type) { continue }
+        $t = $u.Type -as [type]
+        if ($null -eq $t) { '{0}: type [{1}] does not resolve' -f $u.Line, $u.Type; continue }
+        if ($t.IsArray) { $t = $t.GetElementType() }
+        $spellings = @($t.FullName)
+        if ($t.IsGenericType) { $spellings = @(($t.GetGenericTypeDefinition().FullName -replace '`\d+$', '') + '<') }
+        if ($keyword.ContainsKey($t.FullName)) { $spellings += $keyword[$t.FullName] }
+        if ($u.Kind -eq 'Type') {
+            $found = @($spellings | Where-Object { $Listing.Contains($_) -or ($_ -notmatch '<' -and $Listing -match ('\b' + [regex]::Escape(($_ -split '\.')[-1]) + '\b')) })
+            if (-not $found.Count) { '{0}: type {1} is not in the listing' -f $u.Line, $t.FullName }
+        }
+        else {
+            $found = @($spellings | Where-Object { $Listing.Contains($_ + '.' + $u.Name) })
+            if (-not $found.Count) { '{0}: {1}::{2} is not in the listing' -f $u.Line, $t.FullName, $u.Name }
+        }
+    }
+}

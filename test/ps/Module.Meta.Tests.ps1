@@ -1,6 +1,7 @@
 # Meta-tests: the manifest and the module agree, every public function is documented (synopsis,
 # description, every parameter, examples that use every parameter) and tested, and every file of
-# the module stays within what Windows PowerShell 5.1 can parse and run.
+# the module is plain ASCII (what Windows PowerShell 5.1 can run is checked in Compatibility.Tests.ps1
+# and Net48.Tests.ps1).
 
 BeforeDiscovery {
     $repoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..\..')).ProviderPath
@@ -112,26 +113,7 @@ Describe 'Windows PowerShell 5.1 compatibility of <Name>' -ForEach $script:Modul
         $bytes = [System.IO.File]::ReadAllBytes($Path)
         @($bytes | Where-Object { $_ -gt 127 }).Count | Should -Be 0
     }
-
-    It 'parses, and uses no syntax or API newer than 5.1' {
-        $tokens = $null; $errors = $null
-        $ast = [System.Management.Automation.Language.Parser]::ParseFile($Path, [ref]$tokens, [ref]$errors)
-        @($errors).Count | Should -Be 0
-        $newer = @($ast.FindAll({
-                    param($n)
-                    $t = $n.GetType().Name
-                    ($t -eq 'TernaryExpressionAst') -or ($t -eq 'PipelineChainAst') -or
-                    ($n -is [System.Management.Automation.Language.BinaryExpressionAst] -and $n.Operator.ToString() -eq 'QuestionQuestion') -or
-                    ($n -is [System.Management.Automation.Language.AssignmentStatementAst] -and $n.Operator.ToString() -eq 'QuestionQuestionEquals') -or
-                    ($n -is [System.Management.Automation.Language.MemberExpressionAst] -and $n.PSObject.Properties['NullConditional'] -and $n.NullConditional) -or
-                    ($n -is [System.Management.Automation.Language.CommandParameterAst] -and $n.ParameterName -in @('Parallel', 'AsJob', 'ThrottleLimit') -and $n.Parent.GetCommandName() -in @('ForEach-Object', '%'))
-                }, $true))
-        $newer | ForEach-Object { "$($_.Extent.StartLineNumber): $($_.Extent.Text)" } | Should -BeNullOrEmpty
-        $text = Get-Content -LiteralPath $Path -Raw
-        $text | Should -Not -Match '\.ArgumentList\.Add|StartInfo\.ArgumentList|StandardInputEncoding|\bclean\s*\{'
-        # Escapes that 5.1 does not know inside double-quoted strings.
-        @($tokens | Where-Object { $_.Kind -eq 'StringExpandable' -and $_.Text -match '`u\{|`e' }).Count | Should -Be 0
-    }
+    # Syntax, commands, parameters and .NET members newer than 5.1: Compatibility.Tests.ps1 and Net48.Tests.ps1.
 }
 
 Describe 'Format and type file <Name>' -ForEach $script:XmlFiles {
