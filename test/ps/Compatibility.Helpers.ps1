@@ -60,6 +60,14 @@ function Find-Ps7OnlyConstruct {
         if ($n -is [System.Management.Automation.Language.IndexExpressionAst] -and $n.PSObject.Properties['NullConditional'] -and $n.NullConditional) { '{0}: null-conditional indexing ?[] (7.1)' -f $line }
         if ($n -is [System.Management.Automation.Language.ScriptBlockAst] -and $n.PSObject.Properties['CleanBlock'] -and $null -ne $n.CleanBlock) { '{0}: a clean block (7.3)' -f $line }
         if ($n -is [System.Management.Automation.Language.VariableExpressionAst] -and $script:Ps7OnlyVariables -contains $n.VariablePath.UserPath) { '{0}: ${1} (PowerShell 6+; 5.1 runs only on Windows)' -f $line, $n.VariablePath.UserPath }
+        if ($n -is [System.Management.Automation.Language.PipelineAst]) {
+            $elements = @($n.PipelineElements)
+            for ($i = 0; $i -lt $elements.Count - 1; $i++) {
+                if ($elements[$i] -is [System.Management.Automation.Language.CommandAst] -and $elements[$i].GetCommandName() -eq 'ConvertFrom-Json') {
+                    '{0}: ConvertFrom-Json piped on (5.1 passes a JSON array on as one object; assign it first)' -f $line
+                }
+            }
+        }
         if ($n -is [System.Management.Automation.Language.CommandAst]) {
             $name = $n.GetCommandName()
             if (-not $name) { continue }

@@ -71,6 +71,7 @@ Describe 'The 5.1 deny-list finds what it is for (negative controls)' {
         @{ what = '-Encoding:utf8BOM'; code = 'Out-File a.txt -Encoding:utf8BOM' }
         @{ what = 'the `u{} escape'; code = '$a = "x`u{e9}"' }
         @{ what = 'the `e escape'; code = '$a = "`e[1m"' }
+        @{ what = 'ConvertFrom-Json piped on'; code = 'Get-Content a.json -Raw | ConvertFrom-Json | ForEach-Object { $_.id }' }
     ) {
         @(Find-Ps7OnlyConstruct -Code $code).Count | Should -BeGreaterThan 0 -Because $what
     }
