@@ -3,7 +3,7 @@
 # test/ps/. Idempotent and quiet: does nothing when both are already there.
 # PSScriptAnalyzer is not installed: it is not served by the NuGet feed this project can reach
 # (test/ps/Compatibility.Tests.ps1 checks the 5.1-compatibility rules from the AST instead, and
-# test/ps/Net48.Tests.ps1 compiles the .NET members against .NET Framework 4.8: .ci/install-30-net48.sh).
+# test/ps/Net48.Tests.ps1 compiles the .NET members against .NET Framework 4.8: .ci/install-40-net48.sh).
 set -euo pipefail
 
 PWSH_VERSION=7.6.9

@@ -1,7 +1,7 @@
 # Every .NET member that the module (ps/), its example script and their help examples call exists
 # in .NET Framework 4.8, which Windows PowerShell 5.1 runs on: test/ps/net48/Members.cs uses each
 # of them and is compiled against the .NET Framework 4.8 reference assemblies (NuGet
-# Microsoft.NETFramework.ReferenceAssemblies.net48, restored by .ci/install-30-net48.sh; the build
+# Microsoft.NETFramework.ReferenceAssemblies.net48, restored by .ci/install-40-net48.sh; the build
 # needs no network). A negative control proves the build fails on a member that net48 lacks, and a
 # meta test that every member found in the syntax trees is listed in Members.cs.
 
@@ -36,9 +36,9 @@ BeforeAll {
 }
 
 Describe '.NET members against .NET Framework 4.8 (test/ps/net48)' {
-    It 'has dotnet and the restored reference assemblies (.ci/install-30-net48.sh)' {
+    It 'has dotnet and the restored reference assemblies (.ci/install-40-net48.sh)' {
         $script:Dotnet | Should -Not -BeNullOrEmpty -Because 'the compile check needs the dotnet SDK'
-        Test-Path -LiteralPath (Join-Path $PSScriptRoot 'net48/obj/project.assets.json') | Should -BeTrue -Because 'run .ci/install-30-net48.sh (dotnet restore from NuGet) first'
+        Test-Path -LiteralPath (Join-Path $PSScriptRoot 'net48/obj/project.assets.json') | Should -BeTrue -Because 'run .ci/install-40-net48.sh (dotnet restore from NuGet) first'
     }
 
     It 'compiles every member the module and its examples call against net48' {
