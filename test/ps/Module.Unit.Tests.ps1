@@ -49,6 +49,27 @@ BeforeAll {
         (Get-Command -Name pwsh -CommandType Application | Select-Object -First 1).Source
     }
 
+    # Runs a script file in a child session of that host (console host: prompts read stdin), with
+    # these lines as its input; returns its exit code and output.
+    function script:Invoke-TestHost {
+        param([string] $ScriptFile, [string[]] $InputLine = @(), [switch] $NonInteractive)
+        $psi = New-Object System.Diagnostics.ProcessStartInfo
+        $psi.FileName = Get-TestHostPath
+        $psi.Arguments = "-NoProfile -NoLogo -File `"$ScriptFile`""
+        if ($NonInteractive) { $psi.Arguments = '-NonInteractive ' + $psi.Arguments }
+        $psi.UseShellExecute = $false
+        $psi.RedirectStandardInput = $true
+        $psi.RedirectStandardOutput = $true
+        $psi.RedirectStandardError = $true
+        $p = [System.Diagnostics.Process]::Start($psi)
+        foreach ($l in $InputLine) { $p.StandardInput.WriteLine($l) }
+        $p.StandardInput.Close()
+        $out = $p.StandardOutput.ReadToEndAsync()
+        $err = $p.StandardError.ReadToEndAsync()
+        $p.WaitForExit(60000) | Should -BeTrue
+        [pscustomobject]@{ Code = $p.ExitCode; Out = $out.Result; Err = $err.Result }
+    }
+
     function script:Read-FakeLog {
         if (-not (Test-Path $env:FAKE_KEYTOOL_LOG)) { return @() }
         @(Get-Content -LiteralPath $env:FAKE_KEYTOOL_LOG | Where-Object { $_ } | ForEach-Object { $_ | ConvertFrom-Json })
@@ -438,11 +459,6 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
 }
 
 Describe 'Set-ZivverAccountKey -Confirm (interactive prompts answered through a real console host)' {
-    BeforeAll {
-        # pwsh installed as a .NET tool runs as 'dotnet pwsh.dll': start it through its command.
-        $script:Pwsh = Get-TestHostPath
-    }
-
     It '<answers> writes <written> of 3 rows' -TestCases @(
         @{ answers = 'Y,N,Y'; written = 2 }
         @{ answers = 'N,A'; written = 2 }
@@ -465,23 +481,11 @@ Import-Module '$module'
 "@
         $scriptFile = Join-Path $TestDrive 'confirm.ps1'
         Set-Content -LiteralPath $scriptFile -Value $script
-        $psi = New-Object System.Diagnostics.ProcessStartInfo
-        $psi.FileName = $script:Pwsh
-        $psi.Arguments = "-NoProfile -NoLogo -File `"$scriptFile`""
-        $psi.UseShellExecute = $false
-        $psi.RedirectStandardInput = $true
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $p = [System.Diagnostics.Process]::Start($psi)
-        foreach ($a in $answers.Split(',')) { $p.StandardInput.WriteLine($a) }
-        $p.StandardInput.Close()
-        $out = $p.StandardOutput.ReadToEndAsync()
-        $err = $p.StandardError.ReadToEndAsync()
-        $p.WaitForExit(60000) | Should -BeTrue
-        $stdout = $out.Result
+        $run = Invoke-TestHost -ScriptFile $scriptFile -InputLine $answers.Split(',')
+        $stdout = $run.Out
         $stdout | Should -Match 'RESULT:'
         $updated = ([regex]::Matches($stdout, '=updated')).Count
-        $updated | Should -Be $written -Because "stdout: $stdout`nstderr: $($err.Result)"
+        $updated | Should -Be $written -Because "stdout: $stdout`nstderr: $($run.Err)"
         if ($written -gt 0) {
             @(Get-Content -LiteralPath $log).Count | Should -Be 1
             @(Read-FakeStdinRows -Path $stdinFile | Where-Object action -eq 'set').Count | Should -Be $written
@@ -682,23 +686,12 @@ Import-Module '$module'
 "@
         $scriptFile = Join-Path $TestDrive 'inquire.ps1'
         Set-Content -LiteralPath $scriptFile -Value $script -Encoding UTF8
-        $psi = New-Object System.Diagnostics.ProcessStartInfo
-        $psi.FileName = Get-TestHostPath
-        $psi.Arguments = "-NoProfile -NonInteractive -File `"$scriptFile`""
-        $psi.UseShellExecute = $false
-        $psi.RedirectStandardInput = $true
-        $psi.RedirectStandardOutput = $true
-        $psi.RedirectStandardError = $true
-        $p = [System.Diagnostics.Process]::Start($psi)
-        $p.StandardInput.Close()
-        $out = $p.StandardOutput.ReadToEndAsync()
-        $err = $p.StandardError.ReadToEndAsync()
-        $p.WaitForExit(60000) | Should -BeTrue
-        $because = "stdout: $($out.Result)`nstderr: $($err.Result)"
-        $p.ExitCode | Should -Be 0 -Because $because
-        $out.Result | Should -Match 'RESULT:1:updated' -Because $because
-        ($out.Result + $err.Result) | Should -Not -Match 'NonInteractive' -Because $because
-        $out.Result | Should -Match 'fake debug line' -Because 'debug lines are shown, as with -Debug in PowerShell 7'
+        $run = Invoke-TestHost -ScriptFile $scriptFile -NonInteractive
+        $because = "stdout: $($run.Out)`nstderr: $($run.Err)"
+        $run.Code | Should -Be 0 -Because $because
+        $run.Out | Should -Match 'RESULT:1:updated' -Because $because
+        ($run.Out + $run.Err) | Should -Not -Match 'NonInteractive' -Because $because
+        $run.Out | Should -Match 'fake debug line' -Because 'debug lines are shown, as with -Debug in PowerShell 7'
     }
 
     It 'keeps a raw column: key that looks like a date exactly as the keytool wrote it (PowerShell 7''s ConvertFrom-Json makes it a DateTime)' {
