@@ -69,7 +69,7 @@ describe('integration: rollback of the first migration (--previous-key-source)',
     expect(doc.rows[n - 1]).to.include({ action: 'unchanged', reason: 'the key Zivver holds (per objectGuid) is already this key' });
     const planCsv = (await fs.readFile(path.join(dir, 'plan.csv'), 'utf8')).split('\r\n');
     expect(planCsv[0]).to.equal('line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check,previousKey,zivverUrl,keySource,keyFormat,previousKeySource');
-    expect(planCsv[1]!.endsWith(`,${objectGuids[0]},${doc.zivverUrl}`)).to.equal(true);
+    expect(planCsv[1]!.endsWith(`,${objectGuids[0]},${doc.zivverUrl},objectId,guid,objectGuid`)).to.equal(true);
 
     const apply = await runCli(['apply', '--plan', 'plan.json', ...common], { cwd: dir, env });
     expect(apply.code, apply.stderr).to.equal(0);
