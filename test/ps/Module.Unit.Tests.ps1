@@ -66,7 +66,8 @@ BeforeAll {
         $p.StandardInput.Close()
         $out = $p.StandardOutput.ReadToEndAsync()
         $err = $p.StandardError.ReadToEndAsync()
-        $p.WaitForExit(60000) | Should -BeTrue
+        # A guard against a hang (a prompt nobody answers), not a speed limit: generous for a loaded machine.
+        $p.WaitForExit(300000) | Should -BeTrue
         [pscustomobject]@{ Code = $p.ExitCode; Out = $out.Result; Err = $err.Result }
     }
 

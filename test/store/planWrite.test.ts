@@ -51,11 +51,11 @@ describe('store/planWrite: plans written in pieces', () => {
         const jsonl = [...planJsonlPieces(rows)];
         expect(jsonl.join('')).to.equal(rows.map((r) => JSON.stringify(r) + '\n').join(''));
         expect(jsonl).to.have.length(Math.ceil(rows.length / 1000));
-        const csv = [...planCsvPieces(rows, { delimiter: ';', bom, zivverUrl: 'u' })];
+        const csv = [...planCsvPieces(rows, { delimiter: ';', bom, context: { zivverUrl: 'u' } })];
         expect(csv).to.have.length(1 + Math.ceil(rows.length / 1000));
         const lines = csv.join('').split('\r\n');
         expect(lines[0]).to.match(bom ? /^\uFEFFline;input;/ : /^line;input;/);
-        expect(csv.join('')).to.equal(planRowsToCsv(rows, { delimiter: ';', bom, zivverUrl: 'u' }));
+        expect(csv.join('')).to.equal(planRowsToCsv(rows, { delimiter: ';', bom, context: { zivverUrl: 'u' } }));
       }),
       { numRuns: 30 },
     );
