@@ -2,6 +2,7 @@
  * `npm run demo`: a newcomer's tour without a Zivver tenant. Starts the Zivver SCIM emulator with a
  * sample tenant on 127.0.0.1, writes a sample Exchange Online export, and runs the real CLI:
  * test-connection → plan → apply --what-if → apply → plan again (now unchanged) → rollback plan.
+ * The plan and the first apply also write their HTML reports (plan.html, results.html).
  * Every command is printed as you would type it. Files go to a temporary folder (printed).
  */
 import { spawn } from 'node:child_process';
@@ -21,6 +22,10 @@ function csvCell(v: unknown): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
+/** `npm run demo -- --screenshot docs/img/plan-report.png` also takes the README's picture of plan.html. */
+const screenshotAt = process.argv.indexOf('--screenshot');
+const screenshotTo = screenshotAt > 0 ? process.argv[screenshotAt + 1] : undefined;
+
 async function main(): Promise<void> {
   const apiKey = `demo-${Math.random().toString(36).slice(2, 12)}`;
   const tenant = generateSampleTenant({ count: 300, seed: 2026 });
@@ -36,10 +41,19 @@ async function main(): Promise<void> {
     ZIVVER_KEYTOOL_LEDGER: path.join(dir, 'ledger.jsonl'),
   };
 
-  // A Get-EXOMailbox export the way Windows PowerShell 5.1's Export-Csv writes it.
-  const columns = ['DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'ExternalDirectoryObjectId', 'RecipientTypeDetails', 'EmailAddresses'];
+  // A Get-EXOMailbox export the way Windows PowerShell 5.1's Export-Csv writes it, with each
+  // person's department (as Get-User gives it) for the plan report's counts per department.
+  const departmentOf = new Map<string, string>();
+  for (const u of tenant.users as Array<Record<string, unknown>>) {
+    const division = (u['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User'] as { division?: string } | undefined)?.division;
+    if (division && division !== '/') departmentOf.set(String(u.userName).toLowerCase(), division);
+  }
+  const columns = ['DisplayName', 'PrimarySmtpAddress', 'UserPrincipalName', 'ExternalDirectoryObjectId', 'RecipientTypeDetails', 'EmailAddresses', 'Department'];
   const lines = ['#TYPE Selected.Microsoft.Exchange.Data.Directory.Management.Mailbox', columns.map(csvCell).join(',')];
-  for (const m of tenant.mailboxes as unknown as Array<Record<string, unknown>>) lines.push(columns.map((c) => csvCell(m[c])).join(','));
+  for (const m of tenant.mailboxes as unknown as Array<Record<string, unknown>>) {
+    const row = { ...m, Department: departmentOf.get(String(m.PrimarySmtpAddress).toLowerCase()) ?? '' };
+    lines.push(columns.map((c) => csvCell(row[c as keyof typeof row])).join(','));
+  }
   const csv = path.join(dir, 'mailboxes.csv');
   await writeFile(csv, lines.join('\r\n') + '\r\n', 'utf8');
 
@@ -81,9 +95,9 @@ async function main(): Promise<void> {
   await writeFile(path.join(dir, 'ad-users.csv'), adLines.join('\r\n') + '\r\n', 'utf8');
   try {
     await run(['test-connection', ...url], 'Is Zivver reachable, and is the API key accepted?');
-    await run(['plan', ...url, '--input', 'mailboxes.csv', '--out', 'plan.json', '--out', 'plan.csv'], 'Plan: which account gets which key (nothing is written)');
+    await run(['plan', ...url, '--input', 'mailboxes.csv', '--out', 'plan.json', '--out', 'plan.csv', '--out', 'plan.html'], 'Plan: which account gets which key (nothing is written); plan.html is the page for the change board');
     await run(['apply', ...url, '--plan', 'plan.json', '--what-if'], 'Dry run: read every account fresh, decide, write nothing');
-    await run(['apply', ...url, '--plan', 'plan.json', '--max-changes', '1000'], 'Apply: write the keys (whole-object PUT, only SsoAccountKey changes)');
+    await run(['apply', ...url, '--plan', 'plan.json', '--max-changes', '1000', '--report', 'results.html'], 'Apply: write the keys (whole-object PUT, only SsoAccountKey changes); results.html shows what happened');
     await run(['plan', ...url, '--input', 'mailboxes.csv', '--out', 'plan2.json'], 'Plan again: the ledger knows these keys are set, so they are unchanged');
     await run(['plan', ...url, '--input', 'ad-users.csv', '--key-source', 'objectGuid', '--out', 'back.json'], 'Cardiology stays on AD for now: plan its keys back to the AD objectGUID (from a Get-ADUser export)');
     await run(['apply', ...url, '--plan', 'back.json', '--max-changes', '100'], 'Apply it; nothing else about these accounts changes');
@@ -92,7 +106,15 @@ async function main(): Promise<void> {
   } finally {
     await emulator.close();
   }
+  if (screenshotTo) {
+    // The README's picture: the plan report this demo wrote, as headless Chromium shows it.
+    const { findChromium, screenshot } = await import('../test/helpers/chromium.js');
+    if (!findChromium()) throw new Error('--screenshot needs chromium (.ci/install-30-chromium.sh)');
+    await screenshot(path.join(dir, 'plan.html'), path.resolve(screenshotTo), 1100, 1250);
+    console.log(`Screenshot of plan.html written to ${screenshotTo}`);
+  }
   console.log(`\nDone. The files are in ${dir}.`);
+  console.log(`Open the reports in a browser: ${path.join(dir, 'plan.html')} and ${path.join(dir, 'results.html')}`);
   if (failures) {
     console.log(`${failures} step(s) did not exit 0.`);
     process.exitCode = 1;

@@ -41,6 +41,7 @@ function ConvertTo-ZivverCmdletMessage {
         '--key-format'          = '-KeyFormat'
         '--zivver-url'          = '-ZivverUrl'
         '--results'             = '-ResultsPath'
+        '--report'              = '-ReportPath'
         '--what-if'             = '-WhatIf'
         '--ledger'              = '-LedgerPath'
         '--input'               = '-Path'

@@ -119,6 +119,12 @@ function Get-ZivverKeyPlan {
         The ledger file that records every key this tool wrote (rows it already set are 'unchanged').
         Default: the keytool's file in your application-data folder.
 
+    .PARAMETER ReportPath
+        Also write the plan as one self-contained HTML page (a name ending in .html) for the people
+        who approve the change: what will happen in one sentence, the counts per action, the rows
+        that need attention first, then the keys that will be set. It loads nothing from anywhere,
+        holds no secret, and prints on A4.
+
     .INPUTS
         Objects with mailbox or user properties (see the description), e.g. from Get-EXOMailbox.
 
@@ -126,6 +132,11 @@ function Get-ZivverKeyPlan {
         Zivver.KeyPlanRow: Line, Input, Email, ZivverId, UserName, NewKey, Action, Reason,
         Fingerprint, Check, Warnings, and PlanZivverUrl (the Zivver URL the plan was made against;
         Set-ZivverAccountKey writes to that URL and the keytool refuses another one).
+
+    .EXAMPLE
+        Get-EXOMailbox -ResultSize Unlimited | Get-ZivverKeyPlan -OutFile .\plan.csv -ReportPath .\plan.html
+
+        Plans, writes the rows for Excel, and plan.html: one page to mail to the change board.
 
     .EXAMPLE
         Connect-ExchangeOnline
@@ -295,7 +306,11 @@ function Get-ZivverKeyPlan {
 
         [Parameter()]
         [ValidateNotNullOrEmpty()]
-        [string] $LedgerPath
+        [string] $LedgerPath,
+
+        [Parameter()]
+        [ValidatePattern('\.html?$')]
+        [string] $ReportPath
     )
 
     begin {
@@ -358,6 +373,7 @@ function Get-ZivverKeyPlan {
         if ($ExcludeDomain) { $cliArgs.Add('--exclude-domains'); $cliArgs.Add(($ExcludeDomain -join ';')) }
         if ($ZivverUrl) { $cliArgs.Add('--zivver-url'); $cliArgs.Add($ZivverUrl) }
         if ($LedgerPath) { $cliArgs.Add('--ledger'); $cliArgs.Add((Resolve-ZivverFilePath -Caller $PSCmdlet -Path $LedgerPath)) }
+        if ($ReportPath) { $cliArgs.Add('--out'); $cliArgs.Add($PSCmdlet.GetUnresolvedProviderPathFromPSPath($ReportPath)) }
         if ($OutFile) {
             foreach ($file in $OutFile) { $cliArgs.Add('--out'); $cliArgs.Add($PSCmdlet.GetUnresolvedProviderPathFromPSPath($file)) }
         }

@@ -98,6 +98,12 @@ function Set-ZivverAccountKey {
         names after the planned writes (zivver-keytool-<plan id>.results.jsonl), so that running the
         same pipeline again resumes it.
 
+    .PARAMETER ReportPath
+        Also write the results of the run as one self-contained HTML page (a name ending in .html)
+        for the people who review the change: what happened in one sentence, the counts and the
+        run's progress over time, each failure in Zivver's words, the commands that undo the run,
+        the requests per update and the 429s seen. Written for partial and interrupted runs too.
+
     .PARAMETER ZivverUrl
         The Zivver SCIM base URL. Default: https://app.zivver.com/api/scim/v2. A plain http:// URL
         is accepted only for a loopback host (a local emulator).
@@ -287,6 +293,7 @@ function Set-ZivverAccountKey {
         [Parameter()] [ValidateNotNullOrEmpty()] [string] $LedgerPath,
         [Parameter()] [ValidateNotNullOrEmpty()] [string[]] $Canary,
         [Parameter()] [switch] $CanaryOk,
+        [Parameter()] [ValidatePattern('\.html?$')] [string] $ReportPath,
         [Parameter()] [switch] $Force
     )
 
@@ -400,6 +407,7 @@ function Set-ZivverAccountKey {
             $journal = $PSCmdlet.GetUnresolvedProviderPathFromPSPath($ResultsPath)
             $cliArgs.Add('--results'); $cliArgs.Add($journal)
         }
+        if ($ReportPath) { $cliArgs.Add('--report'); $cliArgs.Add($PSCmdlet.GetUnresolvedProviderPathFromPSPath($ReportPath)) }
         if ($WhatIfPreference) { $cliArgs.Add('--what-if') }
         if ($PSBoundParameters.ContainsKey('MaxChanges')) { $cliArgs.Add('--max-changes'); $cliArgs.Add([string]$MaxChanges) }
         if ($Concurrency) { $cliArgs.Add('--concurrency'); $cliArgs.Add([string]$Concurrency) }

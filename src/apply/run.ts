@@ -101,6 +101,8 @@ export interface ApplyRun {
   journalFile: string | null;
   /** apply --canary: the canary rows, and how many set rows wait for --canary-ok. */
   canary?: { rows: PlanRow[]; waiting: number };
+  /** When the run started writing (or checking, with --what-if), ISO. */
+  startedAt: string;
   stats: {
     seconds: number;
     requests: number;
@@ -243,6 +245,7 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
     whatIf: a.whatIf,
     journalFile: journal ? journalFile : null,
     ...(canary ? { canary: { rows: canary, waiting: a.plan.rows.filter((r) => r.action === 'set' && !canaryKeys!.has(rowKey(r))).length } } : {}),
+    startedAt: new Date(started).toISOString(),
     stats: {
       seconds: Math.round(seconds * 10) / 10,
       requests: client.stats.requests - requestsBefore,

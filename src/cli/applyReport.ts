@@ -8,15 +8,19 @@ import { runApply, type ApplySettings } from '../apply/run.js';
 import { ExitCode, InterruptedError, RecordError } from '../errors.js';
 import type { PlanRow } from '../core/types.js';
 import { rowKey, type ResultRow, type ResultStatus } from '../store/journal.js';
+import { writeFileAtomic } from '../store/planWrite.js';
 import { resultsOutputKind, writeResultOutputs } from '../store/resultsWrite.js';
 import type { ScimClient } from '../zivver/types.js';
 import type { CommandContext } from './context.js';
+import { resultsReportHtml } from './reports.js';
 import type { OutputOptionArgs } from './options.js';
 import { renderTable } from './render.js';
 
 export interface ApplyReportSettings extends ApplySettings, Pick<OutputOptionArgs, 'output' | 'csvDelimiter' | 'csvBom'> {
   /** --out: result files (.json, .jsonl, .csv). */
   out?: string[];
+  /** --report: the results as one HTML page (absolute; resolveReportFile). */
+  report?: string;
   /** --yes / --auto-approve: never ask for confirmation. */
   yes?: boolean;
 }
@@ -31,7 +35,7 @@ export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext
   checkResultOutputs(a.out);
   // Like Terraform: a person at a terminal who gave neither --yes nor --max-changes confirms.
   const ask = !a.yes && a.maxChanges === undefined && isTty(ctx.stdin) && isTty(ctx.stderr);
-  const run = await runApply({ ...a, outFiles: a.out ?? [] }, ctx, {
+  const run = await runApply({ ...a, outFiles: [...(a.out ?? []), ...(a.report ? [a.report] : [])] }, ctx, {
     ...(client ? { client } : {}),
     ...(ask
       ? {
@@ -77,6 +81,11 @@ export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext
       counts: outcome.counts,
       journal: journalFile,
     });
+  }
+  if (a.report) {
+    // Written for interrupted and partial runs too: that is when reviewers need it most.
+    await writeFileAtomic(a.report, resultsReportHtml(run, a, ctx.env));
+    logger.info(`Report written to ${a.report}`);
   }
   if (a.output === 'json') {
     ctx.stdout.write(JSON.stringify({ kind: 'zivver-keyresults', runId: run.runId, whatIf: a.whatIf, counts: outcome.counts, stats, results: outcome.results }, null, 2) + '\n');

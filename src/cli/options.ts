@@ -106,6 +106,26 @@ export function resolveLedgerFile(args: LedgerArgs, ctx: { cwd: string; env: Nod
   return path.resolve(ctx.cwd, args.ledger ?? defaultLedgerPath(ctx.env));
 }
 
+/** `apply` and `sync`: --report, the results of the run as one HTML page for reviewers. */
+export function withReportOption<T>(y: Argv<T>) {
+  return y.option('report', {
+    type: 'string',
+    describe: 'Write the results as one self-contained HTML page (.html) for the people who review the change',
+    group: 'Output:',
+  });
+}
+export type ReportArgs = { report?: string };
+
+/** --report → the report file, absolute; a name that is not .html/.htm is refused before anything is read. */
+export function resolveReportFile(args: ReportArgs, ctx: { cwd: string }): string | undefined {
+  if (args.report === undefined) return undefined;
+  const ext = path.extname(args.report).toLowerCase();
+  if (ext !== '.html' && ext !== '.htm') {
+    throw new UsageError(`--report ${args.report}: the report is an HTML page; give a name ending in .html`);
+  }
+  return path.resolve(ctx.cwd, args.report);
+}
+
 /** Options of `plan` (and `sync`): inputs, key derivation, filters, outputs. */
 export function withPlanOptions<T>(y: Argv<T>) {
   const withFilters = y
@@ -399,7 +419,13 @@ export function resolveApplyOptions(args: ApplyOptionArgs & ApplyReadArgs): Appl
 /** Where and how to write what a command produced. */
 export function withOutputOptions<T>(y: Argv<T>) {
   return y
-    .option('out', { alias: 'o', type: 'string', array: true, describe: 'Write to file: .json, .jsonl or .csv (repeatable)', group: 'Output:' })
+    .option('out', {
+      alias: 'o',
+      type: 'string',
+      array: true,
+      describe: 'Write to file: .json, .jsonl or .csv (repeatable); plan and rollback also .html, a page for reviewers',
+      group: 'Output:',
+    })
     .option('output', {
       choices: ['table', 'json', 'jsonl'] as const,
       default: 'table' as const,

@@ -6,6 +6,7 @@
 import { formatKeySource } from '../core/keys.js';
 import { planKeyChanges } from '../core/plan.js';
 import { assemblePlanDocument } from '../core/planDocument.js';
+import { rowDetailsFromUsers, type RowDetailsLookup } from '../core/rowDetails.js';
 import type { KeyFormat, KeySource, LedgerKnowledge, PlanDocument, PlanFilters, SourceUser } from '../core/types.js';
 import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { readInput, type InputFormat } from '../sources/index.js';
@@ -55,11 +56,18 @@ export interface PlanZivver {
   client: ScimClient;
 }
 
+/** A plan, and what its inputs say of each row's person beyond the plan (for the HTML report). */
+export interface BuiltPlan {
+  plan: PlanDocument;
+  /** Display name and department of a row's source user, where the input has them. */
+  details: RowDetailsLookup;
+}
+
 /**
  * Reads everything and plans. Every local check (flags, API key) has been made by the caller;
  * the inputs are read before the first request, so bad input exits 2 with nothing sent anywhere.
  */
-export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx: RunContext): Promise<PlanDocument> {
+export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx: RunContext): Promise<BuiltPlan> {
   const { logger } = ctx;
   const { connection, client } = zivver;
   const url = connection.url;
@@ -118,7 +126,7 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
       );
     }
   }
-  return assemblePlanDocument({
+  const plan = assemblePlanDocument({
     createdAt: new Date().toISOString(),
     zivverUrl: url.href.replace(/\/$/, ''),
     keySource: formatKeySource(keySource),
@@ -130,6 +138,7 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
     warnings,
     filters,
   });
+  return { plan, details: rowDetailsFromUsers(users) };
 }
 
 function previousKeyColumns(source: KeySource): string {

@@ -74,7 +74,7 @@ export function progressChart(
   width = 560,
   height = 220,
 ): ProgressChart {
-  const plot = { x: 48, y: 10, w: width - 48 - 96, h: height - 10 - 34 };
+  const plot = { x: 48, y: 10, w: width - 48 - 150, h: height - 10 - 34 };
   const valid = rows.filter((r) => Number.isFinite(r.at));
   const t0 = Number.isFinite(start) ? start : Math.min(...valid.map((r) => r.at));
   const end = valid.reduce((m, r) => Math.max(m, r.at), t0);

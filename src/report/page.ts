@@ -28,6 +28,7 @@ dl.facts dt{color:var(--muted)}
 dl.facts dd{margin:0;overflow-wrap:anywhere}
 code,.mono{font-family:ui-monospace,Consolas,"DejaVu Sans Mono",Menlo,monospace;font-size:12.5px}
 pre.cmd{background:var(--band);border:1px solid var(--line);border-radius:6px;padding:8px 12px;white-space:pre-wrap;overflow-wrap:anywhere;font-family:ui-monospace,Consolas,"DejaVu Sans Mono",Menlo,monospace;font-size:12.5px}
+
 .charts{display:flex;flex-wrap:wrap;gap:12px 36px;align-items:flex-start}
 svg{max-width:100%;height:auto;font-family:system-ui,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif}
 .tools{display:flex;gap:12px;align-items:center;margin:6px 0}
@@ -59,6 +60,7 @@ h1{font-size:16pt}h2{font-size:12pt;break-after:avoid}h3{break-after:avoid}
 .tools{display:none}
 table{font-size:8pt}
 th{position:static}
+
 td.k{font-size:7.5pt}
 thead{display:table-header-group}
 tr,.chart,dl.facts,pre.cmd{break-inside:avoid}

@@ -152,6 +152,8 @@ export function renderPlanReport(input: PlanReportInput): string {
   const attentionShown = attentionRows.slice(0, limits.attention);
   const anyDepartment = departments.size > 0;
   const name = (r: PlanRow) => info.get(r)?.displayName ?? '';
+  // The account's userName only where it is not the address itself: the exceptions stand out.
+  const account = (r: PlanRow) => (r.userName.trim().toLowerCase() === r.email.trim().toLowerCase() ? '' : r.userName);
   const dept = (r: PlanRow) => info.get(r)?.department ?? '';
 
   const attentionTable: TableModel = {
@@ -159,11 +161,11 @@ export function renderPlanReport(input: PlanReportInput): string {
     title: 'rows that need attention',
     columns: [
       { label: 'Action', kind: 'chip' },
-      { label: 'Address' },
+      { label: 'Address', kind: 'a' },
       ...(anyName ? [{ label: 'Name' }] : []),
       ...(anyDepartment ? [{ label: 'Department' }] : []),
       { label: 'Why', kind: 'w' },
-      { label: 'Zivver account' },
+      { label: 'Zivver account, if another', kind: 'a' },
       { label: 'Source' },
     ],
     rows: attentionShown.map((r) => [
@@ -172,7 +174,7 @@ export function renderPlanReport(input: PlanReportInput): string {
       ...(anyName ? [name(r)] : []),
       ...(anyDepartment ? [dept(r)] : []),
       r.reason,
-      r.userName,
+      account(r),
       source(r),
     ]),
     ...(attentionShown.length < attentionTotal
@@ -183,10 +185,10 @@ export function renderPlanReport(input: PlanReportInput): string {
     id: 'set',
     title: 'keys that will be set',
     columns: [
-      { label: 'Address' },
+      { label: 'Address', kind: 'a' },
       ...(anyName ? [{ label: 'Name' }] : []),
       ...(anyDepartment ? [{ label: 'Department' }] : []),
-      { label: 'Zivver account' },
+      { label: 'Zivver account, if another', kind: 'a' },
       { label: 'New key', kind: 'k' },
       ...(anyPrevious ? [{ label: 'Previous key', kind: 'k' as const }] : []),
       { label: 'How it was matched', kind: 'w' },
@@ -196,7 +198,7 @@ export function renderPlanReport(input: PlanReportInput): string {
       r.email,
       ...(anyName ? [name(r)] : []),
       ...(anyDepartment ? [dept(r)] : []),
-      r.userName,
+      account(r),
       r.newKey,
       ...(anyPrevious ? [r.previousKey ?? ''] : []),
       r.reason,

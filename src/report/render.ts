@@ -7,8 +7,11 @@ import { escapeHtml } from './escape.js';
 import { PAGE_PARTS, PAGE_TEMPLATE } from './page.js';
 import { BARS, FACTS, PLAN, PROGRESS, RESULTS, TABLE } from './templates.js';
 
-/** n: a number (right-aligned, sorts as a number); k: a key (monospace); w: wide text (reasons); chip: an action or status. */
-export type CellKind = 'n' | 'k' | 'w' | 'chip' | 'text';
+/**
+ * n: a number (right-aligned, sorts as a number); k: a key (monospace); w: wide text (reasons);
+ * a: an e-mail address (may break before its @); chip: an action or status.
+ */
+export type CellKind = 'n' | 'k' | 'w' | 'a' | 'chip' | 'text';
 
 export interface TableColumn {
   label: string;

@@ -114,21 +114,21 @@ export function renderResultsReport(input: ResultsReportInput): string {
   const failedTable: TableModel = {
     id: 'failed',
     title: 'failures',
-    columns: [{ label: 'Address' }, { label: 'Zivver account' }, { label: 'HTTP', kind: 'n' }, { label: "Zivver's words", kind: 'w' }, { label: 'May have been applied' }, { label: 'Time (UTC)' }],
+    columns: [{ label: 'Address', kind: 'a' }, { label: 'Zivver account', kind: 'a' }, { label: 'HTTP', kind: 'n' }, { label: "Zivver's words", kind: 'w' }, { label: 'May have been applied' }, { label: 'Time (UTC)' }],
     rows: f.rows.map((r) => [r.email, r.userName, r.httpStatus ?? '', r.error ?? '', r.mayHaveBeenApplied ? 'yes' : 'no', time(r)]),
     ...(f.note ? { note: f.note } : {}),
   };
   const driftedTable: TableModel = {
     id: 'drifted',
     title: 'drifted rows',
-    columns: [{ label: 'Address' }, { label: 'Zivver account (planned)' }, { label: 'What changed', kind: 'w' }, { label: 'Time (UTC)' }],
+    columns: [{ label: 'Address', kind: 'a' }, { label: 'Zivver account (planned)', kind: 'a' }, { label: 'What changed', kind: 'w' }, { label: 'Time (UTC)' }],
     rows: d.rows.map((r) => [r.email, r.userName, r.error ?? '', time(r)]),
     ...(d.note ? { note: d.note } : {}),
   };
   const updatedTable: TableModel = {
     id: 'updated',
     title: input.whatIf ? 'rows that would be updated' : 'updated rows',
-    columns: [{ label: 'Address' }, { label: 'Zivver account' }, { label: 'New key', kind: 'k' }, { label: 'Time (UTC)' }],
+    columns: [{ label: 'Address', kind: 'a' }, { label: 'Zivver account', kind: 'a' }, { label: 'New key', kind: 'k' }, { label: 'Time (UTC)' }],
     rows: u.rows.map((r) => [r.email, r.userName, r.newKey, time(r)]),
     ...(u.note ? { note: u.note } : {}),
   };

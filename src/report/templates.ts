@@ -33,7 +33,7 @@ export const TABLE = `<div class="rows" id="<%= it.id %>">
 <table data-rows>
 <thead><tr><% for (const c of it.columns) { %><th<%~ c.kind === 'n' ? ' class="n"' : '' %> tabindex="0" title="Sort by this column"><%= c.label %></th><% } %></tr></thead>
 <tbody>
-<% for (const r of it.rows) { %><tr><% for (let i = 0; i < r.length; i++) { const c = it.columns[i].kind, v = r[i]; %><% if (c === 'n') { %><td class="n" data-v="<%= v %>"><%= typeof v === 'number' ? v.toLocaleString('en-US') : v %></td><% } else if (c === 'chip') { %><td><span class="chip c-<%= v %>"><%= v %></span></td><% } else if (c === 'k') { %><td class="k<%~ String(v).length <= 44 ? ' nw' : '' %>"><%= v %></td><% } else if (c === 'w') { %><td class="w"><%= v %></td><% } else { %><td><%= v %></td><% } %><% } %></tr>
+<% for (const r of it.rows) { %><tr><% for (let i = 0; i < r.length; i++) { const c = it.columns[i].kind, v = r[i]; %><% if (c === 'n') { %><td class="n" data-v="<%= v %>"><%= typeof v === 'number' ? v.toLocaleString('en-US') : v %></td><% } else if (c === 'chip') { %><td><span class="chip c-<%= v %>"><%= v %></span></td><% } else if (c === 'k') { %><td class="k<%~ String(v).length <= 44 ? ' nw' : '' %>"><%= v %></td><% } else if (c === 'w') { %><td class="w"><%= v %></td><% } else if (c === 'a') { const at = String(v).lastIndexOf('@'); %><td><% if (at > 0) { %><%= String(v).slice(0, at) %><wbr>@<%= String(v).slice(at + 1) %><% } else { %><%= v %><% } %></td><% } else { %><td><%= v %></td><% } %><% } %></tr>
 <% } %></tbody>
 </table>
 <% if (it.note) { %><p class="note"><%= it.note %></p><% } %>

@@ -1,8 +1,9 @@
 /**
- * Writing plans: the JSON document, JSON lines (one row per line) and CSV rows (Excel-friendly:
- * optional BOM, chosen delimiter). Files are written to a temporary name and renamed, so a
- * crash never leaves half a plan behind. Each form is produced in pieces, row by row, and written
- * as it is produced: a 100,000-row plan never exists as one 50 MB string.
+ * Writing plans: the JSON document, JSON lines (one row per line), CSV rows (Excel-friendly:
+ * optional BOM, chosen delimiter) and the HTML report (rendered by the caller: src/report). Files
+ * are written to a temporary name and renamed, so a crash never leaves half a plan behind. Each
+ * data form is produced in pieces, row by row, and written as it is produced: a 100,000-row plan
+ * never exists as one 50 MB string.
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
@@ -114,23 +115,39 @@ export async function writeFileAtomic(file: string, content: string | Iterable<s
   await fs.rename(tmp, file);
 }
 
-export function planOutputKind(file: string): 'json' | 'jsonl' | 'csv' {
+export function planOutputKind(file: string): 'json' | 'jsonl' | 'csv' | 'html' {
   const ext = path.extname(file).toLowerCase();
   if (ext === '.json') return 'json';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   if (ext === '.csv' || ext === '.tsv') return 'csv';
-  throw new UsageError(`--out ${file}: unknown file type "${ext || '(none)'}"; use a name ending in .json (the plan document), .jsonl (rows as JSON lines) or .csv/.tsv (rows for Excel)`);
+  if (ext === '.html' || ext === '.htm') return 'html';
+  throw new UsageError(
+    `--out ${file}: unknown file type "${ext || '(none)'}"; use a name ending in .json (the plan document), .jsonl (rows as JSON lines), .csv/.tsv (rows for Excel) or .html (a page for reviewers)`,
+  );
 }
 
-/** Writes the plan to each --out file by its extension. */
-export async function writePlanOutputs(files: readonly string[], plan: PlanDocument, csv: CsvOptions, cwd: string): Promise<string[]> {
+/**
+ * Writes the plan to each --out file by its extension. `renderHtml` makes the HTML report; it is
+ * given the plan's other files (the page names them as where every row is).
+ */
+export async function writePlanOutputs(
+  files: readonly string[],
+  plan: PlanDocument,
+  csv: CsvOptions,
+  cwd: string,
+  renderHtml?: (otherFiles: string[]) => string,
+): Promise<string[]> {
   const written: string[] = [];
   for (const f of files) planOutputKind(f); // refuse bad names before writing anything
+  const dataFiles = files.filter((f) => planOutputKind(f) !== 'html').map((f) => path.basename(f));
   for (const f of files) {
     const file = path.resolve(cwd, f);
     const kind = planOutputKind(file);
+    if (kind === 'html' && !renderHtml) throw new UsageError(`--out ${f}: this command writes no HTML report`);
     const content =
-      kind === 'json'
+      kind === 'html'
+        ? renderHtml!(dataFiles)
+        : kind === 'json'
         ? planJsonPieces(plan)
         : kind === 'jsonl'
           ? planJsonlPieces(plan.rows, planRowContext(plan))

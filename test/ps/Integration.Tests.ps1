@@ -80,7 +80,7 @@ Describe 'Get-ZivverKeyPlan | Set-ZivverAccountKey against the emulator' -Skip:$
     BeforeAll {
         $script:Emu = Start-TestEmulator -Users 40
         $script:Ledger = Join-Path $TestDrive 'ledger.jsonl'
-        $script:Plan = @($script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -OutFile (Join-Path $TestDrive 'plan.csv') -WarningAction SilentlyContinue)
+        $script:Plan = @($script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $script:Ledger -OutFile (Join-Path $TestDrive 'plan.csv') -ReportPath (Join-Path $TestDrive 'plan.html') -WarningAction SilentlyContinue)
     }
     AfterAll { Stop-TestEmulator $script:Emu }
 
@@ -96,6 +96,14 @@ Describe 'Get-ZivverKeyPlan | Set-ZivverAccountKey against the emulator' -Skip:$
             ($script:Plan | Where-Object Line -eq ([array]::IndexOf($script:Emu.Mailboxes, $mbx) + 1)).Action | Should -Be 'skipped'
         }
         Test-Path (Join-Path $TestDrive 'plan.csv') | Should -BeTrue
+    }
+
+    It '-ReportPath writes the plan as one page: its counts, no API key, nothing to load' {
+        $html = Get-Content -LiteralPath (Join-Path $TestDrive 'plan.html') -Raw -Encoding UTF8
+        $set = @($script:Plan | Where-Object Action -eq 'set').Count
+        $html | Should -Match ('<h1>Zivver key plan: {0} to set, ' -f $set)
+        $html | Should -Not -Match 'https?:'
+        $html.Contains($script:ApiKey) | Should -BeFalse
     }
 
     It 'formats rows as a table by default' {
@@ -120,9 +128,12 @@ Describe 'Get-ZivverKeyPlan | Set-ZivverAccountKey against the emulator' -Skip:$
 
     It '-Confirm:$false writes the keys (and nothing else changes)' {
         $before = Invoke-Admin -Emulator $script:Emu -Path '/state'
-        $res = @($script:Plan | Set-ZivverAccountKey -Confirm:$false -ApiKey $script:SecureKey -LedgerPath $script:Ledger -ResultsPath (Join-Path $TestDrive 'results.jsonl'))
+        $res = @($script:Plan | Set-ZivverAccountKey -Confirm:$false -ApiKey $script:SecureKey -LedgerPath $script:Ledger -ResultsPath (Join-Path $TestDrive 'results.jsonl') -ReportPath (Join-Path $TestDrive 'results.html'))
         $set = @($script:Plan | Where-Object Action -eq 'set')
         @($res | Where-Object Status -eq 'updated').Count | Should -Be $set.Count
+        $html = Get-Content -LiteralPath (Join-Path $TestDrive 'results.html') -Raw -Encoding UTF8
+        $html | Should -Match ('<h1>Zivver key run: {0} updated, 0 failed, 0 drifted</h1>' -f $set.Count)
+        $html | Should -Match 'zivver-keytool rollback'
         $keys = Get-Keys $script:Emu
         foreach ($row in $set) { $keys[$row.UserName.ToLowerInvariant()] | Should -Be $row.NewKey }
         Test-Path (Join-Path $TestDrive 'results.jsonl') | Should -BeTrue

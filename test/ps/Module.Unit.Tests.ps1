@@ -208,6 +208,17 @@ Describe 'Get-ZivverKeyPlan (fake keytool)' {
         $argv | Should -Not -Contain '-'
     }
 
+    It '-ReportPath asks for the HTML page (an --out ending in .html, resolved against the PowerShell location); another name is refused' {
+        Push-Location $TestDrive
+        try { $null = New-ExoMailbox -N 1 | Get-ZivverKeyPlan -ReportPath .\plan.html -OutFile .\plan.csv -WarningAction SilentlyContinue }
+        finally { Pop-Location }
+        $argv = (Read-FakeLog)[0].argv
+        $outs = @(for ($i = 0; $i -lt $argv.Count; $i++) { if ($argv[$i] -eq '--out') { $argv[$i + 1] } })
+        $outs | Should -Contain (Join-Path (Resolve-Path $TestDrive).ProviderPath 'plan.html')
+        $outs | Should -Contain (Join-Path (Resolve-Path $TestDrive).ProviderPath 'plan.csv')
+        { New-ExoMailbox -N 1 | Get-ZivverKeyPlan -ReportPath .\plan.pdf } | Should -Throw '*ReportPath*'
+    }
+
     It 'turns keytool warnings into warnings and info logs into verbose records' {
         $warnings = $null
         $verbose = New-ExoMailbox -N 1 | Get-ZivverKeyPlan -WarningVariable warnings -WarningAction SilentlyContinue -Verbose 4>&1 |
@@ -329,6 +340,15 @@ Describe 'Set-ZivverAccountKey (fake keytool)' {
         $rows[2].check | Should -Be 'ck3'
         $rows[2].zivverId | Should -Be 'id-3'
         $argv | Should -Not -Contain '--results-dir'
+    }
+
+    It '-ReportPath reaches the keytool as --report (resolved); a name not ending in .html is refused' {
+        Push-Location $TestDrive
+        try { $null = $script:Rows | Set-ZivverAccountKey -Confirm:$false -ReportPath .\results.html }
+        finally { Pop-Location }
+        $argv = (Read-FakeLog)[0].argv
+        $argv[$argv.IndexOf('--report') + 1] | Should -Be (Join-Path (Resolve-Path $TestDrive).ProviderPath 'results.html')
+        { $script:Rows | Set-ZivverAccountKey -Confirm:$false -ReportPath .\results.txt } | Should -Throw '*ReportPath*'
     }
 
     It '-WhatIf runs apply --what-if (no writes) and still reports every row' {
@@ -534,6 +554,7 @@ Describe 'Keytool messages in the cmdlets'' terms (ConvertTo-ZivverCmdletMessage
         @{ flag = '--results'; parameter = '-ResultsPath' }
         @{ flag = '--canary-ok'; parameter = '-CanaryOk' }
         @{ flag = '--canary "a@x.nl"'; parameter = '-Canary "a@x.nl"' }
+        @{ flag = '--report'; parameter = '-ReportPath' }
         @{ flag = 'ZIVVER_API_KEY'; parameter = '-ApiKey or $env:ZIVVER_API_KEY' }
         @{ flag = '--api-key-file <path>'; parameter = '-ApiKey or $env:ZIVVER_API_KEY' }
         @{ flag = 'the plan (stdin)'; parameter = 'the plan (the piped objects)' }

@@ -74,7 +74,7 @@ describe('report: plan page', () => {
     expect(set).to.be.greaterThan(attention);
     const chips = [...html.slice(attention, set).matchAll(/class="chip c-([\w-]+)"/g)].map((m) => m[1]);
     expect(chips).to.deep.equal(['not-found', 'ambiguous', 'conflict', 'conflict', 'invalid']);
-    expect(html.slice(set)).to.include('user39@ziekenhuis.example');
+    expect(html.slice(set)).to.include('user39<wbr>@ziekenhuis.example');
   });
 
   it('shows a hostile display name and a formula as text, never as markup', () => {

@@ -4,6 +4,7 @@ import {
   resolveApplyOptions,
   resolveCanary,
   resolveLedgerFile,
+  resolveReportFile,
   resolveZivverConnection,
   withApplyOptions,
   withApplyReadOptions,
@@ -11,12 +12,14 @@ import {
   withCommonOptions,
   withLedgerOption,
   withOutputOptions,
+  withReportOption,
   type ApplyOptionArgs,
   type ApplyReadArgs,
   type CanaryArgs,
   type CommonArgs,
   type LedgerArgs,
   type OutputOptionArgs,
+  type ReportArgs,
 } from '../options.js';
 import { readPlanDetailed } from '../../store/planRead.js';
 import { applyAndReport, checkResultOutputs } from '../applyReport.js';
@@ -26,7 +29,8 @@ export type ApplyCommandArgs = CommonArgs &
   OutputOptionArgs &
   ApplyReadArgs &
   LedgerArgs &
-  Partial<CanaryArgs> & {
+  Partial<CanaryArgs> &
+  ReportArgs & {
     plan: string;
   };
 
@@ -35,7 +39,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
   describe: 'Carry out the set rows of a plan',
   builder: (y) =>
     withLedgerOption(
-      withCanaryOptions(withApplyReadOptions(withOutputOptions(withApplyOptions(withCommonOptions(y))))).option('plan', {
+      withReportOption(withCanaryOptions(withApplyReadOptions(withOutputOptions(withApplyOptions(withCommonOptions(y)))))).option('plan', {
         alias: 'p',
         type: 'string',
         demandOption: true,
@@ -47,15 +51,18 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
     )
       .example('$0 apply --plan plan.json --what-if', 'Show what would be written')
       .example('$0 apply --plan plan.json --max-changes 500', 'Write the keys (refuse if more than 500)')
+      .example('$0 apply --plan plan.json --max-changes 500 --report results.html', 'The same, and the results as one page for the change board')
       .example('$0 apply --plan plan.json', 'Run again after a failure or Ctrl-C: resumes from plan.json.results.jsonl')
       .example('$0 apply --plan plan.json --canary "a@org.nl;b@org.nl"', 'Write two accounts first, then test their SSO login')
       .example('$0 apply --plan plan.json --canary-ok', 'Their logins worked: write the rest') as unknown as Argv<ApplyCommandArgs>,
   run: async (args, ctx) => {
+    // Output names are checked before the plan is read: a typo costs nothing.
+    checkResultOutputs(args.out);
+    const report = resolveReportFile(args, ctx);
     const read = await readPlanDetailed(args.plan, { stdin: ctx.stdin, cwd: ctx.cwd });
     for (const w of read.warnings) ctx.logger.warn(w);
     const options = resolveApplyOptions(args);
     const canary = resolveCanary(args);
-    checkResultOutputs(args.out);
     return applyAndReport(
       {
         plan: read.plan,
@@ -67,6 +74,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
         ...canary,
         yes: args.yes,
         ...(args.out ? { out: args.out } : {}),
+        ...(report ? { report } : {}),
         output: args.output,
         csvDelimiter: args.csvDelimiter,
         csvBom: args.csvBom,

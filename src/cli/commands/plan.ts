@@ -11,6 +11,7 @@ import { planJsonlPieces, planJsonPieces, writePieces, writePlanOutputs } from '
 import { planRowContext } from '../../core/planDocument.js';
 import { connectZivver } from '../../zivver/connection.js';
 import type { KeytoolCommand } from '../command.js';
+import { planReportRenderer } from '../reports.js';
 import type { CommandContext } from '../context.js';
 import {
   resolvePlanSettings,
@@ -78,6 +79,7 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
         group: 'Output:',
       })
       .example('$0 plan --input mailboxes.csv --out plan.json --out plan.csv', 'Plan from a Get-EXOMailbox export')
+      .example('$0 plan --input mailboxes.csv --out plan.json --out plan.html', 'The same, and one page for the change board to review')
       .example('$0 plan --input ad-users.csv --key-source objectGuid --include-emails "a@org.nl;b@org.nl"', 'Two users, keys from AD objectGUID')
       .example('$0 plan --input mailboxes.csv --previous-key-source objectGuid --out plan.json', 'First migration: record the objectGUIDs the Synctool set, so rollback can restore them')
       .example('$0 plan --source graph --tenant-id contoso.onmicrosoft.com --client-id <id> --certificate app.pfx --out plan.json', 'Users straight from Microsoft Graph')
@@ -87,10 +89,10 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
     const settings = resolvePlanSettings(args, ctx);
     // The API key is read after every flag is checked and before any input is read.
     const client = await connectZivver(connection, ctx);
-    const plan = await buildPlan(settings, { connection, client }, ctx);
+    const { plan, details } = await buildPlan(settings, { connection, client }, ctx);
     for (const w of plan.warnings ?? []) ctx.logger.warn(w);
     if (args.out?.length) {
-      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd);
+      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd, planReportRenderer(plan, ctx.env, details));
       for (const f of written) ctx.logger.info(`Plan written to ${f}`);
     }
     await printPlan(plan, args.output, ctx);

@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
+import { planReportRenderer } from '../reports.js';
 import { resolveLedgerFile, withCommonOptions, withLedgerOption, withOutputOptions, type CommonArgs, type LedgerArgs, type OutputOptionArgs } from '../options.js';
 import { renderTable } from '../render.js';
 import { ExitCode, InputError } from '../../errors.js';
@@ -44,7 +45,7 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
     const unknown = plan.rows.filter((r) => r.action !== 'set');
     if (unknown.length) ctx.logger.warn(cannotRestoreSummary(unknown));
     if (args.out?.length) {
-      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd);
+      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd, planReportRenderer(plan, ctx.env));
       for (const f of written) ctx.logger.info(`Rollback plan written to ${f}`);
     }
     if (args.output === 'json') ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');

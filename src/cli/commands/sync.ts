@@ -5,6 +5,7 @@ import {
   resolveApplyOptions,
   resolveLedgerFile,
   resolvePlanSettings,
+  resolveReportFile,
   resolveZivverConnection,
   withApplyOptions,
   withApplyReadOptions,
@@ -13,6 +14,7 @@ import {
   withOutputOptions,
   withPlanOptions,
   withSsoSafetyOptions,
+  withReportOption,
   type ApplyOptionArgs,
   type ApplyReadArgs,
   type CommonArgs,
@@ -20,6 +22,7 @@ import {
   type OutputOptionArgs,
   type PlanOptionArgs,
   type SsoSafetyArgs,
+  type ReportArgs,
 } from '../options.js';
 import { UsageError } from '../../errors.js';
 import { planSummaryLine } from '../../core/plan.js';
@@ -28,7 +31,7 @@ import { planJsonPieces, writeFileAtomic } from '../../store/planWrite.js';
 import { connectZivver } from '../../zivver/connection.js';
 import { applyAndReport, checkResultOutputs } from '../applyReport.js';
 
-export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & Partial<SsoSafetyArgs> & { outDir?: string };
+export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & Partial<SsoSafetyArgs> & ReportArgs & { outDir?: string };
 
 /**
  * `sync`: plan, then apply that plan, in one run (scheduled tasks). `--max-changes` is required: an
@@ -42,9 +45,10 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
   command: 'sync',
   describe: 'plan then apply in one run, for scheduled tasks',
   builder: (y) =>
-    withSsoSafetyOptions(withApplyReadOptions(withOutputOptions(withApplyOptions(withGraphOptions(withPlanOptions(withCommonOptions(y)))))))
+    withReportOption(withSsoSafetyOptions(withApplyReadOptions(withOutputOptions(withApplyOptions(withGraphOptions(withPlanOptions(withCommonOptions(y))))))))
       .option('out-dir', { type: 'string', describe: 'Folder for the plan and its results journal (default: runs/ beside the ledger)', group: 'Files:' })
       .example('$0 sync --input mailboxes.csv --max-changes 50', 'Daily: write only keys that changed, at most 50')
+      .example('$0 sync --input mailboxes.csv --max-changes 50 --report last-sync.html', 'The same, and what it did as one page for reviewers')
       .example('$0 sync --input mailboxes.csv --max-changes 50 --check-sso --tenant-id contoso.onmicrosoft.com --client-id <id> --certificate app.pfx', 'The same, refusing keys the IdP does not send') as unknown as Argv<SyncCommandArgs>,
   run: async (args, ctx) => {
     if (args.maxChanges === undefined) {
@@ -52,12 +56,13 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
     }
     // Refuse a bad --out name before planning (planning reads the whole tenant).
     checkResultOutputs(args.out);
+    const report = resolveReportFile(args, ctx);
     const connection = resolveZivverConnection(args, ctx.env);
     const settings = resolvePlanSettings(args, ctx);
     const options = resolveApplyOptions(args);
     const ledgerFile = resolveLedgerFile(args, ctx);
     const client = await connectZivver(connection, ctx);
-    const plan = await buildPlan(settings, { connection, client }, ctx);
+    const { plan } = await buildPlan(settings, { connection, client }, ctx);
     ctx.logger.info(planSummaryLine(plan.summary));
     const outDir = path.resolve(ctx.cwd, args.outDir ?? path.join(path.dirname(ledgerFile), 'runs'));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -74,6 +79,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
         ...options,
         yes: args.yes,
         ...(args.out ? { out: args.out } : {}),
+        ...(report ? { report } : {}),
         output: args.output,
         csvDelimiter: args.csvDelimiter,
         csvBom: args.csvBom,
