@@ -180,6 +180,12 @@ function Set-ZivverAccountKey {
         Apply a saved plan document (one confirmation for the whole file), two rows at a time.
 
     .EXAMPLE
+        Set-ZivverAccountKey -PlanPath .\zivver-plan.json -MaxChanges 5000 -ReportPath .\zivver-results.html
+
+        Apply the plan the change board approved, and write what happened as one page for them:
+        the counts, each failure in Zivver's words, and the commands that undo the run.
+
+    .EXAMPLE
         Set-ZivverAccountKey .\zivver-plan.csv -MaxChanges 500
 
         The plan file by position (-PlanPath is the first positional parameter): a plan CSV as
