@@ -15,6 +15,9 @@ export interface RowDetails {
 /** A plan row's details, where its source user had any. */
 export type RowDetailsLookup = (row: PlanRow) => RowDetails | undefined;
 
+/** The input column (lower-cased) a row's department is read from. */
+export const DEPARTMENT_COLUMN = 'department';
+
 const rowKey = (input: string | undefined, line: number, email: string) => `${input ?? ''}\t${line}\t${email.toLowerCase()}`;
 
 /** A lookup from plan rows to their source users' display name and department. */
@@ -22,7 +25,7 @@ export function rowDetailsFromUsers(users: readonly SourceUser[]): RowDetailsLoo
   const byRow = new Map<string, RowDetails>();
   for (const u of users) {
     const displayName = u.displayName?.trim();
-    const department = u.columns['department']?.trim();
+    const department = u.columns[DEPARTMENT_COLUMN]?.trim();
     if (!displayName && !department) continue;
     byRow.set(rowKey(u.input, u.line, displayAddress(u)), {
       ...(displayName ? { displayName } : {}),

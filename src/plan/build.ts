@@ -6,7 +6,7 @@
 import { formatKeySource } from '../core/keys.js';
 import { planKeyChanges } from '../core/plan.js';
 import { assemblePlanDocument } from '../core/planDocument.js';
-import { rowDetailsFromUsers, type RowDetailsLookup } from '../core/rowDetails.js';
+import { DEPARTMENT_COLUMN, rowDetailsFromUsers, type RowDetailsLookup } from '../core/rowDetails.js';
 import type { KeyFormat, KeySource, LedgerKnowledge, PlanDocument, PlanFilters, SourceUser } from '../core/types.js';
 import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { readInput, type InputFormat } from '../sources/index.js';
@@ -79,8 +79,10 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
   const users: SourceUser[] = [];
   const planInputs: { name: string; sha256: string }[] = [];
   const readerWarnings: string[] = [];
-  // Users keep only the columns a `column:` key source reads (not every column of every row).
+  // Users keep only the columns a `column:` key source reads (not every column of every row), and
+  // the department the HTML report counts by.
   const keyColumns = new Set([keySource, previousKeySource].flatMap((k) => (k?.kind === 'column' ? [k.column.toLowerCase()] : [])));
+  keyColumns.add(DEPARTMENT_COLUMN);
   const keepColumns = (lower: string) => keyColumns.has(lower);
   for (const spec of settings.inputs) {
     const result = await readInput(spec, { format: settings.inputFormat, keySource, stdin: ctx.stdin, cwd: ctx.cwd, keepColumns });
