@@ -21,6 +21,7 @@
  *    policies); a missing one is 403 Authorization_RequestDenied, as Graph answers.
  * Errors look like Entra's (AADSTS codes in error_description) and Graph's ({ error: { code, message } }).
  */
+import type { ServicePrincipalInfo } from '../../src/core/sso.js';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import https from 'node:https';
@@ -43,13 +44,7 @@ export interface EmulatedUser {
 }
 
 /** An enterprise application (service principal) with its SAML claims. */
-export interface EmulatedServicePrincipal {
-  id: string;
-  appId: string;
-  displayName: string;
-  servicePrincipalNames?: string[];
-  preferredSingleSignOnMode?: string | null;
-  applicationTemplateId?: string | null;
+export interface EmulatedServicePrincipal extends ServicePrincipalInfo {
   /** The custom claims policy (beta claimsPolicy): absent → 404 as for an app never customised. */
   claimsPolicy?: Record<string, unknown>;
   /** Claims mapping policies assigned to it. */
