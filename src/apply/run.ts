@@ -1,7 +1,7 @@
 /**
  * One apply run as `apply` and `sync` perform it: the checks that refuse before anything is written
- * (stale URL, --max-changes, another plan's journal, a journal in use, --out naming a file of the
- * run), then the engine with the journal and the ledger. Takes settings, never flags; prints
+ * (stale URL, every file of the run together in the file guard, --max-changes, another plan's
+ * journal, a journal in use), then the engine with the journal and the ledger. Takes settings, never flags; prints
  * nothing: the caller reports the returned run (src/cli/applyReport.ts) and picks the exit code.
  */
 import { randomUUID } from 'node:crypto';
@@ -23,6 +23,7 @@ import {
   updatedRows,
   type ResultRow,
 } from '../store/journal.js';
+import { FileGuard } from '../store/fileGuard.js';
 import type { RunContext } from '../util/runContext.js';
 import { connectZivver, connectionUrl, type ZivverConnection } from '../zivver/connection.js';
 import type { ScimClient } from '../zivver/types.js';
@@ -55,6 +56,10 @@ export interface ApplySettings extends ApplyOptions {
   ledgerFile: string;
   /** Files the caller will write the results to: refused when one is a file this run reads or appends. */
   outFiles?: readonly string[];
+  /** Replace read-only --out files (--force). */
+  force?: boolean;
+  /** --report: the HTML page of the results (written by the caller), guarded with the other files. */
+  reportFile?: string;
   /** Fresh reads: how old (ms) a PUT body may get before it is read again (tests; default 15 s). */
   maxWriteAgeMs?: number;
   /** apply --canary: write only the set rows of these addresses (parsed, lower-case). */
@@ -123,12 +128,22 @@ export async function runApply(a: ApplySettings, ctx: RunContext, hooks: ApplyHo
   const planSha256 = planIdentity(a.plan);
   const journalFile = path.resolve(ctx.cwd, a.results ?? defaultJournalFor(a.planFile, a.resultsDir ? path.resolve(ctx.cwd, a.resultsDir) : undefined, ctx.cwd, planSha256));
   const ledgerFile = a.ledgerFile;
-  checkOutPaths(a.outFiles ?? [], ctx.cwd, [
-    [journalFile, 'the results journal'],
-    [`${journalFile}.lock`, "the results journal's lock"],
-    [ledgerFile, 'the ledger'],
-    ...(a.planFile ? [[a.planFile, 'the plan'] as [string, string]] : []),
-  ]);
+  // Every file this run reads, appends to or writes, checked together before anything is sent.
+  const files = FileGuard.forRun(ctx, a.force);
+  // Named as given (the plan's name resolves to its file; the journal as --results gave it).
+  files.reads(a.planFile ? a.planName : null, { option: '--plan', what: 'the plan' });
+  const journalRole = a.results !== undefined ? { option: '--results', what: 'the results journal' } : { what: 'the results journal' };
+  const ledgerRole = { what: 'the ledger' };
+  if (a.whatIf) {
+    files.reads(a.results ?? journalFile, journalRole).reads(ledgerFile, ledgerRole);
+  } else {
+    files.appends(a.results ?? journalFile, journalRole, 'journal').appends(ledgerFile, ledgerRole, 'ledger');
+    files.keeps(`${journalFile}.lock`, { what: "the results journal's lock" });
+  }
+  files.reads(a.zivver.apiKeyFile, { what: 'the API key file' });
+  for (const o of a.outFiles ?? []) files.replaces(o, { option: '--out', what: 'an output' });
+  files.replaces(a.reportFile, { option: '--report', what: 'the HTML report' });
+  await files.check();
   const planCreatedAt = a.plan.createdAt || undefined;
   const found = await readJournal(journalFile);
   // A journal named with --results must be this plan's; the default one of a plan made again
@@ -293,18 +308,6 @@ async function confirmCanary(a: ApplySettings, pending: PendingCanary, done: Rea
   );
 }
 
-/** --out must not overwrite the files this run reads or appends to. */
-function checkOutPaths(outs: readonly string[], cwd: string, taken: [string, string][]): void {
-  const norm = (f: string) => {
-    const p = path.resolve(cwd, f);
-    return process.platform === 'win32' || process.platform === 'darwin' ? p.toLowerCase() : p;
-  };
-  for (const o of outs) {
-    const hit = taken.find(([f]) => norm(f) === norm(o));
-    if (hit) throw new UsageError(`--out ${o} is ${hit[1]} (${path.resolve(cwd, hit[0])}); nothing was written. Give --out another file name.`);
-  }
-}
-
 /** Terraform's rule: a plan is applied to what it was planned against, or explicitly elsewhere. */
 export function checkPlanUrl(plan: PlanDocument, url: string, allowOther: boolean): void {
   if (!plan.zivverUrl) return; // CSV and bare rows carry no URL: drift checks still protect each row
@@ -322,7 +325,7 @@ export function checkPlanUrl(plan: PlanDocument, url: string, allowOther: boolea
 }
 
 /** The default journal: beside the plan file, or named after the plan's identity (stdin); in --results-dir when given. */
-function defaultJournalFor(planFile: string | null, dir: string | undefined, cwd: string, planSha256: string): string {
+export function defaultJournalFor(planFile: string | null, dir: string | undefined, cwd: string, planSha256: string): string {
   if (!planFile) return defaultStdinJournalPath(dir ?? cwd, planSha256);
   const beside = defaultJournalPath(planFile);
   return dir ? path.join(dir, path.basename(beside)) : beside;

@@ -8,7 +8,8 @@ import { runApply, type ApplySettings } from '../apply/run.js';
 import { ExitCode, InterruptedError, RecordError } from '../errors.js';
 import type { PlanRow } from '../core/types.js';
 import { rowKey, type ResultRow, type ResultStatus } from '../store/journal.js';
-import { writeFileAtomic } from '../store/planWrite.js';
+import { writeOutputFile } from '../store/fileGuard.js';
+import { shown } from '../core/shown.js';
 import { resultsOutputKind, writeResultOutputs } from '../store/resultsWrite.js';
 import type { ScimClient } from '../zivver/types.js';
 import type { CommandContext } from './context.js';
@@ -35,7 +36,7 @@ export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext
   checkResultOutputs(a.out);
   // Like Terraform: a person at a terminal who gave neither --yes nor --max-changes confirms.
   const ask = !a.yes && a.maxChanges === undefined && isTty(ctx.stdin) && isTty(ctx.stderr);
-  const run = await runApply({ ...a, outFiles: [...(a.out ?? []), ...(a.report ? [a.report] : [])] }, ctx, {
+  const run = await runApply({ ...a, outFiles: a.out ?? [], ...(a.report ? { reportFile: a.report } : {}) }, ctx, {
     ...(client ? { client } : {}),
     ...(ask
       ? {
@@ -80,18 +81,22 @@ export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext
       whatIf: a.whatIf,
       counts: outcome.counts,
       journal: journalFile,
-    });
+    }, { force: a.force, onFolderCreated: (dir) => logger.info(`Created the folder ${dir}`) });
   }
   if (a.report) {
     // Written for interrupted and partial runs too: that is when reviewers need it most.
-    await writeFileAtomic(a.report, resultsReportHtml(run, a, ctx.env));
+    await writeOutputFile(a.report, resultsReportHtml(run, a, ctx.env), {
+      force: a.force,
+      onFolderCreated: (dir) => logger.info(`Created the folder ${dir}`),
+      label: `--report ${shown(a.report)}`,
+    });
     logger.info(`Report written to ${a.report}`);
   }
   if (a.output === 'json') {
     ctx.stdout.write(JSON.stringify({ kind: 'zivver-keyresults', runId: run.runId, whatIf: a.whatIf, counts: outcome.counts, stats, results: outcome.results }, null, 2) + '\n');
   } else if (a.output === 'table') {
-    const shown = outcome.results.filter((r) => r.status !== 'skipped');
-    if (shown.length) ctx.stdout.write(renderResultsTable(shown));
+    const listed = outcome.results.filter((r) => r.status !== 'skipped');
+    if (listed.length) ctx.stdout.write(renderResultsTable(listed));
   }
   logger.info(
     `${stats.requests} request(s) in ${stats.seconds} s` +

@@ -4,7 +4,9 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { safeMessage } from '../core/shown.js';
 import { ExitCode, InputError, KeytoolError } from '../errors.js';
+import { FileClashError, FileGuard } from '../store/fileGuard.js';
 import { createLogger, type LogLevel } from '../util/logger.js';
 import { createProgress } from '../util/progress.js';
 import { redactSecrets } from '../util/redact.js';
@@ -35,7 +37,7 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
     const text = err instanceof KeytoolError ? msg : explainParseFailure(msg, argv, COMMANDS);
-    stderr.write(`error: ${redactSecrets(text)}\n`);
+    stderr.write(`error: ${safeMessage(redactSecrets(text))}\n`);
     if (debug && err instanceof Error && !(err instanceof ParseFailure)) stderr.write(`${err.stack}\n`);
     const named = COMMANDS.find((c) => c.command.split(' ')[0] === argv[0]);
     return named?.errorExitCode?.(argv) ?? (err instanceof KeytoolError ? err.exitCode : ExitCode.Usage);
@@ -48,9 +50,20 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   const verbose = Number(args.verbose ?? 0);
   const consoleLevel: LogLevel = args.quiet ? 'warn' : args.debug || verbose >= 2 ? 'debug' : verbose === 1 ? 'verbose' : 'info';
   const progressMode = (args.progress as 'auto' | 'json' | 'bar' | 'none' | undefined) ?? 'auto';
+  const cwd = io.cwd ?? process.cwd();
+  const logFile = typeof args.logFile === 'string' && args.logFile !== '' ? path.resolve(cwd, args.logFile) : undefined;
+  if (logFile) {
+    // Before the log file is opened: never log lines into a ledger, a plan, an input or a folder.
+    try {
+      await new FileGuard({ cwd }).appends(args.logFile as string, { option: '--log-file', what: 'the log file' }, 'log').check();
+    } catch (err) {
+      stderr.write(`error: ${safeMessage(redactSecrets(err instanceof Error ? err.message : String(err)))}\n`);
+      return command.errorExitCode?.(argv) ?? (err instanceof KeytoolError ? err.exitCode : ExitCode.Usage);
+    }
+  }
   const logger = createLogger({
     consoleLevel,
-    logFile: args.logFile as string | undefined,
+    logFile,
     jsonEvents: progressMode === 'json',
     stream: stderr,
   });
@@ -67,7 +80,6 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
-  const cwd = io.cwd ?? process.cwd();
   // --stop-file: a cancellation channel that needs no console signal (a program that starts us
   // without a console, such as the PowerShell module, creates the file to stop us as Ctrl-C would).
   let stopWatch: NodeJS.Timeout | undefined;
@@ -94,11 +106,17 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
     logger,
     progress: createProgress(progressMode, stderr),
     signal: controller.signal,
+    runFiles: {
+      ...(typeof args.logFile === 'string' && args.logFile ? { logFile: args.logFile } : {}),
+      ...(typeof args.stopFile === 'string' && args.stopFile ? { stopFile: args.stopFile } : {}),
+    },
   };
   try {
     return await command.run(args, ctx);
   } catch (err) {
-    const code = reportError(err, ctx, Boolean(args.debug));
+    // A clash with the log file itself is not written into it (it may be the ledger's name).
+    const clashesWithLog = err instanceof FileClashError && logFile !== undefined && err.files.includes(logFile);
+    const code = reportError(err, ctx, Boolean(args.debug), !clashesWithLog);
     return command.errorExitCode?.(argv) ?? code;
   } finally {
     if (stopWatch) clearInterval(stopWatch);
@@ -110,12 +128,12 @@ export async function main(argv: string[], io: MainIo = {}): Promise<number> {
   }
 }
 
-function reportError(err: unknown, ctx: CommandContext, debug: boolean): number {
+function reportError(err: unknown, ctx: CommandContext, debug: boolean, toLogFile = true): number {
   const text = err instanceof InputError ? err.toString() : err instanceof Error ? err.message : String(err);
   // At error level in --log-file, so a scheduled task's log says why the run failed; the console
   // gets the message below instead.
-  ctx.logger.error(`command failed: ${text}`, { fileOnly: true, exitCode: err instanceof KeytoolError ? err.exitCode : 1 });
-  ctx.stderr.write(`error: ${redactSecrets(text)}\n`);
+  if (toLogFile) ctx.logger.error(`command failed: ${safeMessage(text)}`, { fileOnly: true, exitCode: err instanceof KeytoolError ? err.exitCode : 1 });
+  ctx.stderr.write(`error: ${safeMessage(redactSecrets(text))}\n`);
   if (debug && err instanceof Error && err.stack) ctx.stderr.write(redactSecrets(err.stack) + '\n');
   if (err instanceof KeytoolError) return err.exitCode;
   if (!debug) ctx.stderr.write('This is a bug in zivver-keytool; run again with --debug for details.\n');

@@ -16,6 +16,8 @@ import type { ReadMode } from '../apply/engine.js';
 import type { PlanSettings, SsoSafetySettings } from '../plan/build.js';
 import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { defaultLedgerPath } from '../store/ledger.js';
+import { quoted } from '../core/shown.js';
+import { maxInputBytes } from '../util/boundedRead.js';
 import { resolveProxyConfig } from '../util/proxy.js';
 import type { ZivverConnection } from '../zivver/connection.js';
 import { parseRateLimit } from '../zivver/rateLimit.js';
@@ -50,6 +52,11 @@ export function withCommonOptions<T>(y: Argv<T>) {
         '"direct" ignores those variables',
       group: 'Zivver:',
     })
+    .option('max-input-size', {
+      type: 'string',
+      describe: 'Largest input, plan or journal read, e.g. 500MiB (default 2GiB); larger ones are refused (exit 2)',
+      group: 'Files:',
+    })
     .option('log-file', { type: 'string', describe: 'Append JSON-lines log records to this file', group: 'Logging:' })
     .option('verbose', { alias: 'v', type: 'count', describe: 'More detail on stderr (-vv for debug)', group: 'Logging:' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'Only warnings and errors on stderr', group: 'Logging:' })
@@ -73,6 +80,7 @@ export type CommonArgs = {
   apiKeyFile?: string;
   rateLimit: string;
   proxy?: string;
+  maxInputSize?: string;
   logFile?: string;
   verbose: number;
   quiet: boolean;
@@ -199,13 +207,17 @@ export type PlanOptionArgs = {
  * parsed, filters split, the inputs checked, the ledger resolved. Throws UsageError (exit 2)
  * before anything is read.
  */
-export function resolvePlanSettings(args: PlanOptionArgs & GraphOptionArgs & Partial<SsoSafetyArgs>, ctx: { cwd: string; env: NodeJS.ProcessEnv }): PlanSettings {
+export function resolvePlanSettings(
+  args: PlanOptionArgs & GraphOptionArgs & Partial<SsoSafetyArgs> & Pick<CommonArgs, 'maxInputSize'>,
+  ctx: { cwd: string; env: NodeJS.ProcessEnv },
+): PlanSettings {
+  const maxBytes = maxInputBytes(args.maxInputSize);
   const fromIdp = args.keySource.trim().toLowerCase() === 'sso';
   // --key-source sso: the key source the IdP uses is read from Entra when planning starts (src/plan/sso.ts).
   const keySource: KeySource | null = fromIdp ? { kind: 'objectId' } : parseKeySource(args.keySource);
   if (!keySource) {
     throw new UsageError(
-      `--key-source "${args.keySource}" is not one of objectId, objectGuid, immutableId, column:<Name> or sso`,
+      `--key-source ${quoted(args.keySource)} is not one of objectId, objectGuid, immutableId, column:<Name> or sso`,
     );
   }
   const keyFormat = args.keyFormat ?? defaultKeyFormat(keySource);
@@ -218,7 +230,7 @@ export function resolvePlanSettings(args: PlanOptionArgs & GraphOptionArgs & Par
     previousKeySource = parseKeySource(args.previousKeySource) ?? undefined;
     if (!previousKeySource) {
       throw new UsageError(
-        `--previous-key-source "${args.previousKeySource}" is not one of objectId, objectGuid, immutableId or column:<Name>`,
+        `--previous-key-source ${quoted(args.previousKeySource)} is not one of objectId, objectGuid, immutableId or column:<Name>`,
       );
     }
   } else if (args.previousKeyFormat !== undefined) {
@@ -233,6 +245,7 @@ export function resolvePlanSettings(args: PlanOptionArgs & GraphOptionArgs & Par
   return {
     inputs,
     inputFormat: args.inputFormat,
+    ...(maxBytes !== undefined ? { maxInputBytes: maxBytes } : {}),
     ...(args.source === 'graph' ? { graph: resolveGraphSignIn(args) } : {}),
     keySource,
     keyFormat,
@@ -433,13 +446,15 @@ export function withOutputOptions<T>(y: Argv<T>) {
       group: 'Output:',
     })
     .option('csv-delimiter', { type: 'string', default: ',', describe: 'Delimiter for .csv outputs', group: 'Output:' })
-    .option('csv-bom', { type: 'boolean', default: false, describe: 'Write a UTF-8 BOM in .csv outputs (for Excel)', group: 'Output:' });
+    .option('csv-bom', { type: 'boolean', default: false, describe: 'Write a UTF-8 BOM in .csv outputs (for Excel)', group: 'Output:' })
+    .option('force', { type: 'boolean', default: false, describe: 'Replace output files that are read-only', group: 'Output:' });
 }
 export type OutputOptionArgs = {
   out?: string[];
   output: 'table' | 'json' | 'jsonl';
   csvDelimiter: string;
   csvBom: boolean;
+  force: boolean;
 };
 
 /** Which enterprise application is Zivver's, for the SSO check (sso-check, plan/sync --check-sso, --key-source sso). */

@@ -1,6 +1,7 @@
 /**
  * Rendering for people: fixed-width tables that survive a Windows console.
  */
+import { escapeControls } from '../core/shown.js';
 
 export interface Column<T> {
   header: string;
@@ -20,8 +21,14 @@ export function terminalWidth(stream: { isTTY?: boolean; columns?: number } = pr
 }
 
 export function renderTable<T>(rows: readonly T[], columns: readonly Column<T>[], opts: TableOptions = {}): string {
-  const raw = rows.map((r) => columns.map((c) => c.value(r).replace(/[\r\n\t]+/g, ' ')));
-  const widths = columns.map((c, i) => Math.min(c.max ?? Infinity, Math.max(c.header.length, ...raw.map((row) => row[i].length))));
+  // Values from inputs: no line breaks, and no raw control bytes (escape sequences) on a console.
+  const raw = rows.map((r) => columns.map((c) => escapeControls(c.value(r).replace(/[\r\n\t]+/g, ' '))));
+  // A loop, not Math.max(...values): spreading a million rows into arguments overflows the stack.
+  const widths = columns.map((c, i) => {
+    let w = c.header.length;
+    for (const row of raw) if (row[i].length > w) w = row[i].length;
+    return Math.min(c.max ?? Infinity, w);
+  });
   const width = opts.width ?? terminalWidth();
   if (width) {
     const total = () => widths.reduce((a, b) => a + b, 0) + 2 * (widths.length - 1);

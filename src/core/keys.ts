@@ -10,6 +10,7 @@
  * string, and whose standard base64 (`4AQlP4lP0xGaDAMF6CwzAQ==`) is the Entra ImmutableId.
  * Every Uint8Array here holds the bytes in that stored order.
  */
+import { quoted, shown } from './shown.js';
 import type { KeyFormat, KeySource, SourceUser } from './types.js';
 
 /** Longest raw key we accept; real account keys are far shorter, longer text is a mistake. */
@@ -167,8 +168,7 @@ export function rawKeyProblem(key: string): string | null {
 
 /** Shortens a value for a message so one absurd cell cannot flood the output. */
 function show(value: string): string {
-  const v = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-  return JSON.stringify(v);
+  return quoted(value, 60);
 }
 
 function isNil(bytes: Uint8Array): boolean {
@@ -208,12 +208,12 @@ export function deriveKey(user: SourceUser, source: KeySource, format: KeyFormat
       break;
     case 'column':
       value = user.columns[source.column.toLowerCase()];
-      label = `column ${source.column}`;
+      label = `column ${shown(source.column)}`;
       break;
   }
   const trimmed = (value ?? '').trim();
   if (trimmed === '') {
-    return { ok: false, reason: source.kind === 'column' ? `no value in column "${source.column}"` : `empty ${label}` };
+    return { ok: false, reason: source.kind === 'column' ? `no value in column ${quoted(source.column)}` : `empty ${label}` };
   }
 
   // The common case, an Entra object id already in canonical form: the answer is the text itself

@@ -4,12 +4,14 @@
  * never writes to Zivver.
  */
 import { formatKeySource } from '../core/keys.js';
+import { quoted, shown } from '../core/shown.js';
 import { planKeyChanges } from '../core/plan.js';
 import { assemblePlanDocument } from '../core/planDocument.js';
 import { DEPARTMENT_COLUMN, rowDetailsFromUsers, type RowDetailsLookup } from '../core/rowDetails.js';
 import type { KeyFormat, KeySource, LedgerKnowledge, PlanDocument, PlanFilters, SourceUser } from '../core/types.js';
 import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { readInput, type InputFormat } from '../sources/index.js';
+import type { FileGuard } from '../store/fileGuard.js';
 import { readLedgerKnowledge } from '../store/ledger.js';
 import type { RunContext } from '../util/runContext.js';
 import { ssoKeyChoice, verifyWithEntra } from './sso.js';
@@ -32,6 +34,8 @@ export interface PlanSettings {
   ledgerFile: string | null;
   /** SSO safety: the key source from the IdP, or checked against it, and the keys against Entra's users. */
   sso?: SsoSafetySettings;
+  /** Largest input read, in bytes (--max-input-size; default 2 GiB). */
+  maxInputBytes?: number;
 }
 
 /** What `plan` (and `sync`) check with Microsoft Graph before a key is planned (src/plan/sso.ts). */
@@ -64,6 +68,19 @@ export interface BuiltPlan {
 }
 
 /**
+ * Names in the file guard what building this plan reads: the inputs, the ledger, the API key file
+ * and the Graph certificate (the caller adds its outputs and the log file, then checks).
+ */
+export function guardPlanReads(files: FileGuard, settings: PlanSettings, connection: Pick<ZivverConnection, 'apiKeyFile'>): FileGuard {
+  for (const i of settings.inputs) files.reads(i, { option: '--input', what: 'an input' });
+  files.reads(settings.ledgerFile, { what: 'the ledger' });
+  files.reads(connection.apiKeyFile, { what: 'the API key file' });
+  files.reads(settings.graph?.certificatePath, { option: '--certificate', what: 'the certificate' });
+  if (settings.sso && settings.sso.graph !== settings.graph) files.reads(settings.sso.graph.certificatePath, { option: '--certificate', what: 'the certificate' });
+  return files;
+}
+
+/**
  * Reads everything and plans. Every local check (flags, API key) has been made by the caller;
  * the inputs are read before the first request, so bad input exits 2 with nothing sent anywhere.
  */
@@ -85,11 +102,12 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
   keyColumns.add(DEPARTMENT_COLUMN);
   const keepColumns = (lower: string) => keyColumns.has(lower);
   for (const spec of settings.inputs) {
-    const result = await readInput(spec, { format: settings.inputFormat, keySource, stdin: ctx.stdin, cwd: ctx.cwd, keepColumns });
+    logger.verbose(spec === '-' ? 'Reading users from standard input' : `Reading users from ${shown(spec)}`);
+    const result = await readInput(spec, { format: settings.inputFormat, keySource, stdin: ctx.stdin, cwd: ctx.cwd, keepColumns, maxBytes: settings.maxInputBytes, signal: ctx.signal });
     logger.verbose(`Read ${result.users.length} users from ${result.name}`);
     for (const u of result.users) users.push(u);
     planInputs.push({ name: result.name, sha256: result.sha256 });
-    readerWarnings.push(...result.warnings);
+    for (const w of result.warnings) readerWarnings.push(w);
   }
 
   const ledger: LedgerKnowledge = settings.ledgerFile === null ? { lastKeyById: new Map() } : await readLedgerKnowledge(settings.ledgerFile, { zivverUrl: url.href });
@@ -100,9 +118,10 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
     const { readGraphSource } = await import('../sources/graph/index.js');
     const graph = await readGraphSource(settings.graph, graphDeps);
     logger.verbose(`Read ${graph.users.length} users from ${graph.name}`);
-    users.push(...graph.users);
+    // Loops, not push(...list): a spread of 125,000 users or more overflows the stack.
+    for (const u of graph.users) users.push(u);
     planInputs.push({ name: graph.name, sha256: graph.sha256 });
-    readerWarnings.push(...graph.warnings);
+    for (const w of graph.warnings) readerWarnings.push(w);
   }
 
   ctx.progress.start('Reading Zivver accounts', 0);
@@ -152,6 +171,6 @@ function previousKeyColumns(source: KeySource): string {
     case 'immutableId':
       return 'ImmutableId/OnPremisesImmutableId';
     case 'column':
-      return `"${source.column}" column`;
+      return `${quoted(source.column)} column`;
   }
 }

@@ -4,6 +4,7 @@
  * case-insensitive unique headers, and physical line numbers for every record and every error.
  */
 import { CsvError, parse } from 'csv-parse/sync';
+import { quoted } from '../core/shown.js';
 import { InputError } from '../errors.js';
 import type { ParsedRecords, RawProp, RawRecord } from './record.js';
 
@@ -180,7 +181,7 @@ export function parseCsv(name: string, decoded: string, opts: CsvOptions = {}): 
     const prev = seenAt.get(lower);
     if (prev !== undefined) {
       throw new InputError(
-        `column "${n}" appears twice in the header (columns ${prev + 1} and ${idx + 1}; names are compared without regard to case)`,
+        `column ${quoted(n)} appears twice in the header (columns ${prev + 1} and ${idx + 1}; names are compared without regard to case)`,
         name,
         pre.headerLine,
         'Remove or rename one of the two columns.',

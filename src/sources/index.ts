@@ -5,10 +5,11 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { KeySource, SourceUser } from '../core/types.js';
+import { quoted, shown } from '../core/shown.js';
 import { InputError } from '../errors.js';
+import { readRegularFile, readStreamBounded } from '../util/boundedRead.js';
 import { parseCsv } from './csv.js';
 import { decodeInput } from './decode.js';
 import { parseJson, readJsonRecords } from './json.js';
@@ -38,6 +39,10 @@ export interface ReadInputOptions {
    * default all. A plan keeps only those its key sources name: 100,000 users need not carry every column.
    */
   keepColumns?: (lowerName: string) => boolean;
+  /** Largest input read, in bytes (--max-input-size; default 2 GiB). */
+  maxBytes?: number;
+  /** Ends a read of standard input at once when aborted (Ctrl-C, SIGTERM). */
+  signal?: AbortSignal;
 }
 
 export interface InputReadResult {
@@ -86,24 +91,36 @@ function keySourceColumns(source: KeySource): readonly string[] {
 }
 
 function keySourceLabel(source: KeySource): string {
-  return source.kind === 'column' ? `column:${source.column}` : source.kind;
+  return source.kind === 'column' ? `column:${shown(source.column)}` : source.kind;
 }
 
 function listNames(names: string[]): string {
   if (names.length === 0) return '(none)';
-  const shown = names.slice(0, 25).join(', ');
-  return names.length > 25 ? `${shown} and ${names.length - 25} more` : shown;
+  const list = names
+    .slice(0, 25)
+    .map((n) => shown(n, 60))
+    .join(', ');
+  return names.length > 25 ? `${list} and ${names.length - 25} more` : list;
 }
 
 function orList(names: readonly string[]): string {
-  const shown = names.map((n) => DISPLAY[n] ?? n);
-  return shown.length <= 1 ? shown.join('') : `${shown.slice(0, -1).join(', ')} or ${shown[shown.length - 1]}`;
+  const display = names.map((n) => DISPLAY[n] ?? shown(n));
+  return display.length <= 1 ? display.join('') : `${display.slice(0, -1).join(', ')} or ${display[display.length - 1]}`;
 }
 
-/** The first non-blank character decides: `[` or `{` is JSON, anything else CSV. */
-function detectFormat(text: string): 'csv' | 'json' {
+/**
+ * The first non-blank character decides: `[` or `{` is JSON. So is a whole file that is one JSON
+ * null, boolean or number (or a string, in a file named .json): the JSON reader then says what it
+ * holds, where reading it as CSV would say "only a header line". Anything else is CSV.
+ */
+function detectFormat(name: string, text: string): 'csv' | 'json' {
   const m = /\S/.exec(text);
-  return m && (m[0] === '[' || m[0] === '{') ? 'json' : 'csv';
+  if (m && (m[0] === '[' || m[0] === '{')) return 'json';
+  const t = text.trim();
+  if (t.length > 1000) return 'csv';
+  if (/^(null|true|false|-?\d+(\.\d+)?([eE][+-]?\d+)?)$/.test(t)) return 'json';
+  if (/\.(json|jsonl|ndjson)$/i.test(name) && /^"/.test(t)) return 'json';
+  return 'csv';
 }
 
 function checkColumns(name: string, parsed: Pick<ParsedRecords, 'columns' | 'headerLine'>, keySource: KeySource | undefined): void {
@@ -124,7 +141,7 @@ function checkColumns(name: string, parsed: Pick<ParsedRecords, 'columns' | 'hea
   if (keySource) {
     const wanted = keySourceColumns(keySource);
     if (!wanted.some((c) => columns.has(c))) {
-      const wantedText = keySource.kind === 'column' ? keySource.column : orList(wanted);
+      const wantedText = keySource.kind === 'column' ? quoted(keySource.column) : orList(wanted);
       throw new InputError(
         `--key-source ${keySourceLabel(keySource)} needs a ${wantedText} ${one}, and there is none; found ${what}: ${listNames(found)}`,
         name,
@@ -170,7 +187,7 @@ export function parseInputBuffer(
     if (text.trim() === '') {
       throw new InputError('no users in this file: it is empty', name, undefined, EXPORT_HINT);
     }
-    const format = opts.format === 'auto' ? detectFormat(text) : opts.format;
+    const format = opts.format === 'auto' ? detectFormat(name, text) : opts.format;
     const { records, ...rest } = format === 'csv' ? parseCsv(name, text) : parseJson(name, text);
     parsed = { ...rest, count: records.length };
     for (const rec of records) take(rec);
@@ -215,32 +232,17 @@ function utf8JsonStart(bytes: Uint8Array, format: InputFormat): { body: Uint8Arr
   return { body, arrayMode: first === 0x5b };
 }
 
-async function readStream(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk));
-  return Buffer.concat(chunks);
-}
-
-function describeFsError(err: unknown): string {
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (code === 'ENOENT') return 'file not found';
-  if (code === 'EISDIR') return 'this is a folder, not a file';
-  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
-  return err instanceof Error ? err.message : String(err);
-}
-
-/** Reads one input: a file path (relative to opts.cwd) or `-` for opts.stdin. */
 export async function readInput(spec: string, opts: ReadInputOptions): Promise<InputReadResult> {
+  const limits = { maxBytes: opts.maxBytes, signal: opts.signal };
   let bytes: Buffer;
   if (spec === '-') {
-    bytes = await readStream(opts.stdin ?? process.stdin);
+    bytes = await readStreamBounded(opts.stdin ?? process.stdin, '(stdin)', limits);
   } else {
     const path = resolve(opts.cwd ?? process.cwd(), spec);
-    try {
-      bytes = await readFile(path);
-    } catch (err) {
-      throw new InputError(`cannot read the input: ${describeFsError(err)}`, spec, undefined, `Looked for ${path}.`);
-    }
+    bytes = await readRegularFile(path, shown(spec), {
+      ...limits,
+      notFound: () => new InputError('cannot read the input: file not found', shown(spec), undefined, `Looked for ${shown(path, 400)}.`),
+    });
   }
   // Messages and the plan name standard input as such, not as a bare "-".
   return parseInputBuffer(spec === '-' ? '(stdin)' : spec, bytes, opts);

@@ -8,6 +8,8 @@
  * nor as one parsed tree. Where the JSON is broken, the splitter says exactly where (line and
  * column) and what is wrong.
  */
+import { MAX_JSON_DEPTH } from '../core/jsonDepth.js';
+import { quoted } from '../core/shown.js';
 import { InputError } from '../errors.js';
 import { JsonStreamError, JsonStreamSplitter, type JsonPosition } from '../util/jsonStream.js';
 import type { ParsedRecords, RawProp, RawRecord } from './record.js';
@@ -49,6 +51,112 @@ function odataEnvelope(obj: Record<string, unknown>): { nextLink: boolean } | nu
   return value ? { nextLink } : null;
 }
 
+/** A property of a record object as written: its name literal and where its value is. */
+interface PropSpan {
+  /** The name as a JSON string literal, quotes included. */
+  rawName: string;
+  namePos: number;
+  valueStart: number;
+  valueEnd: number;
+}
+
+interface ObjectSpan {
+  /** Index of the closing `}`, or -1 when the object never closes. */
+  end: number;
+  /** Index of the first `{`/`[` nested more than MAX_DEPTH levels, or -1. */
+  tooDeep: number;
+  /** The object's own properties (not those of nested objects), in order. */
+  props: PropSpan[];
+}
+
+/**
+ * Scans the object starting at `start` (a `{`) without recursion: where it ends, whether it nests
+ * too deeply, and where each of its own properties is (to find a name written twice, which
+ * JSON.parse would silently resolve to the last value).
+ */
+function scanObject(s: string, start: number): ObjectSpan {
+  const props: PropSpan[] = [];
+  let depth = 0;
+  let expectName = false;
+  let cur: { rawName: string; namePos: number; valueStart: number } | null = null;
+  const finish = (end: number) => {
+    if (cur && cur.valueStart >= 0) props.push({ ...cur, valueEnd: end });
+    cur = null;
+  };
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) {
+      const from = i;
+      // Skip the string, honouring escapes.
+      for (i++; i < s.length; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+      if (depth === 1 && expectName) {
+        cur = { rawName: s.slice(from, i + 1), namePos: from, valueStart: -1 };
+        expectName = false;
+      }
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+      if (depth > MAX_JSON_DEPTH) return { end: -1, tooDeep: i, props };
+      if (depth === 1) expectName = true;
+    } else if (c === 0x7d || c === 0x5d) {
+      if (depth === 1) finish(i);
+      depth--;
+      if (depth === 0) return { end: i, tooDeep: -1, props };
+    } else if (depth === 1) {
+      if (c === 0x3a && cur && cur.valueStart < 0) cur.valueStart = i + 1;
+      else if (c === 0x2c) {
+        finish(i);
+        expectName = true;
+      }
+    }
+  }
+  return { end: -1, tooDeep: -1, props };
+}
+
+/** A property value that says nothing (null or blank text): another spelling of it may say something. */
+function isBlankValue(v: unknown): boolean {
+  return v === null || (typeof v === 'string' && v.trim() === '');
+}
+
+/**
+ * A name written twice in one object (compared without regard to case) with two different values:
+ * which one is meant cannot be known, and keeping either could give a user another user's key.
+ */
+function checkDuplicateNames(name: string, text: string, span: ObjectSpan, lineOf: (pos: number) => number): void {
+  if (span.props.length < 2) return;
+  const seen = new Map<string, PropSpan>();
+  for (const p of span.props) {
+    const propName = (JSON.parse(p.rawName) as string).trim();
+    const lower = propName.toLowerCase();
+    if (lower === '' || lower.includes('@odata.')) continue;
+    const first = seen.get(lower);
+    if (!first) {
+      seen.set(lower, p);
+      continue;
+    }
+    const a = JSON.parse(text.slice(first.valueStart, first.valueEnd)) as unknown;
+    const b = JSON.parse(text.slice(p.valueStart, p.valueEnd)) as unknown;
+    if (isBlankValue(a) || isBlankValue(b) || JSON.stringify(a) === JSON.stringify(b)) continue;
+    const firstName = (JSON.parse(first.rawName) as string).trim();
+    const line = lineOf(p.namePos);
+    throw new InputError(
+      `property ${quoted(propName)} appears twice in one object${firstName !== propName ? ` (also as ${quoted(firstName)}; names are compared without regard to case)` : ''}, with different values (first at line ${lineOf(first.namePos)})`,
+      name,
+      line,
+      'Which value is meant cannot be known: remove one of them and export again.',
+    );
+  }
+}
+
+function countNewlines(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let k = s.indexOf('\n', from); k !== -1 && k < to; k = s.indexOf('\n', k + 1)) n++;
+  return n;
+}
+
 /** What a JSON input held besides its records (which went to `onRecord` one by one). */
 export type JsonReadSummary = Omit<ParsedRecords, 'records'> & { count: number };
 
@@ -71,8 +179,10 @@ export function readJsonRecords(
   const notObject = (v: unknown, at: JsonPosition): never => {
     throw new InputError(`item ${count + 1} is ${kindOf(v)}, not an object`, name, at.line, ITEM_HINT);
   };
-  const take = (v: unknown, at: JsonPosition): void => {
+  const take = (v: unknown, at: JsonPosition, text?: string): void => {
     if (!isObject(v)) notObject(v, at);
+    // A name written twice with two values: JSON.parse kept the last one silently.
+    if (text !== undefined) checkDuplicateNames(name, text, scanObject(text, text.indexOf('{')), (pos) => at.line + countNewlines(text, 0, pos));
     onRecord(toRecord(at.line, v as Record<string, unknown>, columns));
     count++;
   };
@@ -81,14 +191,14 @@ export function readJsonRecords(
       value: (v, at, text) => {
         if (++tops === 1 && !isObject(v)) {
           throw new InputError(
-            'the file is JSON but holds neither an array of objects nor objects (one per line)',
+            `the file holds ${v === null ? 'JSON null' : `${kindOf(v)} (JSON)`}, not user objects: expected an array of objects, or one object per line`,
             name,
             at.line,
             'Export objects: ... | ConvertTo-Json (an array), or ConvertTo-Json -Compress per object.',
           );
         }
         const envelope = isObject(v) ? odataEnvelope(v) : null;
-        if (!envelope) return take(v, at);
+        if (!envelope) return take(v, at, text);
         // A page of a REST answer: its "value" items are the records. Read once more, item by
         // item, for the line each starts on (a saved page is at most a few thousand users).
         envelopes++;

@@ -2,6 +2,7 @@
  * Record → SourceUser: which column means what (case-insensitive), how PowerShell serialised it,
  * and which addresses count. Also the per-record warnings about tell-tale export mistakes.
  */
+import { firstInvisible, quoted, shown } from '../core/shown.js';
 import type { SourceUser } from '../core/types.js';
 import type { RawRecord } from './record.js';
 
@@ -12,7 +13,7 @@ export const OBJECT_ID_COLUMNS = ['externaldirectoryobjectid', 'id', 'objectid']
 export const IMMUTABLE_ID_COLUMNS = ['immutableid', 'onpremisesimmutableid'] as const;
 
 /** Warning kinds, aggregated per input by readers. */
-export type WarningKind = 'type-name' | 'bad-primary' | 'bad-smtp';
+export type WarningKind = 'type-name' | 'bad-primary' | 'bad-smtp' | 'invisible';
 
 export interface RecordWarning {
   kind: WarningKind;
@@ -24,6 +25,8 @@ export const WARNING_HINTS: Record<WarningKind, string> = {
     "Export-Csv wrote the type of the multi-valued property, not its addresses; export it joined: Select-Object ...,@{n='EmailAddresses';e={$_.EmailAddresses -join ';'}}",
   'bad-primary': 'Check the PrimarySmtpAddress/WindowsEmailAddress/Mail column; these users can only be matched by their other addresses.',
   'bad-smtp': 'Those entries were ignored.',
+  invisible:
+    'An address with an invisible or control character (a zero-width space, a right-to-left override, a NUL) looks right but matches no account, or the wrong one; fix it in the source and export again.',
 };
 
 /**
@@ -119,7 +122,7 @@ function addressEntries(column: string, value: unknown, warnings: RecordWarning[
     if (isDotNetTypeName(whole)) {
       warnings.push({
         kind: 'type-name',
-        message: `${column} holds the .NET type name "${whole}" instead of addresses`,
+        message: `${column} holds the .NET type name ${quoted(whole)} instead of addresses`,
       });
       continue;
     }
@@ -136,7 +139,7 @@ function addressEntries(column: string, value: unknown, warnings: RecordWarning[
         if (inForeignEntry) continue;
         const addr = m[2]!.trim();
         if (!looksLikeEmail(addr)) {
-          warnings.push({ kind: 'bad-smtp', message: `${column} entry "${entry}" is not an e-mail address` });
+          warnings.push({ kind: 'bad-smtp', message: `${column} entry ${quoted(entry)} is not an e-mail address` });
           continue;
         }
         out.addresses.push(addr);
@@ -185,7 +188,7 @@ export function toSourceUser(input: string, rec: RawRecord, keepColumns?: (lower
     if (primaryEmail === undefined) {
       primaryEmail = t;
       if (!looksLikeEmail(t)) {
-        warnings.push({ kind: 'bad-primary', message: `primary address "${t}" (${rec.props.get(col)!.name}) is not an e-mail address` });
+        warnings.push({ kind: 'bad-primary', message: `primary address ${quoted(t)} (${shown(rec.props.get(col)!.name)}) is not an e-mail address` });
       }
     }
   }
@@ -193,6 +196,14 @@ export function toSourceUser(input: string, rec: RawRecord, keepColumns?: (lower
   if (listedPrimary !== undefined && (primaryEmail === undefined || !looksLikeEmail(primaryEmail))) primaryEmail = listedPrimary;
 
   const emails = dedupe([...(primaryEmail !== undefined && looksLikeEmail(primaryEmail) ? [primaryEmail] : []), ...givenPrimaries, ...listed]);
+  const upn = valueText(get(rec, 'userprincipalname'));
+  for (const address of new Set([...(primaryEmail !== undefined ? [primaryEmail] : []), ...emails, ...(upn !== undefined ? [upn] : [])])) {
+    const hidden = firstInvisible(address);
+    if (hidden) {
+      warnings.push({ kind: 'invisible', message: `address ${quoted(address)} contains an invisible or control character (${hidden})` });
+      break;
+    }
+  }
 
   const columns: Record<string, string> = {};
   for (const [lower, prop] of rec.props) {
@@ -212,7 +223,7 @@ export function toSourceUser(input: string, rec: RawRecord, keepColumns?: (lower
     if (value !== undefined) user[key] = value;
   };
   set('primaryEmail', primaryEmail);
-  set('userPrincipalName', valueText(get(rec, 'userprincipalname')));
+  set('userPrincipalName', upn);
   set('recipientTypeDetails', valueText(get(rec, 'recipienttypedetails')));
   set('displayName', valueText(get(rec, 'displayname')));
   set('objectId', firstText(rec, OBJECT_ID_COLUMNS));

@@ -23,6 +23,9 @@ import path from 'node:path';
 import type { PlanDocument, PlanRow } from '../core/types.js';
 import { InputError, UsageError } from '../errors.js';
 import { AppendOnlyFile } from './appendFile.js';
+import { firstTooDeep, MAX_JSON_DEPTH } from '../core/jsonDepth.js';
+import { shown } from '../core/shown.js';
+import { readRegularFile, type ReadLimits } from '../util/boundedRead.js';
 
 export const JOURNAL_KIND = 'zivver-keyresults';
 
@@ -105,13 +108,19 @@ export interface JournalContents {
   skipped: { line: number; reason: string }[];
 }
 
-export async function readJournal(file: string): Promise<JournalContents | null> {
+export async function readJournal(file: string, limits: ReadLimits = {}): Promise<JournalContents | null> {
+  const missing = new Error('missing');
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    const bytes = await readRegularFile(file, shown(file, 400), {
+      ...limits,
+      notFound: () => missing,
+      notAFileHint: 'Give --results the path of a results journal (a .results.jsonl file that apply wrote).',
+    });
+    text = bytes.toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new InputError(`cannot read the results journal (${(err as NodeJS.ErrnoException).code ?? String(err)})`, file);
+    if (err === missing) return null;
+    throw err;
   }
   const out: JournalContents = { headers: [], rows: [], skipped: [] };
   const lines = text.replace(/^\uFEFF/, '').split('\n');
@@ -120,6 +129,10 @@ export async function readJournal(file: string): Promise<JournalContents | null>
     const line = raw.replace(/\r$/, '').trim();
     if (!line) return;
     let v: Record<string, unknown>;
+    if (firstTooDeep(line) >= 0) {
+      out.skipped.push({ line: i + 1, reason: `nested more than ${MAX_JSON_DEPTH} levels deep` });
+      return;
+    }
     try {
       v = JSON.parse(line) as Record<string, unknown>;
     } catch {

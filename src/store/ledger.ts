@@ -12,9 +12,11 @@
  * last line, which the reader skips with a warning; the next append starts on a fresh line
  * because we write a leading newline when the file does not end in one.
  */
-import { UsageError } from '../errors.js';
+import { InputError, UsageError } from '../errors.js';
+import { firstTooDeep, MAX_JSON_DEPTH } from '../core/jsonDepth.js';
+import { shown } from '../core/shown.js';
+import { readRegularFile } from '../util/boundedRead.js';
 import { AppendOnlyFile } from './appendFile.js';
-import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LedgerKnowledge, LedgerLastEntry } from '../core/types.js';
@@ -74,6 +76,8 @@ export interface LedgerReadResult {
   skipped: { line: number; reason: string }[];
 }
 
+const LEDGER_HINT = 'Give --ledger a file path you can write (or set ZIVVER_KEYTOOL_LEDGER).';
+
 /** A ledger path that is a folder, unreadable or unwritable is the admin's to fix: exit 2, before any write. */
 function ledgerPathError(file: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code;
@@ -85,19 +89,22 @@ function ledgerPathError(file: string, err: unknown): Error {
     EROFS: 'is on a read-only file system',
   };
   if (code && why[code]) {
-    return new UsageError(`the ledger ${file} ${why[code]}.\n  Give --ledger a file path you can write (or set ZIVVER_KEYTOOL_LEDGER).`);
+    return new UsageError(`the ledger ${shown(file, 400)} ${why[code]}.\n  ${LEDGER_HINT}`);
   }
   return err instanceof Error ? err : new Error(String(err));
 }
 
 /** Reads every entry in file order. A missing file is an empty ledger. */
 export async function readLedgerEntries(file: string): Promise<LedgerReadResult> {
+  const missing = new Error('missing');
   let text: string;
   try {
-    text = await fs.readFile(file, 'utf8');
+    const bytes = await readRegularFile(file, `the ledger ${shown(file, 400)}`, { notFound: () => missing, notAFileHint: LEDGER_HINT });
+    text = bytes.toString('utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], skipped: [] };
-    throw ledgerPathError(file, err);
+    if (err === missing) return { entries: [], skipped: [] };
+    // The ledger is the admin's to fix, not input data: a usage error (exit 2) either way.
+    throw err instanceof InputError ? new UsageError(err.toString()) : ledgerPathError(file, err);
   }
   const entries: LedgerEntry[] = [];
   const skipped: { line: number; reason: string }[] = [];
@@ -107,6 +114,10 @@ export async function readLedgerEntries(file: string): Promise<LedgerReadResult>
     if (!line) return;
     const isLast = i === lines.length - 1; // no newline after it: a write cut short by a crash
     let value: unknown;
+    if (firstTooDeep(line) >= 0) {
+      skipped.push({ line: i + 1, reason: `nested more than ${MAX_JSON_DEPTH} levels deep` });
+      return;
+    }
     try {
       value = JSON.parse(line);
     } catch {

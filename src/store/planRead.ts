@@ -9,13 +9,16 @@
  * Excel), two set rows for one account or one key. Each is an InputError (exit 2) naming the file,
  * the line and what to do.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { rowCheck } from '../core/fingerprint.js';
 import { rawKeyProblem } from '../core/keys.js';
 import { PLAN_ACTIONS, type PlanAction, type PlanDocument, type PlanRow } from '../core/types.js';
 import { InputError } from '../errors.js';
+import { shown } from '../core/shown.js';
+import { restoreFormula } from './csvCell.js';
+import { firstTooDeep, MAX_JSON_DEPTH } from '../core/jsonDepth.js';
+import { readRegularFile, readStreamBounded } from '../util/boundedRead.js';
 import { summarize } from '../core/plan.js';
 import { PLAN_CSV_COLUMNS, PLAN_FORMAT_VERSION, PLAN_KIND, PLAN_ROW_CONTEXT, assemblePlanDocument, type PlanRowContext } from '../core/planDocument.js';
 
@@ -24,6 +27,10 @@ export { PLAN_KIND, PLAN_FORMAT_VERSION };
 export interface ReadPlanOptions {
   stdin: NodeJS.ReadableStream;
   cwd: string;
+  /** Largest plan read, in bytes (--max-input-size; default 2 GiB). */
+  maxBytes?: number;
+  /** Ends a read of standard input at once when aborted. */
+  signal?: AbortSignal;
 }
 
 /** A plan as read, plus where each row came from (for messages) and what was tolerated. */
@@ -47,23 +54,15 @@ export async function readPlan(spec: string, opts: ReadPlanOptions): Promise<Pla
 export async function readPlanDetailed(spec: string, opts: ReadPlanOptions): Promise<ReadPlanResult> {
   const fromStdin = spec === '-';
   const file = fromStdin ? null : path.resolve(opts.cwd, spec);
-  const name = fromStdin ? 'stdin' : spec;
-  let bytes: Buffer;
-  if (fromStdin) {
-    bytes = await readAll(opts.stdin);
-  } else {
-    try {
-      bytes = await fs.readFile(file!);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      throw new InputError(
-        code === 'ENOENT' ? 'plan file not found' : `cannot read the plan (${code ?? String(err)})`,
-        name,
-        undefined,
-        'Give the path of a plan written by `zivver-keytool plan --out <file.json|file.csv>`.',
-      );
-    }
-  }
+  const name = fromStdin ? 'stdin' : shown(spec);
+  const limits = { maxBytes: opts.maxBytes, signal: opts.signal };
+  const bytes = fromStdin
+    ? await readStreamBounded(opts.stdin, name, limits)
+    : await readRegularFile(file!, name, {
+        ...limits,
+        notFound: () => new InputError('plan file not found', name, undefined, 'Give the path of a plan written by `zivver-keytool plan --out <file.json|file.csv>`.'),
+        notAFileHint: 'Give the path of a plan file, or - to read the plan from standard input.',
+      });
   return parsePlanText(decode(bytes, name), name, file);
 }
 
@@ -73,21 +72,33 @@ export function parsePlanText(text: string, name: string, file: string | null = 
   if (!trimmed) throw new InputError('the plan is empty', name, undefined, 'Pass a plan written by `zivver-keytool plan`.');
   let parsed: { plan: PlanDocument; format: ReadPlanResult['format']; sourceLines: number[] };
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) parsed = parseJsonPlan(text, name);
-  else parsed = parseCsvPlan(text, name);
+  else {
+    const scalar = jsonScalarKind(trimmed);
+    if (scalar) throw new InputError(`the plan holds ${scalar} (JSON), not a plan document or plan rows`, name, 1, PLAN_HINT);
+    parsed = parseCsvPlan(text, name);
+  }
   const warnings = validatePlan(parsed.plan, name, parsed.sourceLines);
   return { ...parsed, name, file, warnings };
 }
 
+/** What a whole text is when it is one JSON null, boolean, number or string; null otherwise. */
+function jsonScalarKind(t: string): string | null {
+  if (t.length > 10_000) return null;
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return null;
+  }
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'a boolean';
+  if (typeof v === 'number') return 'a number';
+  if (typeof v === 'string') return 'a string';
+  return null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer | string>) {
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
-  }
-  return Buffer.concat(chunks);
-}
 
 function decode(bytes: Buffer, name: string): string {
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
@@ -113,6 +124,11 @@ function decode(bytes: Buffer, name: string): string {
 // JSON forms
 
 function parseJsonPlan(text: string, name: string): { plan: PlanDocument; format: 'json' | 'jsonl'; sourceLines: number[] } {
+  const deep = firstTooDeep(text);
+  if (deep >= 0) {
+    const line = text.slice(0, deep).split('\n').length;
+    throw new InputError(`nested more than ${MAX_JSON_DEPTH} levels deep at line ${line}; a plan is never nested like that`, name, line, PLAN_HINT);
+  }
   let whole: unknown;
   let wholeOk = true;
   try {
@@ -269,7 +285,8 @@ function parseCsvPlan(text: string, name: string): { plan: PlanDocument; format:
   for (const { record, info } of records.slice(1)) {
     if (record.every((c) => c.trim() === '')) continue; // Excel's empty trailing rows (";;;;;;")
     const obj: Record<string, string> = {};
-    for (const [f, at] of index) obj[f] = record[at] ?? '';
+    // Cells were neutralised against Excel formulas when written (csvCell.ts): take that back.
+    for (const [f, at] of index) obj[f] = restoreFormula(record[at] ?? '');
     // info.lines is the line the record ends on; records we write never span lines, so this is its line.
     rows.push(toPlanRow(obj, name, info.lines, 'line'));
     sourceLines.push(info.lines);
@@ -342,6 +359,7 @@ function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' 
     }
     if (previousKey.trim() !== '') row.previousKey = previousKey.trim();
   }
+  restoreNeutralized(row);
   const warnings = field(o, 'warnings');
   if (Array.isArray(warnings) && warnings.length) row.warnings = warnings.map(String);
   // Rows without their document (CSV, JSON lines) carry the plan's Zivver URL and key source;
@@ -353,6 +371,22 @@ function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' 
   }
   if (Object.keys(context).length) rowContexts.set(row, context);
   return row;
+}
+
+/**
+ * A row of a plan CSV that reached us as JSON (Import-Csv piped through the PowerShell module)
+ * still carries the apostrophes that kept Excel from evaluating its cells. When the row's check
+ * fails as read and matches with them taken away, they were ours: take them away.
+ */
+function restoreNeutralized(row: PlanRow): void {
+  if (!row.check || rowCheck(row) === row.check) return;
+  const fields = ['email', 'zivverId', 'userName', 'newKey', 'action', 'reason', 'fingerprint', 'input', 'previousKey'] as const;
+  const restored: PlanRow = { ...row };
+  for (const f of fields) {
+    const v = row[f];
+    if (typeof v === 'string') (restored as unknown as Record<string, string>)[f] = restoreFormula(v);
+  }
+  if (rowCheck(restored) === row.check) Object.assign(row, restored);
 }
 
 /** The plan-wide fields found on rows (CSV / JSON lines), until documentFromRows lifts them onto the plan. */

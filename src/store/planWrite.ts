@@ -1,16 +1,18 @@
 /**
  * Writing plans: the JSON document, JSON lines (one row per line), CSV rows (Excel-friendly:
  * optional BOM, chosen delimiter) and the HTML report (rendered by the caller: src/report). Files
- * are written to a temporary name and renamed, so a crash never leaves half a plan behind. Each
- * data form is produced in pieces, row by row, and written as it is produced: a 100,000-row plan
- * never exists as one 50 MB string.
+ * are written through writeOutputFile (fileGuard.ts): a temporary name renamed over the file, so a
+ * crash never leaves half a plan behind. Each data form is produced in pieces, row by row, and
+ * written as it is produced: a 100,000-row plan never exists as one 50 MB string.
  */
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { PLAN_CSV_COLUMNS, planRowContext, type PlanRowContext } from '../core/planDocument.js';
 import type { PlanDocument, PlanRow } from '../core/types.js';
+import { shown } from '../core/shown.js';
 import { UsageError } from '../errors.js';
+import { neutralizeFormula } from './csvCell.js';
+import { writeOutputFile, type WriteOutputOptions } from './fileGuard.js';
 
 export interface CsvOptions {
   delimiter: string;
@@ -25,7 +27,7 @@ const ROWS_PER_PIECE = 1000;
 export function* planCsvPieces(rows: readonly PlanRow[], opts: CsvOptions & { context?: PlanRowContext }): Generator<string> {
   const cell = (r: PlanRow, c: (typeof PLAN_CSV_COLUMNS)[number]) => {
     const v = c in r ? r[c as keyof PlanRow] : opts.context?.[c as keyof PlanRowContext];
-    return v === undefined ? '' : String(v);
+    return v === undefined ? '' : neutralizeFormula(String(v));
   };
   const csv = (records: string[][]) => stringify(records, { delimiter: opts.delimiter, record_delimiter: 'windows' });
   yield (opts.bom ? '\uFEFF' : '') + csv([PLAN_CSV_COLUMNS as unknown as string[]]);
@@ -94,25 +96,9 @@ export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterabl
   }
 }
 
-/** Writes a file through a temporary name and a rename; content may come in pieces, written as they come. */
+/** Writes a file through a temporary name and a rename (writeOutputFile); content may come in pieces. */
 export async function writeFileAtomic(file: string, content: string | Iterable<string>): Promise<void> {
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.tmp`);
-  if (typeof content === 'string') {
-    await fs.writeFile(tmp, content, 'utf8');
-  } else {
-    const handle = await fs.open(tmp, 'w');
-    try {
-      for (const piece of content) await handle.write(piece, null, 'utf8');
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
-    await handle.close();
-  }
-  await fs.rename(tmp, file);
+  await writeOutputFile(file, content);
 }
 
 export function planOutputKind(file: string): 'json' | 'jsonl' | 'csv' | 'html' {
@@ -122,7 +108,7 @@ export function planOutputKind(file: string): 'json' | 'jsonl' | 'csv' | 'html' 
   if (ext === '.csv' || ext === '.tsv') return 'csv';
   if (ext === '.html' || ext === '.htm') return 'html';
   throw new UsageError(
-    `--out ${file}: unknown file type "${ext || '(none)'}"; use a name ending in .json (the plan document), .jsonl (rows as JSON lines), .csv/.tsv (rows for Excel) or .html (a page for reviewers)`,
+    `--out ${shown(file)}: unknown file type "${ext || '(none)'}"; use a name ending in .json (the plan document), .jsonl (rows as JSON lines), .csv/.tsv (rows for Excel) or .html (a page for reviewers)`,
   );
 }
 
@@ -136,14 +122,17 @@ export async function writePlanOutputs(
   csv: CsvOptions,
   cwd: string,
   renderHtml?: (otherFiles: string[]) => string,
+  write: Omit<WriteOutputOptions, 'label'> = {},
 ): Promise<string[]> {
   const written: string[] = [];
-  for (const f of files) planOutputKind(f); // refuse bad names before writing anything
+  // Refuse bad names before writing anything.
+  for (const f of files) {
+    if (planOutputKind(f) === 'html' && !renderHtml) throw new UsageError(`--out ${shown(f)}: this command writes no HTML report`);
+  }
   const dataFiles = files.filter((f) => planOutputKind(f) !== 'html').map((f) => path.basename(f));
   for (const f of files) {
     const file = path.resolve(cwd, f);
     const kind = planOutputKind(file);
-    if (kind === 'html' && !renderHtml) throw new UsageError(`--out ${f}: this command writes no HTML report`);
     const content =
       kind === 'html'
         ? renderHtml!(dataFiles)
@@ -156,7 +145,7 @@ export async function writePlanOutputs(
               delimiter: path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.delimiter,
               context: planRowContext(plan),
             });
-    await writeFileAtomic(file, content);
+    await writeOutputFile(file, content, { ...write, label: `--out ${shown(f)}` });
     written.push(file);
   }
   return written;

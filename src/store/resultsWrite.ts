@@ -4,8 +4,10 @@
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { UsageError } from '../errors.js';
+import { shown } from '../core/shown.js';
 import type { ResultRow, ResultStatus } from './journal.js';
-import { writeFileAtomic } from './planWrite.js';
+import { neutralizeFormula } from './csvCell.js';
+import { writeOutputFile, type WriteOutputOptions } from './fileGuard.js';
 
 export const RESULT_CSV_COLUMNS = ['email', 'zivverId', 'userName', 'newKey', 'status', 'httpStatus', 'error', 'at', 'line', 'runId'] as const;
 
@@ -14,16 +16,7 @@ export function resultsOutputKind(file: string): 'json' | 'jsonl' | 'csv' {
   if (ext === '.json') return 'json';
   if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
   if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
-  throw new UsageError(`--out ${file}: unknown file type "${ext || '(none)'}"; use a name ending in .json, .jsonl or .csv`);
-}
-
-/**
- * Results CSVs are opened in Excel, and the error column carries Zivver's own text: a cell that
- * starts with = + - @ (or a tab/CR) would be evaluated as a formula. Prefix such text cells with
- * an apostrophe, OWASP's advice; this file is a report, never read back by the tool.
- */
-export function neutralizeFormula(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  throw new UsageError(`--out ${shown(file)}: unknown file type "${ext || '(none)'}"; use a name ending in .json, .jsonl or .csv`);
 }
 
 export function resultsToCsv(rows: readonly ResultRow[], delimiter: string, bom: boolean): string {
@@ -49,6 +42,7 @@ export async function writeResultOutputs(
   rows: readonly ResultRow[],
   csv: { csvDelimiter: string; csvBom: boolean },
   meta: ResultsMeta,
+  write: Omit<WriteOutputOptions, 'label'> = {},
 ): Promise<void> {
   for (const f of files) {
     const file = path.resolve(cwd, f);
@@ -59,6 +53,6 @@ export async function writeResultOutputs(
         : kind === 'jsonl'
           ? rows.map((r) => JSON.stringify(r) + '\n').join('')
           : resultsToCsv(rows, path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.csvDelimiter, csv.csvBom);
-    await writeFileAtomic(file, content);
+    await writeOutputFile(file, content, { ...write, label: `--out ${shown(f)}` });
   }
 }

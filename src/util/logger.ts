@@ -4,6 +4,7 @@
  * Everything passes through redactSecrets first: secrets must never reach a log.
  */
 import winston from 'winston';
+import { safeMessage } from '../core/shown.js';
 import { redactSecrets } from './redact.js';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'verbose' | 'debug';
@@ -29,7 +30,8 @@ export interface LoggerOptions {
 }
 
 const redactFormat = winston.format((info) => {
-  info.message = redactSecrets(String(info.message));
+  // Escaped and cut too: a warning quoting an input must not put raw control bytes on a console.
+  info.message = safeMessage(redactSecrets(String(info.message)));
   for (const k of Object.keys(info)) {
     const v = (info as Record<string, unknown>)[k];
     if (typeof v === 'string' && k !== 'level') (info as Record<string, unknown>)[k] = redactSecrets(v);
@@ -68,6 +70,8 @@ export function createLogger(opts: LoggerOptions): Logger {
   if (opts.logFile) {
     file = new winston.transports.File({
       filename: opts.logFile,
+      // Created at the first record, not before: a run refused by the file guard leaves no file.
+      lazy: true,
       level: 'debug',
       format: winston.format.combine(redactFormat(), winston.format.timestamp(), winston.format.json()),
     });

@@ -18,4 +18,9 @@ export interface RunContext {
   progress: ProgressReporter;
   /** Aborted on the first Ctrl-C / SIGTERM: stop taking new work, finish or record what is in flight. */
   signal: AbortSignal;
+  /**
+   * The run's own files as given (relative to cwd): --log-file (appended to) and --stop-file
+   * (created by another program to stop the run). Every file guard names them with the rest.
+   */
+  runFiles?: { logFile?: string; stopFile?: string };
 }

@@ -2,9 +2,13 @@
  * Where the API key comes from: --api-key-file or ZIVVER_API_KEY, never a command-line value
  * (command lines are visible to every user of the machine and land in shell history and logs).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { shown } from '../core/shown.js';
 import { UsageError } from '../errors.js';
+
+/** An API key file is a few dozen bytes; anything over this is not one. */
+const MAX_KEY_FILE_BYTES = 64 * 1024;
 import { registerSecret } from '../util/redact.js';
 
 const HOW =
@@ -52,18 +56,35 @@ export function looksBase64Encoded(key: string): boolean {
 export async function resolveApiKey(opts: { apiKeyFile?: string; env: NodeJS.ProcessEnv; cwd?: string }): Promise<string> {
   if (opts.apiKeyFile !== undefined) {
     const file = path.resolve(opts.cwd ?? process.cwd(), opts.apiKeyFile);
+    const st = await stat(file).catch(() => null);
+    if (!st) {
+      // Not an existing path: perhaps the key itself, pasted where the file name belongs. Never repeat it.
+      registerSecret(opts.apiKeyFile);
+      throw new UsageError(
+        '--api-key-file names no existing file (the value given is not repeated here, in case it is the API key itself). ' +
+          'Give the path of a file that holds the key, or put the key in the environment variable ZIVVER_API_KEY.',
+      );
+    }
+    const shownName = shown(opts.apiKeyFile);
+    // A regular file, or a pipe (bash's <(...) process substitution); never a folder or a device.
+    if (st.isDirectory()) throw new UsageError(`cannot read --api-key-file ${shownName}: it is a folder`);
+    if (!st.isFile() && !st.isFIFO()) throw new UsageError(`cannot read --api-key-file ${shownName}: it is not a file`);
+    if (st.isFile() && st.size > MAX_KEY_FILE_BYTES) {
+      throw new UsageError(`--api-key-file ${shownName} is ${st.size} bytes, far more than an API key; it should hold only the key`);
+    }
     let buf: Buffer;
     try {
       buf = await readFile(file);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
-      throw new UsageError(`cannot read --api-key-file ${opts.apiKeyFile}: ${why}`);
+      const why = code === 'EACCES' || code === 'EPERM' ? 'permission denied' : (code ?? 'unreadable');
+      throw new UsageError(`cannot read --api-key-file ${shownName}: ${why}`);
     }
+    if (buf.length > MAX_KEY_FILE_BYTES) throw new UsageError(`--api-key-file ${shownName} holds far more than an API key; it should hold only the key`);
     const key = decodeKeyFile(buf).trim();
     // Register before checking so even a malformed key never reaches a message verbatim.
     registerSecret(key);
-    checkApiKeyShape(key, `--api-key-file ${opts.apiKeyFile}`);
+    checkApiKeyShape(key, `--api-key-file ${shown(opts.apiKeyFile)}`);
     return key;
   }
   const fromEnv = opts.env.ZIVVER_API_KEY?.trim();

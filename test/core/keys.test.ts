@@ -358,7 +358,7 @@ describe('core/keys', () => {
       expect(col('x'.repeat(MAX_RAW_KEY_LENGTH)).ok).to.equal(true);
       const long = col('x'.repeat(MAX_RAW_KEY_LENGTH + 1));
       expect(long.ok).to.equal(false);
-      if (!long.ok) expect(long.reason).to.contain('257 characters').and.contain('...');
+      if (!long.ok) expect(long.reason).to.contain('257 characters').and.contain('…');
       // Code points, not UTF-16 units: 256 emoji are fine.
       expect(col('😀'.repeat(MAX_RAW_KEY_LENGTH)).ok).to.equal(true);
     });

@@ -191,7 +191,8 @@ describe('integration: zivver-keytool apply as a process', function () {
       child.stderr.on('data', (d) => (stderr += d));
       child.stdout.resume();
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-      for (let i = 0; i < 200; i++) {
+      // Up to a minute for the first rows: a busy machine starts the child slowly.
+      for (let i = 0; i < 2400; i++) {
         const j = await readJournal(journal).catch(() => null);
         if (j && j.rows.length >= 4) break;
         await new Promise((r) => setTimeout(r, 25));

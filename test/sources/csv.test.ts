@@ -248,7 +248,7 @@ describe('sources/csv', () => {
         () => parseText(text, { name: 'k.csv', keySource: { kind: 'column', column: 'EmployeeId' } }),
         'k.csv',
         1,
-        '--key-source column:EmployeeId needs a EmployeeId column',
+        '--key-source column:EmployeeId needs a "EmployeeId" column',
       );
       expect(err.hint).to.contain('spelling');
     });

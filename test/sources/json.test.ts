@@ -180,7 +180,7 @@ describe('sources/json', () => {
       expectInputError(() => J('{"Mail":"a@x.nl"}\n["b@x.nl"]\n', 'n.jsonl'), 'n.jsonl', 2, 'item 2 is an array, not an object');
     });
     it('a top-level scalar', () => {
-      expectInputError(() => parseText('"just a string"', { name: 's.json', format: 'json' }), 's.json', 1, 'neither an array of objects');
+      expectInputError(() => parseText('"just a string"', { name: 's.json', format: 'json' }), 's.json', 1, 'the file holds a string (JSON), not user objects');
       expectInputError(() => parseText('PrimarySmtpAddress\na@x.nl', { name: 'c.csv', format: 'json' }), 'c.csv', 1, 'broken JSON at line 1, column 1');
     });
     it('no users: empty array, empty object list', () => {

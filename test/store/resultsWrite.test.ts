@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { neutralizeFormula, resultsToCsv } from '../../src/store/resultsWrite.js';
+import { resultsToCsv } from '../../src/store/resultsWrite.js';
+import { neutralizeFormula } from '../../src/store/csvCell.js';
 import type { ResultRow } from '../../src/store/journal.js';
 
 describe('store/resultsWrite results CSV', () => {

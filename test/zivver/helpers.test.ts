@@ -50,7 +50,7 @@ describe('zivver/apiKey', () => {
   it('refuses an empty file, a missing file and a file with more than the key, without quoting it', async () => {
     await writeFile(path.join(dir, 'empty'), '\uFEFF \n');
     expect((await usageError(resolveApiKey({ apiKeyFile: path.join(dir, 'empty'), env: {} }))).message).to.match(/is empty/);
-    expect((await usageError(resolveApiKey({ apiKeyFile: path.join(dir, 'nope'), env: {} }))).message).to.match(/no such file/);
+    expect((await usageError(resolveApiKey({ apiKeyFile: path.join(dir, 'nope'), env: {} }))).message).to.match(/names no existing file/);
     const [one, two] = [testSecret('secret-line-one'), testSecret('secret-line-two')];
     await writeFile(path.join(dir, 'two'), `${one}\n${two}\n`);
     const err = await usageError(resolveApiKey({ apiKeyFile: path.join(dir, 'two'), env: {} }));

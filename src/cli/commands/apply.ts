@@ -22,6 +22,7 @@ import {
   type ReportArgs,
 } from '../options.js';
 import { readPlanDetailed } from '../../store/planRead.js';
+import { maxInputBytes } from '../../util/boundedRead.js';
 import { applyAndReport, checkResultOutputs } from '../applyReport.js';
 
 export type ApplyCommandArgs = CommonArgs &
@@ -59,7 +60,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
     // Output names are checked before the plan is read: a typo costs nothing.
     checkResultOutputs(args.out);
     const report = resolveReportFile(args, ctx);
-    const read = await readPlanDetailed(args.plan, { stdin: ctx.stdin, cwd: ctx.cwd });
+    const read = await readPlanDetailed(args.plan, { stdin: ctx.stdin, cwd: ctx.cwd, maxBytes: maxInputBytes(args.maxInputSize), signal: ctx.signal });
     for (const w of read.warnings) ctx.logger.warn(w);
     const options = resolveApplyOptions(args);
     const canary = resolveCanary(args);
@@ -78,6 +79,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
         output: args.output,
         csvDelimiter: args.csvDelimiter,
         csvBom: args.csvBom,
+        force: args.force,
       },
       ctx,
     );

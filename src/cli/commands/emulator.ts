@@ -3,13 +3,14 @@
  * PowerShell tests and the Windows exe under Wine. Prints one line
  * `Zivver emulator listening on <url>` on stdout when ready and runs until SIGINT/SIGTERM.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
 import { withCommonOptions, type CommonArgs } from '../options.js';
 import { InputError, UsageError } from '../../errors.js';
 import { registerSecret } from '../../util/redact.js';
+import { FileGuard, writeOutputFile } from '../../store/fileGuard.js';
 import {
   faultRulesFromJson,
   generateSampleTenant,
@@ -137,6 +138,13 @@ export const emulatorCommand: KeytoolCommand<EmulatorArgs> = {
     if (args.writeSampleUsers && args.sampleTenant === undefined) throw new UsageError('--write-sample-users needs --sample-tenant');
     if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) throw new UsageError(`--port must be 0..65535, not ${args.port}`);
     if (!(args.latency >= 0)) throw new UsageError('--latency must be >= 0');
+    await FileGuard.forRun(ctx)
+      .reads(args.seed, { option: '--seed', what: 'the seed file' })
+      .reads(args.faults, { option: '--faults', what: 'the faults file' })
+      .reads(args.apiKeyFile, { what: 'the API key file' })
+      .replaces(args.writeSampleMailboxes, { option: '--write-sample-mailboxes', what: 'the sample mailboxes file' })
+      .replaces(args.writeSampleUsers, { option: '--write-sample-users', what: 'the sample users file' })
+      .check();
     const apiKey = await readApiKey(args, ctx.env, ctx.cwd);
     registerSecret(apiKey);
     const rateLimit = parseEmulatedRateLimit(args.emulateRateLimit, args.retryAfter, { mode: args.rateLimitMode, headers: args.rateLimitHeaders });
@@ -153,11 +161,11 @@ export const emulatorCommand: KeytoolCommand<EmulatorArgs> = {
       const tenant = generateSampleTenant({ count: args.sampleTenant, seed: args.sampleSeed, domains: args.sampleDomains });
       users = tenant.users;
       if (args.writeSampleMailboxes) {
-        await writeFile(path.resolve(ctx.cwd, args.writeSampleMailboxes), JSON.stringify(tenant.mailboxes, null, 2) + '\n');
+        await writeOutputFile(path.resolve(ctx.cwd, args.writeSampleMailboxes), JSON.stringify(tenant.mailboxes, null, 2) + '\n', { label: '--write-sample-mailboxes' });
         ctx.logger.info(`Wrote ${tenant.mailboxes.length} sample mailboxes to ${args.writeSampleMailboxes}`);
       }
       if (args.writeSampleUsers) {
-        await writeFile(path.resolve(ctx.cwd, args.writeSampleUsers), JSON.stringify(tenant.users, null, 2) + '\n');
+        await writeOutputFile(path.resolve(ctx.cwd, args.writeSampleUsers), JSON.stringify(tenant.users, null, 2) + '\n', { label: '--write-sample-users' });
       }
     }
     const faults = args.faults ? faultRulesFromJsonFile(await readJsonFile(args.faults, ctx.cwd), args.faults) : undefined;

@@ -6,8 +6,9 @@ import type { Argv } from 'yargs';
 import { ExitCode } from '../../errors.js';
 import { planSummaryLine } from '../../core/plan.js';
 import type { PlanDocument, PlanRow } from '../../core/types.js';
-import { buildPlan } from '../../plan/build.js';
-import { planJsonlPieces, planJsonPieces, writePieces, writePlanOutputs } from '../../store/planWrite.js';
+import { buildPlan, guardPlanReads } from '../../plan/build.js';
+import { FileGuard } from '../../store/fileGuard.js';
+import { planJsonlPieces, planJsonPieces, planOutputKind, writePieces, writePlanOutputs } from '../../store/planWrite.js';
 import { planRowContext } from '../../core/planDocument.js';
 import { connectZivver } from '../../zivver/connection.js';
 import type { KeytoolCommand } from '../command.js';
@@ -87,12 +88,20 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
   run: async (args, ctx) => {
     const connection = resolveZivverConnection(args, ctx.env);
     const settings = resolvePlanSettings(args, ctx);
+    for (const f of args.out ?? []) planOutputKind(f);
+    // Every file this run reads or writes, checked together before anything is read or sent.
+    const files = guardPlanReads(FileGuard.forRun(ctx, args.force), settings, connection);
+    for (const o of args.out ?? []) files.replaces(o, { option: '--out', what: 'an output' });
+    await files.check();
     // The API key is read after every flag is checked and before any input is read.
     const client = await connectZivver(connection, ctx);
     const { plan, details } = await buildPlan(settings, { connection, client }, ctx);
     for (const w of plan.warnings ?? []) ctx.logger.warn(w);
     if (args.out?.length) {
-      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd, planReportRenderer(plan, ctx.env, details));
+      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd, planReportRenderer(plan, ctx.env, details), {
+        force: args.force,
+        onFolderCreated: (dir) => ctx.logger.info(`Created the folder ${dir}`),
+      });
       for (const f of written) ctx.logger.info(`Plan written to ${f}`);
     }
     await printPlan(plan, args.output, ctx);

@@ -10,7 +10,9 @@ import { ExitCode, InputError } from '../../errors.js';
 import { planRollback } from '../../apply/rollback.js';
 import { readJournal } from '../../store/journal.js';
 import { entriesForUrl, readLedgerEntries } from '../../store/ledger.js';
-import { planRowsToJsonl, writePlanOutputs } from '../../store/planWrite.js';
+import { FileGuard } from '../../store/fileGuard.js';
+import { planOutputKind, planRowsToJsonl, writePlanOutputs } from '../../store/planWrite.js';
+import { maxInputBytes } from '../../util/boundedRead.js';
 import { planRowContext } from '../../core/planDocument.js';
 
 export type RollbackCommandArgs = CommonArgs & OutputOptionArgs & LedgerArgs & { results: string };
@@ -30,11 +32,19 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
       .example('$0 rollback --results plan.json.results.jsonl --out rollback.json', 'Write the rollback plan')
       .example('$0 apply --plan rollback.json', 'Then apply it like any plan') as unknown as Argv<RollbackCommandArgs>,
   run: async (args, ctx) => {
+    for (const f of args.out ?? []) planOutputKind(f);
     const journalFile = path.resolve(ctx.cwd, args.results);
-    const journal = await readJournal(journalFile);
+    const journal = await readJournal(journalFile, { maxBytes: maxInputBytes(args.maxInputSize), signal: ctx.signal });
     if (!journal) throw new InputError('results journal not found', args.results, undefined, 'Give the .results.jsonl file that `apply` wrote (default: <plan>.results.jsonl beside the plan).');
     for (const s of journal.skipped) ctx.logger.warn(`${args.results}:${s.line}: ignored (${s.reason})`);
     const ledgerFile = resolveLedgerFile(args, ctx);
+    // The files read and written, checked together: --out must not replace what it undoes.
+    const files = FileGuard.forRun(ctx, args.force)
+      .reads(args.results, { option: '--results', what: 'the results journal' })
+      .reads(ledgerFile, { what: 'the ledger' });
+    for (const h of journal.headers) if (h.plan && path.isAbsolute(h.plan)) files.reads(h.plan, { what: 'the plan it undoes' });
+    for (const o of args.out ?? []) files.replaces(o, { option: '--out', what: 'an output' });
+    await files.check();
     const ledger = await readLedgerEntries(ledgerFile);
     for (const s of ledger.skipped) ctx.logger.warn(`ledger ${ledgerFile}:${s.line}: ignored (${s.reason})`);
     const sha = createHash('sha256').update(await fs.readFile(journalFile)).digest('hex');
@@ -45,7 +55,10 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
     const unknown = plan.rows.filter((r) => r.action !== 'set');
     if (unknown.length) ctx.logger.warn(cannotRestoreSummary(unknown));
     if (args.out?.length) {
-      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd, planReportRenderer(plan, ctx.env));
+      const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd, planReportRenderer(plan, ctx.env), {
+        force: args.force,
+        onFolderCreated: (dir) => ctx.logger.info(`Created the folder ${dir}`),
+      });
       for (const f of written) ctx.logger.info(`Rollback plan written to ${f}`);
     }
     if (args.output === 'json') ctx.stdout.write(JSON.stringify(plan, null, 2) + '\n');

@@ -26,8 +26,10 @@ import {
 } from '../options.js';
 import { UsageError } from '../../errors.js';
 import { planSummaryLine } from '../../core/plan.js';
-import { buildPlan } from '../../plan/build.js';
-import { planJsonPieces, writeFileAtomic } from '../../store/planWrite.js';
+import { buildPlan, guardPlanReads } from '../../plan/build.js';
+import { FileGuard, writeOutputFile } from '../../store/fileGuard.js';
+import { defaultJournalFor } from '../../apply/run.js';
+import { planJsonPieces } from '../../store/planWrite.js';
 import { connectZivver } from '../../zivver/connection.js';
 import { applyAndReport, checkResultOutputs } from '../applyReport.js';
 
@@ -61,13 +63,27 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
     const settings = resolvePlanSettings(args, ctx);
     const options = resolveApplyOptions(args);
     const ledgerFile = resolveLedgerFile(args, ctx);
-    const client = await connectZivver(connection, ctx);
-    const { plan } = await buildPlan(settings, { connection, client }, ctx);
-    ctx.logger.info(planSummaryLine(plan.summary));
     const outDir = path.resolve(ctx.cwd, args.outDir ?? path.join(path.dirname(ledgerFile), 'runs'));
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     const planFile = path.join(outDir, `sync-${stamp}.plan.json`);
-    await writeFileAtomic(planFile, planJsonPieces(plan));
+    // The journal runApply will use (planSha256 only matters for a plan from stdin, never here).
+    const journalFile = path.resolve(ctx.cwd, options.results ?? defaultJournalFor(planFile, options.resultsDir ? path.resolve(ctx.cwd, options.resultsDir) : undefined, ctx.cwd, ''));
+    // The files of both halves, checked together before planning reads anything.
+    const files = guardPlanReads(FileGuard.forRun(ctx, args.force), settings, connection)
+      .replaces(planFile, { what: "this run's plan" })
+      .appends(options.results ?? journalFile, options.results !== undefined ? { option: '--results', what: 'the results journal' } : { what: 'the results journal' }, 'journal')
+      .keeps(`${journalFile}.lock`, { what: "the results journal's lock" })
+      .appends(ledgerFile, { what: 'the ledger' }, 'ledger');
+    for (const o of args.out ?? []) files.replaces(o, { option: '--out', what: 'an output' });
+    files.replaces(report, { option: '--report', what: 'the HTML report' });
+    await files.check();
+    const client = await connectZivver(connection, ctx);
+    const { plan } = await buildPlan(settings, { connection, client }, ctx);
+    ctx.logger.info(planSummaryLine(plan.summary));
+    await writeOutputFile(planFile, planJsonPieces(plan), {
+      label: "this run's plan",
+      onFolderCreated: (dir) => ctx.logger.info(`Created the folder ${dir}`),
+    });
     ctx.logger.info(`Plan written to ${planFile}`);
     return applyAndReport(
       {
@@ -83,6 +99,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
         output: args.output,
         csvDelimiter: args.csvDelimiter,
         csvBom: args.csvBom,
+        force: args.force,
       },
       ctx,
       client,

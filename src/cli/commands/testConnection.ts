@@ -6,6 +6,7 @@
 import type { Argv } from 'yargs';
 import { connectZivver } from '../../zivver/connection.js';
 import { describeProxy } from '../../util/proxy.js';
+import { FileGuard } from '../../store/fileGuard.js';
 import type { KeytoolCommand } from '../command.js';
 import { resolveGraphSignIn, resolveZivverConnection, withCommonOptions, withGraphOptions, type CommonArgs, type GraphOptionArgs } from '../options.js';
 
@@ -33,6 +34,10 @@ export const testConnectionCommand: KeytoolCommand<TestConnectionArgs> = {
     const connection = resolveZivverConnection(args, ctx.env);
     const { url, rateLimit, proxy } = connection;
     const graphSignIn = args.source === 'graph' ? resolveGraphSignIn(args) : undefined;
+    await FileGuard.forRun(ctx)
+      .reads(connection.apiKeyFile, { what: 'the API key file' })
+      .reads(graphSignIn?.certificatePath, { option: '--certificate', what: 'the certificate' })
+      .check();
     const client = await connectZivver(connection, ctx, { maxRetries: 2 });
     const json = args.output === 'json';
     const out = (line: string) => {
