@@ -3,6 +3,7 @@
  * reports what it did (stdout as rows finish, --out files, the table, the summary line last) and
  * the exit code.
  */
+import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { runApply, type ApplySettings } from '../apply/run.js';
 import { ExitCode, InterruptedError, RecordError } from '../errors.js';
@@ -20,7 +21,7 @@ import { renderTable } from './render.js';
 export interface ApplyReportSettings extends ApplySettings, Pick<OutputOptionArgs, 'output' | 'csvDelimiter' | 'csvBom'> {
   /** --out: result files (.json, .jsonl, .csv). */
   out?: string[];
-  /** --report: the results as one HTML page (absolute; resolveReportFile). */
+  /** --report: the results as one HTML page (as given, relative to the working folder; resolveReportFile). */
   report?: string;
   /** --yes / --auto-approve: never ask for confirmation. */
   yes?: boolean;
@@ -85,12 +86,13 @@ export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext
   }
   if (a.report) {
     // Written for interrupted and partial runs too: that is when reviewers need it most.
-    await writeOutputFile(a.report, resultsReportHtml(run, a, ctx.env), {
+    const reportFile = path.resolve(ctx.cwd, a.report);
+    await writeOutputFile(reportFile, resultsReportHtml(run, a, ctx.env), {
       force: a.force,
       onFolderCreated: (dir) => logger.info(`Created the folder ${dir}`),
       label: `--report ${shown(a.report)}`,
     });
-    logger.info(`Report written to ${a.report}`);
+    logger.info(`Report written to ${reportFile}`);
   }
   if (a.output === 'json') {
     ctx.stdout.write(JSON.stringify({ kind: 'zivver-keyresults', runId: run.runId, whatIf: a.whatIf, counts: outcome.counts, stats, results: outcome.results }, null, 2) + '\n');

@@ -16,7 +16,7 @@ import type { ReadMode } from '../apply/engine.js';
 import type { PlanSettings, SsoSafetySettings } from '../plan/build.js';
 import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { defaultLedgerPath } from '../store/ledger.js';
-import { quoted } from '../core/shown.js';
+import { quoted, shown } from '../core/shown.js';
 import { maxInputBytes } from '../util/boundedRead.js';
 import { resolveProxyConfig } from '../util/proxy.js';
 import type { ZivverConnection } from '../zivver/connection.js';
@@ -124,14 +124,14 @@ export function withReportOption<T>(y: Argv<T>) {
 }
 export type ReportArgs = { report?: string };
 
-/** --report → the report file, absolute; a name that is not .html/.htm is refused before anything is read. */
-export function resolveReportFile(args: ReportArgs, ctx: { cwd: string }): string | undefined {
+/** --report → the report file as given (relative to the working folder); a name that is not .html/.htm is refused before anything is read. */
+export function resolveReportFile(args: ReportArgs): string | undefined {
   if (args.report === undefined) return undefined;
   const ext = path.extname(args.report).toLowerCase();
   if (ext !== '.html' && ext !== '.htm') {
-    throw new UsageError(`--report ${args.report}: the report is an HTML page; give a name ending in .html`);
+    throw new UsageError(`--report ${shown(args.report)}: the report is an HTML page; give a name ending in .html`);
   }
-  return path.resolve(ctx.cwd, args.report);
+  return args.report;
 }
 
 /** Options of `plan` (and `sync`): inputs, key derivation, filters, outputs. */
@@ -223,7 +223,7 @@ export function resolvePlanSettings(
   const keyFormat = args.keyFormat ?? defaultKeyFormat(keySource);
   const sso = resolveSsoSafety(args, fromIdp);
   if (sso?.verifyWithGraph && !fromIdp && keySource.kind === 'column') {
-    throw new UsageError(`--verify-with-graph compares keys with what Entra holds (object id, onPremisesImmutableId); it cannot check --key-source ${args.keySource}`);
+    throw new UsageError(`--verify-with-graph compares keys with what Entra holds (object id, onPremisesImmutableId); it cannot check --key-source ${quoted(args.keySource)}`);
   }
   let previousKeySource: KeySource | undefined;
   if (args.previousKeySource !== undefined) {

@@ -5,6 +5,7 @@
  */
 import { splitList } from './filters.js';
 import { normalizeAddress } from './match.js';
+import { shown } from './shown.js';
 import type { PlanRow } from './types.js';
 
 export interface CanarySelection {
@@ -35,9 +36,9 @@ export function selectCanaryRows(rows: readonly PlanRow[], addresses: readonly s
     if (set.length) {
       for (const r of set) if (!picked.includes(r)) picked.push(r);
     } else if (named.length) {
-      problems.push(`${a} is in the plan, but as ${named.map((r) => `${r.action}${r.reason ? ` (${r.reason})` : ''}`).join(', ')}: only set rows can be a canary`);
+      problems.push(`${shown(a)} is in the plan, but as ${named.map((r) => `${r.action}${r.reason ? ` (${r.reason})` : ''}`).join(', ')}: only set rows can be a canary`);
     } else {
-      problems.push(`${a} is not in the plan`);
+      problems.push(`${shown(a)} is not in the plan`);
     }
   }
   return { rows: picked, problems };

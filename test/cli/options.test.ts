@@ -153,7 +153,7 @@ describe('resolveSsoSafety and resolveCanary (SSO safety)', () => {
 
   it('refuses what cannot work, before anything is read', () => {
     expect(usage(() => resolvePlanSettings({ ...plan, ...graph, keySource: 'sso', checkSso: true }, { cwd: '/w', env: {} }))).to.match(/--key-source sso already plans with what the IdP sends/);
-    expect(usage(() => resolvePlanSettings({ ...plan, ...graph, keySource: 'column:EmployeeId', verifyWithGraph: true }, { cwd: '/w', env: {} }))).to.match(/cannot check --key-source column:EmployeeId/);
+    expect(usage(() => resolvePlanSettings({ ...plan, ...graph, keySource: 'column:EmployeeId', verifyWithGraph: true }, { cwd: '/w', env: {} }))).to.match(/cannot check --key-source "column:EmployeeId"/);
     expect(usage(() => resolvePlanSettings({ ...plan, ...graph, keySource: 'guid' }, { cwd: '/w', env: {} }))).to.match(/column:<Name> or sso/);
   });
 

@@ -38,7 +38,7 @@ Sub Same(name, actual, expected)
   Check name, CStr(actual) = CStr(expected), "got [" & actual & "], expected [" & expected & "]"
 End Sub
 
-Dim b, json, i, n, setCount, counted, action, b2, cafe, big
+Dim b, json, i, n, setCount, counted, action, b2, cafe, big, inputText
 
 ' A section (Sub) stops at its first uncaught error, which counts as a failure: the calls below run
 ' under On Error Resume Next, so an error returns here and Guard reports it (Wine's cscript would
@@ -123,6 +123,17 @@ Err.Clear
 On Error Goto 0
 Same "bad input: LastExitCode", b.LastExitCode, 2
 Check "bad input: LastStdErr", InStr(b.LastStdErr, "error:") > 0, b.LastStdErr
+' ---- an output onto the input: the exe's file guard refuses it, one COM error naming both roles
+inputText = ReadText("mailboxes.csv")
+On Error Resume Next
+json = b.Plan(work & "\mailboxes.csv", Array("--out", work & "\mailboxes.csv"))
+Same "output onto the input: Err.Number", Hex(Err.Number), "80040202"
+Check "output onto the input: Err.Description names both roles", InStr(Err.Description, "is an input (--input ") > 0, Err.Description
+Check "output onto the input: nothing was written", InStr(Err.Description, "Nothing was written") > 0, Err.Description
+Err.Clear
+On Error Goto 0
+Same "output onto the input: LastExitCode", b.LastExitCode, 2
+Check "output onto the input: the input is unchanged", ReadText("mailboxes.csv") = inputText, Len(ReadText("mailboxes.csv"))
 On Error Resume Next
 i = b.Count
 Same "after a failure there is no result: Err.Number", Hex(Err.Number), "80040304"

@@ -4,7 +4,7 @@
  * sent to Zivver; folders, read-only files, missing folders and unwritable places.
  */
 import { expect } from 'chai';
-import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, link, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEmulator } from '../../src/emulator/index.js';
@@ -89,13 +89,18 @@ describe('integration: one guard for every file the tool writes', function () {
     expect(await readdir(dir)).to.not.include('new-ledger.jsonl');
   });
 
+  /** Plans m.csv into p.json (no ledger) and clears the emulator's counts; returns the plan's text. */
+  async function planToP(): Promise<string> {
+    const r = await run(['plan', '--input', 'm.csv', '--ignore-ledger', '--out', 'p.json']);
+    expect(r.code, r.stderr).to.equal(0);
+    emu.resetStats();
+    return readFile(path.join(dir, 'p.json'), 'utf8');
+  }
+
   describe('apply and rollback', () => {
     let planText: string;
     beforeEach(async () => {
-      const r = await run(['plan', '--input', 'm.csv', '--ignore-ledger', '--out', 'p.json']);
-      expect(r.code, r.stderr).to.equal(0);
-      planText = await readFile(path.join(dir, 'p.json'), 'utf8');
-      emu.resetStats();
+      planText = await planToP();
     });
 
     it('apply --ledger <the plan> and --log-file <the plan> are refused', async () => {
@@ -121,6 +126,77 @@ describe('integration: one guard for every file the tool writes', function () {
       const ok = await run([...rb, '--out', 'undo.json']);
       expect(ok.code, ok.stderr).to.equal(1);
       expect(JSON.parse(await readFile(path.join(dir, 'undo.json'), 'utf8')).kind).to.equal('zivver-keyplan');
+    });
+  });
+
+  describe('HTML reports, sync and the stop file: the same guard', () => {
+    let planText: string;
+    beforeEach(async () => {
+      planText = await planToP();
+    });
+
+    it('apply --report onto the ledger, another output or the plan is refused naming both roles', async () => {
+      await writeFile(path.join(dir, 'l.html'), LEDGER_LINE);
+      await expectRefused(['apply', '--plan', 'p.json', '--ledger', 'l.html', '--report', 'l.html', '--yes'], /--report l\.html is the ledger: both name /, { 'l.html': LEDGER_LINE });
+      // --out takes no .html and --report nothing else: one file under two names (a symbolic link).
+      await writeFile(path.join(dir, 'r.json'), '{}');
+      await symlink(path.join(dir, 'r.json'), path.join(dir, 'r.html'));
+      await expectRefused(['apply', '--plan', 'p.json', '--ledger', 'l.jsonl', '--out', 'r.json', '--report', 'r.html', '--yes'], /--report r\.html is an output \(--out r\.json\)/, { 'r.json': '{}' });
+      await link(path.join(dir, 'p.json'), path.join(dir, 'p.html'));
+      await expectRefused(['apply', '--plan', 'p.json', '--ledger', 'l.jsonl', '--report', 'p.html', '--yes'], /--report p\.html is the plan \(--plan p\.json\)/, { 'p.json': planText });
+      // Nothing was written to Zivver, so no journal either.
+      expect(await readdir(dir)).to.not.include('p.json.results.jsonl');
+    });
+
+    it('a read-only report is refused unless --force; a missing folder for it is created and announced', async () => {
+      await writeFile(path.join(dir, 'ro.html'), 'old');
+      await chmod(path.join(dir, 'ro.html'), 0o444);
+      await expectRefused(['apply', '--plan', 'p.json', '--ledger', 'l.jsonl', '--what-if', '--report', 'ro.html'], /--report ro\.html is read-only.*--force/s, { 'ro.html': 'old' });
+      const ok = await run(['apply', '--plan', 'p.json', '--ledger', 'l.jsonl', '--what-if', '--report', 'ro.html', '--force']);
+      expect(ok.code, ok.stderr).to.equal(0);
+      expect(await readFile(path.join(dir, 'ro.html'), 'utf8')).to.match(/^<!DOCTYPE html>/i);
+      const made = await run(['apply', '--plan', 'p.json', '--ledger', 'l.jsonl', '--what-if', '--report', 'reports/2026/run.html']);
+      expect(made.code, made.stderr).to.equal(0);
+      expect(made.stderr).to.include(`Created the folder ${path.join(dir, 'reports')}`);
+      expect(await readFile(path.join(dir, 'reports', '2026', 'run.html'), 'utf8')).to.match(/^<!DOCTYPE html>/i);
+    });
+
+    it('plan --out x.html onto the input, and the same .html twice, are refused', async () => {
+      await link(path.join(dir, 'm.csv'), path.join(dir, 'm.html'));
+      await expectRefused(['plan', '--input', 'm.csv', '--out', 'm.html'], /--out m\.html is an input \(--input m\.csv\)/, { 'm.csv': INPUT });
+      await expectRefused(['plan', '--input', 'm.csv', '--out', 'x.html', '--out', './x.html'], /--out \.\/x\.html is an output \(--out x\.html\)/);
+      expect(await readdir(dir)).to.not.include('x.html');
+    });
+
+    it('rollback --out x.html onto the journal it undoes is refused', async () => {
+      const a = await run(['apply', '--plan', 'p.json', '--ledger', 'l.jsonl', '--yes']);
+      expect(a.code, a.stderr).to.equal(0);
+      const journal = await readFile(path.join(dir, 'p.json.results.jsonl'), 'utf8');
+      await symlink(path.join(dir, 'p.json.results.jsonl'), path.join(dir, 'undo.html'));
+      emu.resetStats();
+      await expectRefused(['rollback', '--results', 'p.json.results.jsonl', '--ledger', 'l.jsonl', '--out', 'undo.html'], /--out undo\.html is the results journal \(--results p\.json\.results\.jsonl\)/, {
+        'p.json.results.jsonl': journal,
+      });
+    });
+
+    it('sync --report onto an input or the ledger, and --out-dir that is a file, are refused before planning', async () => {
+      await link(path.join(dir, 'm.csv'), path.join(dir, 'm.html'));
+      const sync = ['sync', '--input', 'm.csv', '--ledger', 'l.jsonl', '--max-changes', '10', '--yes'];
+      await expectRefused([...sync, '--report', 'm.html'], /--report m\.html is an input \(--input m\.csv\)/, { 'm.csv': INPUT });
+      await link(path.join(dir, 'l.jsonl'), path.join(dir, 'l.html'));
+      await expectRefused([...sync, '--report', 'l.html'], /--report l\.html is the ledger/, { 'l.jsonl': LEDGER_LINE });
+      await expectRefused([...sync, '--out-dir', 'm.csv'], /this run's plan: .*m\.csv is a file, not a folder/, { 'm.csv': INPUT });
+      // The sync that goes ahead writes its plan, journal and page.
+      const ok = await run([...sync, '--out-dir', 'runs', '--report', 'sync.html']);
+      expect(ok.code, ok.stderr).to.equal(0);
+      expect((await readdir(path.join(dir, 'runs'))).sort().map((f) => f.replace(/sync-[^.]+/, 'sync-T'))).to.deep.equal(['sync-T.plan.json', 'sync-T.plan.json.results.jsonl']);
+      expect(await readFile(path.join(dir, 'sync.html'), 'utf8')).to.match(/^<!DOCTYPE html>/i);
+    });
+
+    it('--stop-file may be no file the run writes', async () => {
+      await expectRefused(['plan', '--input', 'm.csv', '--out', 'stop.json', '--stop-file', 'stop.json'], /--out stop\.json is the stop file \(--stop-file stop\.json\)/);
+      await expectRefused(['apply', '--plan', 'p.json', '--ledger', 'l.jsonl', '--report', 'stop.html', '--stop-file', 'stop.html', '--yes'], /--report stop\.html is the stop file/);
+      expect(await readdir(dir)).to.not.include('stop.json');
     });
   });
 

@@ -202,6 +202,36 @@ Describe 'Error paths against the real keytool' -Skip:$script:NoCli {
         $err.Exception.Message | Should -Not -Match '    at '   # no stack trace
     }
 
+    It 'an output onto a file the run reads or keeps is one terminating error naming both roles (nothing written, nothing sent)' {
+        $csv = Join-Path $TestDrive 'clash.csv'
+        $text = "PrimarySmtpAddress,ExternalDirectoryObjectId`na@contoso.nl,7c9e6679-7425-40de-944b-e07fc1f90ae7`n"
+        Set-Content -LiteralPath $csv -Value $text -NoNewline
+        Invoke-Admin -Emulator $script:Emu -Path '/stats/reset' -Method Post | Out-Null
+        $err = $null
+        try { Get-ZivverKeyPlan -Path $csv -OutFile $csv -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey; throw 'no error' } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Match '^ZivverKeytool.InputError'
+        $err.Exception.Data['ExitCode'] | Should -Be 2
+        # In the cmdlet's terms: -OutFile and -Path, not --out and --input.
+        $err.Exception.Message | Should -Match ('-OutFile ' + [regex]::Escape($csv) + ' is an input \(-Path ' + [regex]::Escape($csv) + '\)')
+        $err.Exception.Message | Should -Match 'Nothing was written'
+        $err.Exception.Message | Should -Not -Match '--out|--input|    at '
+        Get-Content -LiteralPath $csv -Raw | Should -Be $text
+        (Invoke-Admin -Emulator $script:Emu -Path '/stats').requests | Should -Be 0
+
+        # Set-ZivverAccountKey -ReportPath onto its own ledger: refused before the plan is applied.
+        $plan = Join-Path $TestDrive 'clash-plan.json'
+        $null = $script:Emu.Mailboxes | Get-ZivverKeyPlan -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath (Join-Path $TestDrive 'clash-ledger.jsonl') -OutFile $plan -WarningAction SilentlyContinue
+        $ledger = Join-Path $TestDrive 'clash-ledger.html'
+        Invoke-Admin -Emulator $script:Emu -Path '/stats/reset' -Method Post | Out-Null
+        $err = $null
+        try { Set-ZivverAccountKey -PlanPath $plan -Confirm:$false -ZivverUrl $script:Emu.Url -ApiKey $script:SecureKey -LedgerPath $ledger -ReportPath $ledger; throw 'no error' } catch { $err = $_ }
+        $err.FullyQualifiedErrorId | Should -Match '^ZivverKeytool.InputError'
+        $err.Exception.Data['ExitCode'] | Should -Be 2
+        $err.Exception.Message | Should -Match ('-ReportPath ' + [regex]::Escape($ledger) + ' is the ledger')
+        Test-Path -LiteralPath $ledger | Should -BeFalse
+        (Invoke-Admin -Emulator $script:Emu -Path '/stats').requests | Should -Be 0
+    }
+
     It 'a wrong API key is a terminating error carrying Zivver''s answer' {
         $err = $null
         $wrong = 'ps-wrong-key-' + [guid]::NewGuid().ToString('N')

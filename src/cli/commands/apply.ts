@@ -59,7 +59,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
   run: async (args, ctx) => {
     // Output names are checked before the plan is read: a typo costs nothing.
     checkResultOutputs(args.out);
-    const report = resolveReportFile(args, ctx);
+    const report = resolveReportFile(args);
     const read = await readPlanDetailed(args.plan, { stdin: ctx.stdin, cwd: ctx.cwd, maxBytes: maxInputBytes(args.maxInputSize), signal: ctx.signal });
     for (const w of read.warnings) ctx.logger.warn(w);
     const options = resolveApplyOptions(args);

@@ -58,7 +58,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
     }
     // Refuse a bad --out name before planning (planning reads the whole tenant).
     checkResultOutputs(args.out);
-    const report = resolveReportFile(args, ctx);
+    const report = resolveReportFile(args);
     const connection = resolveZivverConnection(args, ctx.env);
     const settings = resolvePlanSettings(args, ctx);
     const options = resolveApplyOptions(args);

@@ -16,6 +16,7 @@ import {
   type SsoFinding,
 } from '../../core/sso.js';
 import { openGraphSession, type GraphSourceDeps, type GraphSourceOptions } from './index.js';
+import { quoted, shown } from '../../core/shown.js';
 
 const SP_SELECT = 'id,appId,displayName,servicePrincipalNames,preferredSingleSignOnMode,applicationTemplateId';
 const APP_READ = ['Application.Read.All'] as const;
@@ -55,7 +56,7 @@ export async function checkSso(opts: GraphSourceOptions, deps: GraphSourceDeps, 
       const byId = await r.getObject<Record<string, unknown>>(`/servicePrincipals/${lookup.id}?$select=${SP_SELECT}`, spRead);
       const found = byId ?? (await r.getObject<Record<string, unknown>>(`/servicePrincipals(appId=${odataString(lookup.id)})?$select=${SP_SELECT}`, spRead));
       if (!found) {
-        return { ok: false, reason: `no enterprise application has the object id or appId ${lookup.id} in tenant ${tenant} (--sso-app)`, candidates: [], tenant };
+        return { ok: false, reason: `no enterprise application has the object id or appId ${shown(lookup.id)} in tenant ${tenant} (--sso-app)`, candidates: [], tenant };
       }
       app = pick(found);
       how = byId ? `named by --sso-app (object id)` : `named by --sso-app (appId)`;
@@ -64,12 +65,12 @@ export async function checkSso(opts: GraphSourceOptions, deps: GraphSourceDeps, 
         `/servicePrincipals?$filter=${encodeURIComponent(`displayName eq ${odataString(lookup.name)}`)}&$select=${SP_SELECT}`,
         spRead,
       );
-      if (named.length === 0) return { ok: false, reason: `no enterprise application is named "${lookup.name}" in tenant ${tenant} (--sso-app)`, candidates: [], tenant };
+      if (named.length === 0) return { ok: false, reason: `no enterprise application is named ${quoted(lookup.name)} in tenant ${tenant} (--sso-app)`, candidates: [], tenant };
       if (named.length > 1) {
         const c = named.map(pick);
         return {
           ok: false,
-          reason: `${c.length} enterprise applications are named "${lookup.name}": ${c.map((x) => `object id ${x.id} (appId ${x.appId})`).join(', ')}. Name one by its object id with --sso-app`,
+          reason: `${c.length} enterprise applications are named ${quoted(lookup.name)}: ${c.map((x) => `object id ${x.id} (appId ${x.appId})`).join(', ')}. Name one by its object id with --sso-app`,
           candidates: c,
           tenant,
         };
