@@ -76,7 +76,8 @@ export function progressChart(
 ): ProgressChart {
   const plot = { x: 48, y: 10, w: width - 48 - 150, h: height - 10 - 34 };
   const valid = rows.filter((r) => Number.isFinite(r.at));
-  const t0 = Number.isFinite(start) ? start : Math.min(...valid.map((r) => r.at));
+  // Loops, not Math.min(...list): spreading a million results into arguments overflows the stack.
+  const t0 = Number.isFinite(start) ? start : valid.reduce((m, r) => Math.min(m, r.at), valid.length ? Infinity : 0);
   const end = valid.reduce((m, r) => Math.max(m, r.at), t0);
   const span = Math.max(end - t0, 1);
   const byStatus = new Map<string, number[]>();

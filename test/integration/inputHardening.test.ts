@@ -74,32 +74,34 @@ describe('integration: input that cannot crash, hang or mislead', function () {
     expect(emu.stats.requests).to.equal(0);
   });
 
-  it('SIGTERM ends a run still reading standard input at once, with nothing written', async () => {
-    const child = spawn(process.execPath, [BIN, 'plan', '--input', '-', '--out', 'p.json', '-v', '--zivver-url', emu.url], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, ...env() },
-      stdio: ['pipe', 'pipe', 'pipe'],
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    it(`${signal} (${signal === 'SIGINT' ? 'Ctrl-C' : 'a service stop'}) ends a run still reading standard input at once, with nothing written`, async () => {
+      const child = spawn(process.execPath, [BIN, 'plan', '--input', '-', '--out', 'p.json', '-v', '--zivver-url', emu.url], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, ...env() },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.resume();
+      // Some input, then nothing more: the writer keeps the pipe open and never ends it.
+      child.stdin.write('PrimarySmtpAddress,ExternalDirectoryObjectId\n');
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // Signal only once it is reading (it says so with -v): before, Node's default would end it.
+      for (let i = 0; i < 600 && !/Reading users from standard input/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(stderr).to.match(/Reading users from standard input/);
+      await new Promise((r) => setTimeout(r, 200));
+      child.kill(signal);
+      // A liveness bound, not a timing assertion: a run that ignores the signal never gets here.
+      const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
+      if (code === 'hung') child.kill('SIGKILL');
+      expect(code, stderr).to.equal(4);
+      expect(stderr).to.match(/interrupted while reading \(stdin\); nothing was written/);
+      expect(await p.readdir(dir)).to.deep.equal([]);
+      expect(emu.stats.requests).to.equal(0);
+      child.stdin.destroy();
     });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdout.resume();
-    // Some input, then nothing more: the writer keeps the pipe open and never ends it.
-    child.stdin.write('PrimarySmtpAddress,ExternalDirectoryObjectId\n');
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    // Signal only once it is reading (it says so with -v): before, Node's default would end it.
-    for (let i = 0; i < 600 && !/Reading users from standard input/.test(stderr); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(stderr).to.match(/Reading users from standard input/);
-    await new Promise((r) => setTimeout(r, 200));
-    child.kill('SIGTERM');
-    // A liveness bound, not a timing assertion: a run that ignores SIGTERM never gets here.
-    const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
-    if (code === 'hung') child.kill('SIGKILL');
-    expect(code, stderr).to.equal(4);
-    expect(stderr).to.match(/interrupted while reading \(stdin\); nothing was written/);
-    expect(await p.readdir(dir)).to.deep.equal([]);
-    expect(emu.stats.requests).to.equal(0);
-    child.stdin.destroy();
-  });
+  }
 
   it('--api-key-file with a value that is no existing path (a pasted key) never repeats it', async () => {
     const pasted = testSecret('pasted-key');
@@ -118,6 +120,22 @@ describe('integration: input that cannot crash, hang or mislead', function () {
         ` {"PrimarySmtpAddress": "user2@org.nl", "ExternalDirectoryObjectId": "e17a0000-0000-4000-8000-000000000002", "primarysmtpaddress": "user1@org.nl"}\n]\n`,
     );
     expectRefused(await plan(['--input', 'm.json']), /m\.json:3: property "primarysmtpaddress" appears twice in one object \(also as "PrimarySmtpAddress"/);
+  });
+
+  it('a plan of 130,000 input rows (past the 125,000 where the table for people overflowed the stack) ends with every file written', async function () {
+    this.timeout(300_000);
+    const lines = ['PrimarySmtpAddress,ExternalDirectoryObjectId'];
+    // Four of them are Zivver accounts; the rest are not found, and every one of those is a row of the table.
+    for (let i = 1; i <= 130_000; i++) lines.push(`user${i}@org.nl,e17a0000-0000-4000-8000-${String(i).padStart(12, '0')}`);
+    await p.writeFile(path.join(dir, 'big.csv'), lines.join('\n') + '\n');
+    const r = await plan(['--input', 'big.csv', '--out', 'big.plan.csv', '--out', 'big.plan.json', '--out', 'big.plan.html']);
+    expect(r.code, r.stderr.slice(0, 2000)).to.equal(0);
+    expect(r.stderr).to.not.match(/Maximum call stack|bug in zivver-keytool/);
+    expect(r.stdout.split('\n').filter((l) => /not-found/.test(l))).to.have.length(129_996);
+    expect(r.stdout).to.match(/4 to set, .*129996 not found/s);
+    expect((await p.readFile(path.join(dir, 'big.plan.csv'), 'utf8')).split('\r\n')).to.have.length(130_002);
+    expect(JSON.parse(await p.readFile(path.join(dir, 'big.plan.json'), 'utf8')).rows).to.have.length(130_000);
+    expect(await p.readFile(path.join(dir, 'big.plan.html'), 'utf8')).to.include('130,000');
   });
 
   it('keys that look like formulas are neutralised in the plan CSV and applied exactly as planned', async () => {

@@ -12,7 +12,8 @@ import { renderTable } from '../../src/cli/render.js';
 import { parseCsv } from '../../src/sources/csv.js';
 import { neutralizeFormula, restoreFormula } from '../../src/store/csvCell.js';
 import { parsePlanText } from '../../src/store/planRead.js';
-import { planRowsToCsv } from '../../src/store/planWrite.js';
+import { planCsvPieces, planJsonlPieces, planJsonPieces, planRowsToCsv } from '../../src/store/planWrite.js';
+import { progressChart } from '../../src/report/charts.js';
 import { planDoc, setRow } from '../store/fixtures.js';
 import { planRowContext } from '../../src/core/planDocument.js';
 import { expectInputError, parseText } from './helpers.js';
@@ -141,6 +142,42 @@ describe('sources: hardened reading', () => {
       const parsed = parseCsv('big.csv', lines.join('\n'));
       expect(parsed.records).to.have.length(200_000);
       expect(parsed.records.at(-1)!.line).to.equal(200_001);
+    });
+  });
+
+  describe('1,000,000 rows: mapping, stringifying and charts loop, nothing recurses or spreads', () => {
+    // Not timed (speed is for npm run bench): each used to end in "Maximum call stack size exceeded".
+    const N = 1_000_000;
+
+    it('maps a CSV of 1,000,000 rows to users', function () {
+      this.timeout(300_000);
+      const lines = ['PrimarySmtpAddress,ExternalDirectoryObjectId'];
+      for (let i = 0; i < N; i++) lines.push(`u${i}@org.nl,${ID}`);
+      const r = parseText(lines.join('\n'), { name: 'million.csv' });
+      expect(r.users).to.have.length(N);
+      expect(r.users[N - 1]!.primaryEmail).to.equal(`u${N - 1}@org.nl`);
+      expect(r.users[N - 1]!.line).to.equal(N + 1);
+    });
+
+    it('writes a plan of 1,000,000 rows as CSV, JSON lines and one JSON document', function () {
+      this.timeout(300_000);
+      const row = setRow(7);
+      const rows = Array.from({ length: N }, () => row);
+      const plan = { ...planDoc([]), rows };
+      const count = (pieces: Iterable<string>, pattern: RegExp) => {
+        let n = 0;
+        for (const piece of pieces) n += piece.match(pattern)?.length ?? 0;
+        return n;
+      };
+      expect(count(planCsvPieces(rows, { delimiter: ',', bom: false, context: planRowContext(plan) }), /\r\n/g)).to.equal(N + 1);
+      expect(count(planJsonlPieces(rows, planRowContext(plan)), /\n/g)).to.equal(N);
+      expect(count(planJsonPieces(plan), /"action": "set"/g)).to.equal(N);
+    });
+
+    it("the results page's progress chart takes 1,000,000 rows without a start time", () => {
+      const rows = Array.from({ length: N }, (_, i) => ({ status: i % 10 ? 'updated' : 'failed', at: 1_000_000 + i }));
+      const chart = progressChart(rows, [{ status: 'updated', color: '#080' }, { status: 'failed', color: '#800' }], NaN, 'run');
+      expect(chart.lines.map((l) => l.total)).to.deep.equal([900_000, 100_000]);
     });
   });
 
