@@ -18,8 +18,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   cli: ['plan', 'apply', 'report', 'sources', 'store', 'zivver', 'core', 'util', 'errors', 'emulator'],
   plan: ['sources', 'store', 'zivver', 'core', 'util', 'errors'],
   apply: ['store', 'zivver', 'core', 'util', 'errors'],
-  // The HTML reports: pure rendering of plan documents and result rows (the store's record types).
-  report: ['store', 'core', 'util', 'errors'],
+  // The HTML reports: pure rendering of plan documents and result rows (core's record types).
+  report: ['core', 'util', 'errors'],
   sources: ['core', 'util', 'errors'],
   store: ['core', 'util', 'errors'],
   zivver: ['core', 'util', 'errors'],
@@ -88,6 +88,24 @@ describe('architecture: layers only look down', () => {
     expect(wrong, wrong.join('\n')).to.deep.equal([]);
   });
 
+  it('no files import each other in a loop (a loop means one of them holds what belongs elsewhere)', async () => {
+    const graph = new Map<string, string[]>();
+    for (const file of await sourceFiles(SRC)) {
+      const targets = importsOf(await fs.readFile(file, 'utf8'))
+        .filter(({ spec }) => spec.startsWith('.'))
+        .map(({ spec }) => path.relative(REPO_ROOT, path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts')));
+      graph.set(path.relative(REPO_ROOT, file), targets);
+    }
+    const loops = importLoops(graph);
+    expect(loops, loops.map((l) => l.join(' -> ')).join('\n')).to.deep.equal([]);
+  });
+
+  it('the loop check sees a loop of two and of three files, and none in a line', () => {
+    expect(importLoops(new Map([['a', ['b']], ['b', ['a']], ['c', ['a']]]))).to.deep.equal([['a', 'b', 'a']]);
+    expect(importLoops(new Map([['a', ['b']], ['b', ['c']], ['c', ['a']]]))).to.have.length(1);
+    expect(importLoops(new Map([['a', ['b']], ['b', ['c']], ['c', []]]))).to.deep.equal([]);
+  });
+
   it('the check sees an upward arrow (a file below src/cli importing src/cli fails)', () => {
     const imports = importsOf(`import type { X } from '../cli/options.js';\nconst m = await import('../../cli/render.js');\nexport { y } from "../cli/context.js";`);
     expect(imports.map((i) => i.spec)).to.deep.equal(['../cli/options.js', '../../cli/render.js', '../cli/context.js']);
@@ -97,3 +115,23 @@ describe('architecture: layers only look down', () => {
     expect(MAY_IMPORT.apply).to.not.include('cli');
   });
 });
+
+/** Each loop of imports once (depth-first; a loop is reported from the file where the search met it). */
+function importLoops(graph: ReadonlyMap<string, readonly string[]>): string[][] {
+  const loops: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (node: string) => {
+    state.set(node, 'open');
+    stack.push(node);
+    for (const next of graph.get(node) ?? []) {
+      if (!graph.has(next)) continue;
+      if (state.get(next) === 'open') loops.push([...stack.slice(stack.indexOf(next)), next]);
+      else if (!state.has(next)) visit(next);
+    }
+    stack.pop();
+    state.set(node, 'done');
+  };
+  for (const node of graph.keys()) if (!state.has(node)) visit(node);
+  return loops;
+}

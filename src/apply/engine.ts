@@ -1,11 +1,11 @@
 /**
- * The apply engine: carries out the `set` rows of a plan against Zivver. No yargs, no files of
+ * The apply engine: carries out the `set` rows of a plan against Zivver. No flags, no files of
  * its own: the caller hands in the client, the journal and the ledger.
  *
  * For each set row:
  *  1. skip it when the journal already has it `updated` (resume);
- *  2. read the account fresh (see "Reads" below); gone, or its userName no longer the planned one
- *     (case-insensitive) → `drifted`, nothing written;
+ *  2. read the account for the write (readForWrite, below): gone, or its userName no longer the
+ *     planned one (case-insensitive) → `drifted`, nothing written;
  *  3. PUT back the whole object exactly as read (every schema, attribute and extension key,
  *     unknown ones included) with only `SsoAccountKey` set in the zivver extension. Never a body
  *     built from the plan: Zivver erases every extension key a PUT leaves out (aliases, delegates);
@@ -31,17 +31,19 @@
  * Interruption: when `signal` aborts, no new row is started; rows whose PUT is in flight finish and
  * are journaled; rows that had only been read are left for the rerun (nothing was written).
  */
-import { ZIVVER_USER_EXTENSION, type ScimClient, type ScimUser } from '../zivver/types.js';
+import { accountIdKey, sameUserName } from '../core/ids.js';
+import { keyBefore, type LedgerEntry, type ResultRow, type ResultStatus } from '../core/records.js';
 import type { LedgerKnowledge, LedgerLastEntry, PlanRow } from '../core/types.js';
 import { ConnectionError, RecordError, ZivverApiError, ZivverOutageError } from '../errors.js';
-import { ZivverAbortedError, ZivverStaleWriteError } from '../zivver/errors.js';
+import { ZIVVER_USER_EXTENSION, type ScimClient, type ScimUser } from '../zivver/types.js';
+import { ZivverAbortedError, ZivverStaleWriteError, writeMayHaveApplied } from '../zivver/errors.js';
 import type { Logger } from '../util/logger.js';
 import type { ProgressReporter } from '../util/progress.js';
-import type { LedgerWriter } from '../store/ledger.js';
-import { lastEntryOf, ledgerIdKey, type LedgerEntry } from '../store/ledger.js';
-import { rowKey, type ResultRow, type ResultStatus } from '../store/journal.js';
+import { rowKey } from '../store/journal.js';
+import { lastEntryOf } from '../store/ledger.js';
+import { AccountReader, type AccountRead, type ReadMode } from './accountReader.js';
 
-export type ReadMode = 'fresh' | 'listing';
+export type { ReadMode } from './accountReader.js';
 
 /** Fresh reads: a PUT body is not sent more than this long after its read (see maxWriteAgeMs). */
 export const DEFAULT_MAX_WRITE_AGE_MS = 15_000;
@@ -81,7 +83,7 @@ export interface ApplyEngineDeps {
   journal: { append(row: ResultRow): Promise<void> } | null;
   /** Rows already `updated` by earlier runs (by rowKey). */
   done: ReadonlyMap<string, ResultRow>;
-  ledger: Pick<LedgerWriter, 'append'> | null;
+  ledger: { append(entry: Omit<LedgerEntry, 'kind' | 'v'>): Promise<void>; readonly file?: string } | null;
   ledgerKnowledge: LedgerKnowledge;
   signal: AbortSignal;
   progress: ProgressReporter;
@@ -139,342 +141,354 @@ export function bodyWithKey(user: ScimUser, newKey: string): ScimUser {
   return body;
 }
 
-export function sameUserName(a: string, b: string): boolean {
-  return a.trim().toLowerCase() === b.trim().toLowerCase();
-}
+/**
+ * Why a row reads its account: for the plan (the first read: a listing may serve it), because a
+ * listing aged while the row waited, or because a write waited too long and must be rebuilt.
+ */
+type ReadPurpose = 'planned' | 'aged' | 'rewrite';
 
-interface Read {
-  user: ScimUser | null;
-  /** Served from a listing (its age bound applies), not a GET of its own. */
-  fromListing?: boolean;
-  /** When the data was read (request start), ms. */
-  readAt: number;
-  httpStatus: number | null;
-}
+/** The engine's read-for-write: the account as read and checked against the plan row. */
+type ReadForWrite =
+  | { kind: 'ok'; read: AccountRead }
+  /** Gone (user null) or renamed: nothing may be written. */
+  | { kind: 'drifted'; user: ScimUser | null; httpStatus: number | null }
+  | { kind: 'failed'; err: unknown }
+  /** Interrupted while waiting to read: nothing was sent. */
+  | { kind: 'aborted'; err: ZivverAbortedError };
 
-/** Reads accounts for the engine, per row or from a bounded-age listing. */
-class AccountReader {
-  private snapshot: { byId: Map<string, ScimUser>; takenAt: number; served: number; cost: number } | null = null;
-  private refreshing: Promise<void> | null = null;
-  private listFailedAt = -Infinity;
-  mode: ReadMode;
-  listings = 0;
+/**
+ * Zivver unreachable: before any request has worked, the first failure stops the run (nothing
+ * written, exit 3); later, a run of such failures (5xx/429 after retries too) longer than the rows
+ * in flight does. The key refused (401/403) stops it at once.
+ */
+class OutageWatch {
+  fatal: Error | undefined;
+  private answered = 0;
+  private unreachableInARow = 0;
 
-  constructor(
-    private readonly client: ScimClient,
-    mode: ReadMode,
-    private readonly maxAgeMs: number,
-    private readonly now: () => number,
-    private readonly logger: Logger,
-  ) {
-    this.mode = mode;
+  constructor(private readonly limit: number) {}
+
+  stop(err: Error): void {
+    this.fatal ??= err;
   }
 
-  async read(id: string): Promise<Read> {
-    if (this.mode === 'listing') {
-      const snap = await this.freshSnapshot();
-      if (snap) {
-        const user = snap.byId.get(id.toLowerCase());
-        if (user) {
-          snap.served++;
-          return { user, readAt: snap.takenAt, httpStatus: 200, fromListing: true };
-        }
-        // Not in the listing: confirm with a direct read before calling it gone.
-      }
-    }
-    const user = await this.client.getUser(id);
-    // When the answer arrived: the GET may have waited long for a budget slot (after a 429), and
-    // what counts for a body's age is when Zivver produced the data.
-    return { user, readAt: this.now(), httpStatus: user ? 200 : 404 };
-  }
-
-  /** Whether data read at readAt may still be written back. */
-  fresh(readAt: number): boolean {
-    return this.mode === 'fresh' || this.now() - readAt <= this.maxAgeMs;
-  }
-
-  private async freshSnapshot() {
-    const age = this.snapshot ? this.now() - this.snapshot.takenAt : Infinity;
-    // Leave a quarter of the age for the PUT's wait in the budget queue.
-    const usable = this.maxAgeMs * 0.75;
-    const mayList = this.now() - this.listFailedAt > this.maxAgeMs;
-    if (age > usable / 2 && !this.refreshing && mayList) {
-      this.refreshing = this.refresh()
-        .catch((err) => {
-          // Rows fall back to their own GET until a listing succeeds again.
-          this.listFailedAt = this.now();
-          this.logger.warn(`Listing the accounts failed (${err instanceof Error ? err.message : String(err)}); reading accounts one by one for now.`);
-        })
-        .finally(() => (this.refreshing = null));
-    }
-    if (age > usable && this.refreshing) await this.refreshing;
-    const snap = this.snapshot;
-    if (this.mode !== 'listing' || !snap || this.now() - snap.takenAt > usable) return null;
-    return snap;
-  }
-
-  private async refresh(): Promise<void> {
-    const prev = this.snapshot;
-    if (prev && prev.cost > Math.max(1, prev.served)) {
-      this.logger.warn(
-        `A listing cost ${prev.cost} requests but served only ${prev.served} rows; reading each account with its own GET from here on.`,
-      );
-      this.mode = 'fresh';
-      this.snapshot = null;
-      return;
-    }
-    const takenAt = this.now();
-    const before = this.client.stats.requests;
-    const users = await this.client.listUsers();
-    const byId = new Map<string, ScimUser>();
-    for (const u of users) byId.set(String(u.id).toLowerCase(), u);
-    this.listings++;
-    this.snapshot = { byId, takenAt, served: 0, cost: this.client.stats.requests - before };
-    this.logger.verbose(`Listed ${users.length} accounts (${this.snapshot.cost} request(s)); using it for up to ${Math.round(this.maxAgeMs / 1000)} s`);
-  }
-}
-
-export async function runApplyEngine(
-  rows: readonly PlanRow[],
-  deps: ApplyEngineDeps,
-  opts: ApplyEngineOptions,
-): Promise<ApplyOutcome> {
-  const now = opts.now ?? Date.now;
-  const iso = () => new Date(now()).toISOString();
-  const { client, logger } = deps;
-  const counts = emptyCounts();
-  const results: ResultRow[] = [];
-  const reader = new AccountReader(client, opts.readMode, opts.maxReadAgeMs, now, logger);
-  // What the ledger knows per account, kept current as this run writes (one map: the last key is entry.key).
-  const lastEntry = new Map<string, LedgerLastEntry>(
-    deps.ledgerKnowledge.lastEntryById ??
-      [...deps.ledgerKnowledge.lastKeyById].map(([id, key]): [string, LedgerLastEntry] => [id, { key, previousKey: null }]),
-  );
-  const maxWriteAgeMs = opts.maxWriteAgeMs ?? DEFAULT_MAX_WRITE_AGE_MS;
-  let maxReadAgeUsedMs = 0;
-  const ledgerName = () => (deps.ledger && 'file' in deps.ledger ? String((deps.ledger as { file: unknown }).file) : '');
-  let fatal: Error | undefined;
-  let finished = 0;
-  // Zivver unreachable: before any request has worked, the first failure stops the run (nothing
-  // written, exit 3); later, a run of such failures (5xx/429 after retries too) longer than the
-  // rows in flight does.
-  let answered = 0;
-  let unreachableInARow = 0;
-  const outageLimit = Math.max(3, opts.concurrency + 1);
-  const noteFailure = (err: unknown) => {
+  failure(err: unknown): void {
     if (isFatal(err)) {
-      fatal ??= err as Error;
+      this.stop(err as Error);
       return;
     }
     // Zivver unreachable, or still answering 5xx/429 after every retry: an outage, not this row.
     const outage = err instanceof ConnectionError || (err instanceof ZivverApiError && (err.status === 429 || err.status >= 500));
     if (!outage) {
       // Zivver answered (a refusal about this account): it is up.
-      unreachableInARow = 0;
+      this.unreachableInARow = 0;
       return;
     }
-    unreachableInARow++;
-    if (err instanceof ConnectionError && answered === 0) fatal ??= err;
-    else if (unreachableInARow >= outageLimit) {
-      fatal ??= new ZivverOutageError(
-        `Zivver failed ${unreachableInARow} requests in a row, each after its retries (last: ${messageOf(err).split('\n')[0]}); stopped taking rows. ` +
-          'Zivver seems to be down or overloaded; run the same command again later: it resumes.',
-        { cause: err },
+    this.unreachableInARow++;
+    if (err instanceof ConnectionError && this.answered === 0) this.stop(err);
+    else if (this.unreachableInARow >= this.limit) {
+      this.stop(
+        new ZivverOutageError(
+          `Zivver failed ${this.unreachableInARow} requests in a row, each after its retries (last: ${messageOf(err).split('\n')[0]}); stopped taking rows. ` +
+            'Zivver seems to be down or overloaded; run the same command again later: it resumes.',
+          { cause: err },
+        ),
       );
     }
-  };
-  /** An answer from Zivver. Only a row that got through (a write, or a what-if read) ends an outage. */
-  const noteAnswer = (rowDone = false) => {
-    answered++;
-    if (rowDone) unreachableInARow = 0;
-  };
-
-  const base = (r: PlanRow): Omit<ResultRow, 'status' | 'httpStatus' | 'error' | 'at'> => ({
-    email: r.email,
-    zivverId: r.zivverId,
-    newKey: r.newKey,
-    userName: r.userName,
-    line: r.line,
-    runId: opts.runId,
-  });
-
-  /**
-   * The key an account held before this row's write: what this tool wrote last (the ledger), else
-   * what the plan says Zivver held (plan --previous-key-source, e.g. the Synctool's objectGUID),
-   * else unknown. Writing the key the ledger already has (a resumed or repeated plan) carries the
-   * earlier entry's previous key forward: "previous = this key" would make rollback restore nothing.
-   */
-  const previousFor = (r: PlanRow): Pick<LedgerEntry, 'previousKey' | 'previousKeySource' | 'previousKeyPlanSource'> => {
-    const idKey = ledgerIdKey(r.zivverId);
-    const e = lastEntry.get(idKey);
-    const fromLedger = e?.key;
-    const fromPlan = () =>
-      r.previousKey && r.previousKey !== r.newKey
-        ? { previousKey: r.previousKey, previousKeySource: 'plan' as const, ...(opts.previousKeySource ? { previousKeyPlanSource: opts.previousKeySource } : {}) }
-        : { previousKey: null };
-    if (fromLedger === undefined) return fromPlan();
-    if (fromLedger !== r.newKey) return { previousKey: fromLedger, previousKeySource: 'ledger' };
-    if (e && e.previousKey !== null && e.previousKey !== fromLedger) {
-      return {
-        previousKey: e.previousKey,
-        ...(e.previousKeySource ? { previousKeySource: e.previousKeySource } : {}),
-        ...(e.previousKeyPlanSource ? { previousKeyPlanSource: e.previousKeyPlanSource } : {}),
-      };
-    }
-    return fromPlan();
-  };
-
-  /** A failed write as a result row; says so when the key may have been applied anyway. */
-  const failedWrite = (r: PlanRow, err: unknown, maybeEarlier: boolean, what?: string): ResultRow => {
-    const maybe = maybeEarlier || mayHaveBeenApplied(err);
-    const text = what ? `${what}: ${messageOf(err)}` : messageOf(err);
-    const before = maybe ? previousFor(r).previousKey : null;
-    return {
-      ...base(r),
-      status: 'failed',
-      httpStatus: statusOf(err),
-      error: maybe ? `no clear answer from Zivver (${text}); the key may have been applied — rerun apply to retry this row` : text,
-      at: iso(),
-      ...(maybe ? { mayHaveBeenApplied: true } : {}),
-      ...(before ? { previousKey: before } : {}),
-    };
-  };
-
-  /** Records a finished row: ledger (for updates) was written first; journal, then the world. */
-  const finish = async (row: ResultRow, journal: boolean) => {
-    if (journal && deps.journal) await deps.journal.append(row);
-    counts[row.status]++;
-    results.push(row);
-    deps.onResult?.(row);
-  };
-
-  let alreadyDone = 0;
-  // Rows with nothing to do are reported first, without touching Zivver or the journal.
-  const work: PlanRow[] = [];
-  for (const r of rows) {
-    if (r.action !== 'set') {
-      await finish({ ...base(r), status: 'skipped', httpStatus: null, error: `not a set row (plan action: ${r.action}${r.reason ? `: ${r.reason}` : ''})`, at: iso() }, false);
-      continue;
-    }
-    const prior = deps.done.get(rowKey(r));
-    if (prior) {
-      alreadyDone++;
-      await finish({ ...base(r), status: 'skipped', httpStatus: null, error: `already updated (results journal, ${prior.at})`, at: iso() }, false);
-      continue;
-    }
-    const held = opts.holdBack?.(r);
-    if (held) {
-      await finish({ ...base(r), status: 'skipped', httpStatus: null, error: held, at: iso() }, false);
-      continue;
-    }
-    work.push(r);
   }
 
-  deps.progress.start(opts.whatIf ? 'Checking accounts (what-if)' : 'Setting account keys', work.length);
-  let next = 0;
-  const stopped = () => deps.signal.aborted || fatal !== undefined;
+  /** An answer from Zivver. Only a row that got through (a write, or a what-if read) ends an outage. */
+  answer(rowDone = false): void {
+    this.answered++;
+    if (rowDone) this.unreachableInARow = 0;
+  }
+}
 
-  const processRow = async (r: PlanRow): Promise<ResultRow | null> => {
-    let read: Read;
-    try {
-      read = await reader.read(r.zivverId);
-      noteAnswer(opts.whatIf);
-    } catch (err) {
-      // Interrupted while waiting to read: nothing was written; the rerun does this row.
-      if (err instanceof ZivverAbortedError) return null;
-      noteFailure(err);
-      return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
-    }
-    if (!read.user) {
-      return { ...base(r), status: 'drifted', httpStatus: read.httpStatus, error: 'the account no longer exists in Zivver; nothing was written', at: iso() };
-    }
-    if (!sameUserName(String(read.user.userName ?? ''), r.userName)) {
-      return {
-        ...base(r),
-        status: 'drifted',
-        httpStatus: read.httpStatus,
-        error: `the account's userName is now ${String(read.user.userName)} (planned for ${r.userName}); nothing was written — make a new plan`,
-        at: iso(),
-      };
-    }
-    if (opts.whatIf) {
-      return { ...base(r), status: 'would-update', httpStatus: null, error: null, at: iso() };
-    }
-    // Nothing is written after an interruption: a row that was only read is left for the rerun.
-    if (stopped()) return null;
-    if (!reader.fresh(read.readAt)) {
-      // The listing aged while this row waited: read this one account again.
-      try {
-        const again = await client.getUser(r.zivverId);
-        if (!again || !sameUserName(String(again.userName ?? ''), r.userName)) {
-          return { ...base(r), status: 'drifted', httpStatus: again ? 200 : 404, error: 'the account changed while the run was under way; nothing was written — make a new plan', at: iso() };
-        }
-        read = { user: again, readAt: now(), httpStatus: 200, fromListing: false };
-      } catch (err) {
-        if (err instanceof ZivverAbortedError) return null;
-        noteFailure(err);
-        return { ...base(r), status: 'failed', httpStatus: statusOf(err), error: `reading the account failed, nothing was written: ${messageOf(err)}`, at: iso() };
+/** A write: acknowledged (with the read its body came from), a finished row, or left for the rerun. */
+type WriteOutcome = { kind: 'written'; read: AccountRead } | { kind: 'result'; row: ResultRow } | { kind: 'aborted' };
+
+export async function runApplyEngine(rows: readonly PlanRow[], deps: ApplyEngineDeps, opts: ApplyEngineOptions): Promise<ApplyOutcome> {
+  return new EngineRun(deps, opts).run(rows);
+}
+
+/** One engine run: its counters, the ledger knowledge it keeps current, and the per-row steps. */
+class EngineRun {
+  private readonly now: () => number;
+  private readonly counts = emptyCounts();
+  private readonly results: ResultRow[] = [];
+  private readonly reader: AccountReader;
+  /** What the ledger knows per account, kept current as this run writes (the last key is entry.key). */
+  private readonly lastEntry: Map<string, LedgerLastEntry>;
+  private readonly maxWriteAgeMs: number;
+  private readonly watch: OutageWatch;
+  private maxReadAgeUsedMs = 0;
+
+  constructor(
+    private readonly deps: ApplyEngineDeps,
+    private readonly opts: ApplyEngineOptions,
+  ) {
+    this.now = opts.now ?? Date.now;
+    this.reader = new AccountReader(deps.client, opts.readMode, opts.maxReadAgeMs, this.now, deps.logger);
+    this.lastEntry = new Map<string, LedgerLastEntry>(
+      deps.ledgerKnowledge.lastEntryById ??
+        [...deps.ledgerKnowledge.lastKeyById].map(([id, key]): [string, LedgerLastEntry] => [id, { key, previousKey: null }]),
+    );
+    this.maxWriteAgeMs = opts.maxWriteAgeMs ?? DEFAULT_MAX_WRITE_AGE_MS;
+    this.watch = new OutageWatch(Math.max(3, opts.concurrency + 1));
+  }
+
+  async run(rows: readonly PlanRow[]): Promise<ApplyOutcome> {
+    const { deps, opts } = this;
+    let alreadyDone = 0;
+    // Rows with nothing to do are reported first, without touching Zivver or the journal.
+    const work: PlanRow[] = [];
+    for (const r of rows) {
+      if (r.action !== 'set') {
+        await this.finish(this.result(r, 'skipped', null, `not a set row (plan action: ${r.action}${r.reason ? `: ${r.reason}` : ''})`), false);
+        continue;
       }
-      if (stopped()) return null;
+      const prior = deps.done.get(rowKey(r));
+      if (prior) {
+        alreadyDone++;
+        await this.finish(this.result(r, 'skipped', null, `already updated (results journal, ${prior.at})`), false);
+        continue;
+      }
+      const held = opts.holdBack?.(r);
+      if (held) {
+        await this.finish(this.result(r, 'skipped', null, held), false);
+        continue;
+      }
+      work.push(r);
     }
-    // The write. The client never (re)sends a body older than its bound (a retry after a long
-    // 429/5xx wait would write back stale data and erase what changed meanwhile, e.g. a new
-    // alias): it gives up with ZivverStaleWriteError, and the account is read again, checked for
-    // drift again, and written with a body built from that read, a bounded number of times.
+
+    deps.progress.start(opts.whatIf ? 'Checking accounts (what-if)' : 'Setting account keys', work.length);
+    let next = 0;
+    let finished = 0;
+    const worker = async () => {
+      while (!this.stopped() && next < work.length) {
+        const r = work[next++]!;
+        const result = await this.processRow(r);
+        if (result) {
+          await this.finish(result, true);
+          finished++;
+          deps.progress.update(finished, r.email || r.userName);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(opts.concurrency, work.length || 1)) }, () => worker()));
+    deps.progress.end();
+
+    const fatal = this.watch.fatal;
+    return {
+      results: this.results,
+      counts: this.counts,
+      notStarted: work.length - finished,
+      alreadyDone,
+      interrupted: deps.signal.aborted,
+      ...(fatal ? { fatal } : {}),
+      maxReadAgeUsedMs: this.maxReadAgeUsedMs,
+      readMode: this.reader.mode,
+      listings: this.reader.listings,
+    };
+  }
+
+  private stopped(): boolean {
+    return this.deps.signal.aborted || this.watch.fatal !== undefined;
+  }
+
+  private result(r: PlanRow, status: ResultStatus, httpStatus: number | null, error: string | null, extra: Partial<ResultRow> = {}): ResultRow {
+    return {
+      email: r.email,
+      zivverId: r.zivverId,
+      newKey: r.newKey,
+      userName: r.userName,
+      line: r.line,
+      runId: this.opts.runId,
+      status,
+      httpStatus,
+      error,
+      at: extra.at ?? new Date(this.now()).toISOString(),
+      ...extra,
+    };
+  }
+
+  /**
+   * Records a finished row: the ledger (for updates) was written first; then the journal, then the
+   * world. A journal that cannot be written stops the run (it is what makes the run resumable);
+   * the row itself is still reported (it happened), and rows in flight finish.
+   */
+  private async finish(row: ResultRow, journal: boolean): Promise<void> {
+    if (journal && this.deps.journal) {
+      try {
+        await this.deps.journal.append(row);
+      } catch (err) {
+        this.watch.stop(
+          new RecordError(
+            `the results journal could not be written (${messageOf(err)}); stopped taking rows. ` +
+              'Fix the cause (disk full? permissions?) and run the same command again: it resumes (a row done but not journaled is written again with the same key).',
+          ),
+        );
+      }
+    }
+    this.counts[row.status]++;
+    this.results.push(row);
+    this.deps.onResult?.(row);
+  }
+
+  /**
+   * Reads the account for a write and checks it is still the planned one. `planned` may be served
+   * by a listing; `aged` and `rewrite` always GET the account.
+   */
+  private async readForWrite(r: PlanRow, purpose: ReadPurpose): Promise<ReadForWrite> {
+    let read: AccountRead;
+    try {
+      read = purpose === 'planned' ? await this.reader.read(r.zivverId) : await this.reader.readAgain(r.zivverId);
+      this.watch.answer(purpose === 'planned' && this.opts.whatIf);
+    } catch (err) {
+      if (err instanceof ZivverAbortedError) return { kind: 'aborted', err };
+      this.watch.failure(err);
+      return { kind: 'failed', err };
+    }
+    if (!read.user || !sameUserName(String(read.user.userName ?? ''), r.userName)) return { kind: 'drifted', user: read.user, httpStatus: read.httpStatus };
+    return { kind: 'ok', read };
+  }
+
+  private readFailed(r: PlanRow, err: unknown): ResultRow {
+    return this.result(r, 'failed', statusOf(err), `reading the account failed, nothing was written: ${messageOf(err)}`);
+  }
+
+  /** A row's result, or null when it was left for the rerun (interrupted before anything was sent). */
+  private async processRow(r: PlanRow): Promise<ResultRow | null> {
+    const first = await this.readForWrite(r, 'planned');
+    if (first.kind === 'aborted') return null;
+    if (first.kind === 'failed') return this.readFailed(r, first.err);
+    if (first.kind === 'drifted') {
+      return first.user
+        ? this.result(r, 'drifted', first.httpStatus, `the account's userName is now ${String(first.user.userName)} (planned for ${r.userName}); nothing was written — make a new plan`)
+        : this.result(r, 'drifted', first.httpStatus, 'the account no longer exists in Zivver; nothing was written');
+    }
+    if (this.opts.whatIf) return this.result(r, 'would-update', null, null);
+    // Nothing is written after an interruption: a row that was only read is left for the rerun.
+    if (this.stopped()) return null;
+    let read = first.read;
+    if (!this.reader.fresh(read.readAt)) {
+      // The listing aged while this row waited: read this one account again.
+      const again = await this.readForWrite(r, 'aged');
+      if (again.kind === 'aborted') return null;
+      if (again.kind === 'failed') return this.readFailed(r, again.err);
+      if (again.kind === 'drifted') return this.result(r, 'drifted', again.httpStatus, 'the account changed while the run was under way; nothing was written — make a new plan');
+      read = again.read;
+      if (this.stopped()) return null;
+    }
+    const written = await this.write(r, read);
+    if (written.kind === 'result') return written.row;
+    if (written.kind === 'aborted') return null;
+    return this.recordWrite(r, written.read);
+  }
+
+  /**
+   * The write. The client never (re)sends a body older than its bound (a retry after a long
+   * 429/5xx wait would write back stale data and erase what changed meanwhile, e.g. a new alias):
+   * it gives up with ZivverStaleWriteError, and the account is read again, checked for drift
+   * again, and written with a body built from that read, a bounded number of times.
+   */
+  private async write(r: PlanRow, firstRead: AccountRead): Promise<WriteOutcome> {
+    let read = firstRead;
     let maybeEarlier = false;
     for (let round = 1; ; round++) {
       let body: ScimUser;
       try {
         body = bodyWithKey(read.user as ScimUser, r.newKey);
       } catch (err) {
-        return { ...base(r), status: 'failed', httpStatus: read.httpStatus, error: `nothing was written: ${messageOf(err)}`, at: iso() };
+        return { kind: 'result', row: this.result(r, 'failed', read.httpStatus, `nothing was written: ${messageOf(err)}`) };
       }
-      const notAfter = read.readAt + (reader.mode === 'listing' && read.fromListing ? opts.maxReadAgeMs : maxWriteAgeMs);
+      const notAfter = read.readAt + (this.reader.mode === 'listing' && read.fromListing ? this.opts.maxReadAgeMs : this.maxWriteAgeMs);
       try {
-        await client.replaceUser(r.zivverId, body, { notAfter });
-        noteAnswer(true);
-        break;
+        await this.deps.client.replaceUser(r.zivverId, body, { notAfter });
+        this.watch.answer(true);
+        return { kind: 'written', read };
       } catch (err) {
-        if (err instanceof ZivverStaleWriteError && round < WRITE_ROUNDS && !stopped()) {
+        if (err instanceof ZivverStaleWriteError && round < WRITE_ROUNDS && !this.stopped()) {
           maybeEarlier ||= err.mayHaveBeenApplied;
-          logger.verbose(`${r.userName}: ${err.message.split('\n')[0]}; reading the account again (round ${round + 1} of ${WRITE_ROUNDS})`);
-          let again: ScimUser | null;
-          try {
-            again = await client.getUser(r.zivverId);
-            noteAnswer();
-          } catch (readErr) {
-            if (readErr instanceof ZivverAbortedError && !maybeEarlier) return null;
-            noteFailure(readErr);
-            return failedWrite(r, readErr, maybeEarlier, 'reading the account again before retrying the write failed');
+          this.deps.logger.verbose(`${r.userName}: ${err.message.split('\n')[0]}; reading the account again (round ${round + 1} of ${WRITE_ROUNDS})`);
+          const again = await this.readForWrite(r, 'rewrite');
+          if (again.kind === 'aborted') {
+            // Nothing sent yet: the rerun does this row. Else the earlier attempt may have applied it.
+            if (!maybeEarlier) return { kind: 'aborted' };
+            this.watch.failure(again.err);
           }
-          if (!again || !sameUserName(String(again.userName ?? ''), r.userName)) {
+          if (again.kind === 'aborted' || again.kind === 'failed') {
+            return { kind: 'result', row: this.failedWrite(r, again.err, maybeEarlier, 'reading the account again before retrying the write failed') };
+          }
+          if (again.kind === 'drifted') {
             return {
-              ...base(r),
-              status: maybeEarlier ? 'failed' : 'drifted',
-              httpStatus: again ? 200 : 404,
-              error:
-                (again ? `the account's userName changed to ${String(again.userName)} while the write waited` : 'the account was deleted while the write waited') +
-                (maybeEarlier ? '; an earlier attempt may have applied the key' : '; nothing was written') +
-                ' — make a new plan',
-              at: iso(),
-              ...(maybeEarlier ? { mayHaveBeenApplied: true } : {}),
+              kind: 'result',
+              row: this.result(
+                r,
+                maybeEarlier ? 'failed' : 'drifted',
+                again.httpStatus,
+                (again.user ? `the account's userName changed to ${String(again.user.userName)} while the write waited` : 'the account was deleted while the write waited') +
+                  (maybeEarlier ? '; an earlier attempt may have applied the key' : '; nothing was written') +
+                  ' — make a new plan',
+                maybeEarlier ? { mayHaveBeenApplied: true } : {},
+              ),
             };
           }
-          read = { user: again, readAt: now(), httpStatus: 200, fromListing: false };
+          read = again.read;
           continue;
         }
         // Interrupted while the write waited (budget, Retry-After, backoff): never sent, or only
         // sent in attempts that were answered 429; not done, the rerun does it.
-        if (err instanceof ZivverAbortedError && !err.mayHaveBeenApplied && !maybeEarlier) return null;
-        if (err instanceof ZivverStaleWriteError && !err.mayHaveBeenApplied && !maybeEarlier && stopped()) return null;
-        noteFailure(err);
-        return failedWrite(r, err, maybeEarlier);
+        if (err instanceof ZivverAbortedError && !err.mayHaveBeenApplied && !maybeEarlier) return { kind: 'aborted' };
+        if (err instanceof ZivverStaleWriteError && !err.mayHaveBeenApplied && !maybeEarlier && this.stopped()) return { kind: 'aborted' };
+        this.watch.failure(err);
+        return { kind: 'result', row: this.failedWrite(r, err, maybeEarlier) };
       }
     }
-    maxReadAgeUsedMs = Math.max(maxReadAgeUsedMs, now() - read.readAt);
-    const at = iso();
-    const idKey = ledgerIdKey(r.zivverId);
-    const previous = previousFor(r);
+  }
+
+  /**
+   * What the account held before this row's write, as the ledger records it (the rule is
+   * keyBefore in src/core/records.ts: the ledger wins over the plan).
+   */
+  private previousFor(r: PlanRow): Pick<LedgerEntry, 'previousKey' | 'previousKeySource' | 'previousKeyPlanSource'> {
+    const before = keyBefore(r.newKey, this.lastEntry.get(accountIdKey(r.zivverId)), r.previousKey);
+    switch (before.from) {
+      case 'ledger':
+        return { previousKey: before.key, previousKeySource: 'ledger' };
+      case 'plan':
+        return { previousKey: before.key, previousKeySource: 'plan', ...(this.opts.previousKeySource ? { previousKeyPlanSource: this.opts.previousKeySource } : {}) };
+      case 'carried':
+        return {
+          previousKey: before.key,
+          ...(before.entry.previousKeySource ? { previousKeySource: before.entry.previousKeySource } : {}),
+          ...(before.entry.previousKeyPlanSource ? { previousKeyPlanSource: before.entry.previousKeyPlanSource } : {}),
+        };
+      case 'unknown':
+        return { previousKey: null };
+    }
+  }
+
+  /** A failed write as a result row; says so when the key may have been applied anyway. */
+  private failedWrite(r: PlanRow, err: unknown, maybeEarlier: boolean, what?: string): ResultRow {
+    const maybe = maybeEarlier || writeMayHaveApplied(err);
+    const text = what ? `${what}: ${messageOf(err)}` : messageOf(err);
+    const before = maybe ? this.previousFor(r).previousKey : null;
+    return this.result(
+      r,
+      'failed',
+      statusOf(err),
+      maybe ? `no clear answer from Zivver (${text}); the key may have been applied — rerun apply to retry this row` : text,
+      { ...(maybe ? { mayHaveBeenApplied: true } : {}), ...(before ? { previousKey: before } : {}) },
+    );
+  }
+
+  /** Zivver acknowledged the write: the ledger entry first, then the row is `updated`. */
+  private async recordWrite(r: PlanRow, read: AccountRead): Promise<ResultRow> {
+    const { deps, opts } = this;
+    this.maxReadAgeUsedMs = Math.max(this.maxReadAgeUsedMs, this.now() - read.readAt);
+    const at = new Date(this.now()).toISOString();
+    const previous = this.previousFor(r);
     if (deps.ledger) {
       try {
         await deps.ledger.append({
@@ -491,63 +505,22 @@ export async function runApplyEngine(
         // The key IS set, but without its ledger entry rollback cannot restore the key before it
         // and plan cannot mark it unchanged. Stop taking rows; journal the row as failed (may have
         // been applied), so the rerun writes the same key again and records it.
-        fatal ??= new RecordError(
-          `the ledger ${ledgerName()} could not be written (${messageOf(err)}); stopped taking rows. ` +
-            'Fix the cause (disk full? permissions?) and run the same command again: it resumes and records the keys already set.',
+        this.watch.stop(
+          new RecordError(
+            `the ledger ${deps.ledger.file ?? ''} could not be written (${messageOf(err)}); stopped taking rows. ` +
+              'Fix the cause (disk full? permissions?) and run the same command again: it resumes and records the keys already set.',
+          ),
         );
-        return {
-          ...base(r),
-          status: 'failed',
-          httpStatus: 200,
-          error: `the key was set (Zivver acknowledged it), but the ledger could not record it: ${messageOf(err)} — rerun apply to record it`,
+        return this.result(r, 'failed', 200, `the key was set (Zivver acknowledged it), but the ledger could not record it: ${messageOf(err)} — rerun apply to record it`, {
           at,
           mayHaveBeenApplied: true,
           ...(previous.previousKey ? { previousKey: previous.previousKey } : {}),
-        };
+        });
       }
     }
-    lastEntry.set(idKey, lastEntryOf({ key: r.newKey, ...previous }));
-    return { ...base(r), status: 'updated', httpStatus: 200, error: null, at };
-  };
-
-  const worker = async () => {
-    while (!stopped() && next < work.length) {
-      const r = work[next++];
-      const result = await processRow(r);
-      if (result) {
-        try {
-          await finish(result, true);
-        } catch (err) {
-          // The journal is what makes the run resumable: without it, stop taking rows. The row
-          // itself is still reported (it happened), and rows in flight finish.
-          fatal ??= new RecordError(
-            `the results journal could not be written (${messageOf(err)}); stopped taking rows. ` +
-              'Fix the cause (disk full? permissions?) and run the same command again: it resumes (a row done but not journaled is written again with the same key).',
-          );
-          counts[result.status]++;
-          results.push(result);
-          deps.onResult?.(result);
-        }
-        finished++;
-        deps.progress.update(finished, r.email || r.userName);
-      }
-    }
-  };
-  const workers = Array.from({ length: Math.max(1, Math.min(opts.concurrency, work.length || 1)) }, () => worker());
-  await Promise.all(workers);
-  deps.progress.end();
-
-  return {
-    results,
-    counts,
-    notStarted: work.length - finished,
-    alreadyDone,
-    interrupted: deps.signal.aborted,
-    ...(fatal ? { fatal } : {}),
-    maxReadAgeUsedMs,
-    readMode: reader.mode,
-    listings: reader.listings,
-  };
+    this.lastEntry.set(accountIdKey(r.zivverId), lastEntryOf({ key: r.newKey, ...previous }));
+    return this.result(r, 'updated', 200, null, { at });
+  }
 }
 
 /** Errors after which every further row would fail the same way (the API key refused): stop taking rows. */
@@ -564,10 +537,4 @@ function statusOf(err: unknown): number | null {
 function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   return String(err);
-}
-
-function mayHaveBeenApplied(err: unknown): boolean {
-  if (err && typeof err === 'object' && 'mayHaveBeenApplied' in err) return Boolean((err as { mayHaveBeenApplied: unknown }).mayHaveBeenApplied);
-  // An error we cannot classify after a write was sent: assume the worst.
-  return !(err instanceof ZivverApiError) && !(err instanceof ConnectionError);
 }

@@ -8,29 +8,18 @@ import { createInterface } from 'node:readline';
 import { runApply, type ApplySettings } from '../apply/run.js';
 import { ExitCode, InterruptedError, RecordError } from '../errors.js';
 import type { PlanRow } from '../core/types.js';
-import { rowKey, type ResultRow, type ResultStatus } from '../store/journal.js';
+import type { ResultRow, ResultStatus } from '../core/records.js';
+import { rowKey } from '../store/journal.js';
 import { writeOutputFile } from '../store/fileGuard.js';
 import { shown } from '../core/shown.js';
-import { resultsOutputKind, writeResultOutputs } from '../store/resultsWrite.js';
+import { writeResultOutputs } from '../store/resultsWrite.js';
 import type { ScimClient } from '../zivver/types.js';
 import type { CommandContext } from './context.js';
 import { resultsReportHtml } from './reports.js';
-import type { OutputOptionArgs } from './options.js';
+import { checkResultOutputs, type ApplyReporting } from './options.js';
 import { renderTable } from './render.js';
 
-export interface ApplyReportSettings extends ApplySettings, Pick<OutputOptionArgs, 'output' | 'csvDelimiter' | 'csvBom'> {
-  /** --out: result files (.json, .jsonl, .csv). */
-  out?: string[];
-  /** --report: the results as one HTML page (as given, relative to the working folder; resolveReportFile). */
-  report?: string;
-  /** --yes / --auto-approve: never ask for confirmation. */
-  yes?: boolean;
-}
-
-/** Refuses a --out name that is no results file (before anything is read). */
-export function checkResultOutputs(out: readonly string[] | undefined): void {
-  for (const f of out ?? []) resultsOutputKind(f);
-}
+export interface ApplyReportSettings extends ApplySettings, ApplyReporting {}
 
 export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext, client?: ScimClient): Promise<number> {
   const { logger } = ctx;

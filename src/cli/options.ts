@@ -13,11 +13,13 @@ import { UsageError } from '../errors.js';
 import type { ApplyOptions, ApplySettings } from '../apply/run.js';
 import { parseCanary } from '../core/canary.js';
 import type { ReadMode } from '../apply/engine.js';
-import type { PlanSettings, SsoSafetySettings } from '../plan/build.js';
+import type { PlanSettings } from '../plan/build.js';
+import type { SsoSafetySettings } from '../plan/sso.js';
 import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { defaultLedgerPath } from '../store/ledger.js';
 import { quoted, shown } from '../core/shown.js';
 import { maxInputBytes } from '../util/boundedRead.js';
+import { outputKind } from '../store/outputFile.js';
 import { resolveProxyConfig } from '../util/proxy.js';
 import type { ZivverConnection } from '../zivver/connection.js';
 import { parseRateLimit } from '../zivver/rateLimit.js';
@@ -535,4 +537,36 @@ export function resolveCanary(args: Partial<CanaryArgs>): Pick<ApplySettings, 'c
     throw new UsageError('--canary and --canary-ok exclude each other: write the canary first (--canary), test the SSO login for it, then write the rest (--canary-ok).');
   }
   return { canary: addresses };
+}
+
+/** Refuses a --out name that is no results file (before anything is read). */
+export function checkResultOutputs(out: readonly string[] | undefined): void {
+  for (const f of out ?? []) outputKind(f);
+}
+
+/** How apply and sync report: the output group, and whether to ask first. */
+export interface ApplyReporting extends Pick<OutputOptionArgs, 'output' | 'csvDelimiter' | 'csvBom'> {
+  /** --force: replace read-only output files. */
+  force?: boolean;
+  /** --out: result files (.json, .jsonl, .csv). */
+  out?: string[];
+  /** --report: the results as one HTML page (as given, relative to the working folder; resolveReportFile). */
+  report?: string;
+  /** --yes / --auto-approve: never ask for confirmation. */
+  yes?: boolean;
+}
+
+/** The output group, --report (and --yes) → how apply and sync report; a bad --out name is refused here. */
+export function resolveApplyReporting(args: OutputOptionArgs & ReportArgs & { yes: boolean }): ApplyReporting {
+  checkResultOutputs(args.out);
+  const report = resolveReportFile(args);
+  return {
+    yes: args.yes,
+    ...(args.out ? { out: args.out } : {}),
+    ...(report ? { report } : {}),
+    output: args.output,
+    csvDelimiter: args.csvDelimiter,
+    csvBom: args.csvBom,
+    force: args.force,
+  };
 }

@@ -3,6 +3,7 @@
  * altered rows. Pure functions (hashing is not I/O).
  */
 import { hash } from 'node:crypto';
+import { userNameKey } from './ids.js';
 import type { PlanRow } from './types.js';
 
 function sha256Hex(text: string): string {
@@ -16,7 +17,7 @@ function sha256Hex(text: string): string {
  */
 export function accountFingerprint(zivverId: string, userName: string): string {
   if (!zivverId) return '';
-  return sha256Hex(`${zivverId}\n${userName.trim().toLowerCase()}`).slice(0, 16);
+  return sha256Hex(`${zivverId}\n${userNameKey(userName)}`).slice(0, 16);
 }
 
 /**
@@ -26,6 +27,6 @@ export function accountFingerprint(zivverId: string, userName: string): string {
  * key hash as they did before previous keys existed.
  */
 export function rowCheck(row: Pick<PlanRow, 'zivverId' | 'userName' | 'newKey' | 'action' | 'previousKey'>): string {
-  const base = `${row.zivverId}\n${row.userName.trim().toLowerCase()}\n${row.newKey}\n${row.action}`;
+  const base = `${row.zivverId}\n${userNameKey(row.userName)}\n${row.newKey}\n${row.action}`;
   return sha256Hex(row.previousKey ? `${base}\n${row.previousKey}` : base).slice(0, 12);
 }

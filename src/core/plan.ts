@@ -4,7 +4,9 @@
  */
 import { accountFingerprint, rowCheck } from './fingerprint.js';
 import { compileFilters } from './filters.js';
+import { accountIdKey } from './ids.js';
 import { defaultKeyFormat, deriveKey, formatKeySource } from './keys.js';
+import { keyBefore } from './records.js';
 import { displayAddress, indexAccounts, matchAccount, normalizeAddress, userAddresses } from './match.js';
 import {
   PLAN_ACTIONS,
@@ -36,6 +38,11 @@ export interface PlanOptions {
 
 export interface KeyChangePlan {
   rows: PlanRow[];
+  /**
+   * The `skipped` rows the admin's own filters (--include-/--exclude-emails/-domains) left out:
+   * people need only their number, not 300 "not in --include-emails" rows burying the two that matter.
+   */
+  filteredOut: ReadonlySet<PlanRow>;
   summary: PlanSummary;
   /** Plan-wide warnings (e.g. several rows whose EmailAddresses was a .NET type name). */
   warnings: string[];
@@ -64,6 +71,8 @@ export function planSummaryLine(s: PlanSummary): string {
 
 interface Draft {
   row: PlanRow;
+  /** Skipped by the admin's filters (a structured kind; the reason is text for people). */
+  filtered?: boolean;
   account?: ZivverAccount;
   /** Why the previous key could not be derived (with a previous key source), for the plan warning. */
   previousProblem?: string;
@@ -101,7 +110,7 @@ export function planKeyChanges(
     // The admin's own filters first: a shared mailbox outside --include-emails is "filtered out",
     // so a plan for two people does not also list every shared mailbox.
     const filtered = filters.active ? filters.reasonToSkip(userAddresses(user)) : undefined;
-    if (filtered) return skip(filtered);
+    if (filtered) return { ...skip(filtered), filtered: true };
     if (user.skipReason) return skip(user.skipReason);
     const type = user.recipientTypeDetails?.trim();
     if (type && type.toLowerCase() !== USER_MAILBOX) {
@@ -169,7 +178,8 @@ export function planKeyChanges(
       );
     }
   }
-  return { rows, summary: summarize(rows), warnings };
+  const filteredOut = new Set(drafts.filter((d) => d.filtered && d.row.action === 'skipped').map((d) => d.row));
+  return { rows, filteredOut, summary: summarize(rows), warnings };
 }
 
 /**
@@ -215,8 +225,8 @@ function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabe
   }
 
   // Ledger: who holds which key now (as far as this tool knows), and which accounts this plan re-keys.
-  // The ledger keys accounts by lower-cased id (ids are UUIDs; Zivver may change their case).
-  const idKey = (id: string) => id.trim().toLowerCase();
+  // The ledger keys accounts by accountIdKey (ids are UUIDs; Zivver may change their case).
+  const idKey = accountIdKey;
   // An empty ledger (a first run, --ignore-ledger) knows no account: nothing to look up per row.
   const ledgerKnows = ledger.lastKeyById.size > 0;
   const ledgerOwners = new Map<string, string>();
@@ -240,18 +250,17 @@ function resolveConflicts(drafts: Draft[], ledger: LedgerKnowledge, previousLabe
       continue;
     }
     const prev = d.row.previousKey;
-    if (known === undefined && prev !== undefined) {
-      if (prev === d.row.newKey) {
-        d.row.action = 'unchanged';
-        d.row.reason = `the key Zivver holds (per ${previousLabel}) is already this key`;
-        continue;
-      }
-      d.row.reason += `; replaces ${prev} (per ${previousLabel})`;
+    if (known === undefined && prev === d.row.newKey) {
+      d.row.action = 'unchanged';
+      d.row.reason = `the key Zivver holds (per ${previousLabel}) is already this key`;
       continue;
     }
-    if (known) {
-      d.row.reason += `; replaces the key zivver-keytool set before (${known})`;
-      if (prev !== undefined && prev !== known) d.row.reason += `, not ${prev} (per ${previousLabel}): the ledger is newer`;
+    // The ledger wins over the plan's previous key (keyBefore states the rule, for apply too).
+    const before = keyBefore(d.row.newKey, known === undefined ? undefined : { key: known }, prev);
+    if (before.from === 'plan') d.row.reason += `; replaces ${before.key} (per ${previousLabel})`;
+    else if (before.from === 'ledger') {
+      d.row.reason += `; replaces the key zivver-keytool set before (${before.key})`;
+      if (prev !== undefined && prev !== before.key) d.row.reason += `, not ${prev} (per ${previousLabel}): the ledger is newer`;
     }
   }
 }

@@ -73,9 +73,9 @@ export interface PlanRow {
   check?: string;
   /**
    * The key Zivver holds now as far as the admin knows it (`plan --previous-key-source`, e.g. the
-   * objectGUID the Synctool wrote); set/unchanged rows only, absent when unknown. Informative: not
-   * part of `check`; apply records it in the ledger as the previous key when the ledger knows none,
-   * so that rollback can restore it.
+   * objectGUID the Synctool wrote); set/unchanged rows only, absent when unknown. Part of `check`
+   * when present (a wrong previous key would be what rollback restores); apply records it in the
+   * ledger as the previous key when the ledger knows none, so that rollback can restore it.
    */
   previousKey?: string;
   /** Warnings about the source record (also collected in the plan's warnings). */

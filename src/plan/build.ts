@@ -8,13 +8,13 @@ import { quoted, shown } from '../core/shown.js';
 import { planKeyChanges } from '../core/plan.js';
 import { assemblePlanDocument } from '../core/planDocument.js';
 import { DEPARTMENT_COLUMN, rowDetailsFromUsers, type RowDetailsLookup } from '../core/rowDetails.js';
-import type { KeyFormat, KeySource, LedgerKnowledge, PlanDocument, PlanFilters, SourceUser } from '../core/types.js';
+import type { KeyFormat, KeySource, LedgerKnowledge, PlanDocument, PlanFilters, PlanRow, SourceUser } from '../core/types.js';
 import type { GraphSourceOptions } from '../sources/graph/index.js';
 import { readInput, type InputFormat } from '../sources/index.js';
 import type { FileGuard } from '../store/fileGuard.js';
 import { readLedgerKnowledge } from '../store/ledger.js';
 import type { RunContext } from '../util/runContext.js';
-import { ssoKeyChoice, verifyWithEntra } from './sso.js';
+import { ssoKeyChoice, verifyWithEntra, type SsoSafetySettings } from './sso.js';
 import { toZivverAccount } from '../zivver/account.js';
 import type { ZivverConnection } from '../zivver/connection.js';
 import type { ScimClient } from '../zivver/types.js';
@@ -38,33 +38,19 @@ export interface PlanSettings {
   maxInputBytes?: number;
 }
 
-/** What `plan` (and `sync`) check with Microsoft Graph before a key is planned (src/plan/sso.ts). */
-export interface SsoSafetySettings {
-  /** The Graph sign-in (the --source graph options). */
-  graph: GraphSourceOptions;
-  /** --key-source sso: keySource/keyFormat above are replaced by what the IdP sends. */
-  keyFromIdp: boolean;
-  /** With keyFromIdp: the --key-format given, which must be what the IdP sends. */
-  keyFormat?: KeyFormat;
-  /** --check-sso: refuse (exit 2) when keySource/keyFormat are not what the IdP sends. */
-  checkSso: boolean;
-  /** --verify-with-graph: set rows checked against Entra's users (one listing). */
-  verifyWithGraph: boolean;
-  /** --sso-app: the Zivver enterprise application (object id, appId or display name). */
-  ssoApp?: string;
-}
-
 /** Where the plan is made: the connection's settings and the client made from them. */
 export interface PlanZivver {
   connection: ZivverConnection;
   client: ScimClient;
 }
 
-/** A plan, and what its inputs say of each row's person beyond the plan (for the HTML report). */
+/** A plan as built, with what only the one who built it needs to show it. */
 export interface BuiltPlan {
   plan: PlanDocument;
-  /** Display name and department of a row's source user, where the input has them. */
+  /** Display name and department of a row's source user, where the input has them (for the HTML report). */
   details: RowDetailsLookup;
+  /** Rows of plan.rows the admin's filters left out (counted, not listed, for people). */
+  filteredOut: ReadonlySet<PlanRow>;
 }
 
 /**
@@ -159,7 +145,7 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
     warnings,
     filters,
   });
-  return { plan, details: rowDetailsFromUsers(users) };
+  return { plan, details: rowDetailsFromUsers(users), filteredOut: result.filteredOut };
 }
 
 function previousKeyColumns(source: KeySource): string {

@@ -11,7 +11,22 @@ import type { KeyFormat, KeySource } from '../core/types.js';
 import { verifiableKeySource, verifyRowsWithEntra } from '../core/verify.js';
 import { UsageError } from '../errors.js';
 import type { GraphSourceDeps, GraphSourceOptions } from '../sources/graph/index.js';
-import type { PlanSettings, SsoSafetySettings } from './build.js';
+
+/** What `plan` (and `sync`) check with Microsoft Graph before a key is planned. */
+export interface SsoSafetySettings {
+  /** The Graph sign-in (the --source graph options). */
+  graph: GraphSourceOptions;
+  /** --key-source sso: the plan's keySource/keyFormat are replaced by what the IdP sends. */
+  keyFromIdp: boolean;
+  /** With keyFromIdp: the --key-format given, which must be what the IdP sends. */
+  keyFormat?: KeyFormat;
+  /** --check-sso: refuse (exit 2) when keySource/keyFormat are not what the IdP sends. */
+  checkSso: boolean;
+  /** --verify-with-graph: set rows checked against Entra's users (one listing). */
+  verifyWithGraph: boolean;
+  /** --sso-app: the Zivver enterprise application (object id, appId or display name). */
+  ssoApp?: string;
+}
 
 /** What sso-check reports (the JSON shape of `sso-check --output json`). */
 export interface SsoReport {
@@ -97,7 +112,7 @@ function purposeOf(sso: SsoSafetySettings): string {
  * before any input is read or anything is asked of Zivver.
  */
 export async function ssoKeyChoice(
-  settings: Pick<PlanSettings, 'keySource' | 'keyFormat'>,
+  settings: { keySource: KeySource; keyFormat: KeyFormat },
   sso: SsoSafetySettings,
   deps: GraphSourceDeps,
 ): Promise<{ keySource: KeySource; keyFormat: KeyFormat }> {

@@ -4,7 +4,7 @@
  * drifted rows, the command that undoes the run, the traffic (requests per update, 429s seen).
  * Pure: result rows and run figures in, HTML out.
  */
-import type { ResultRow, ResultStatus } from '../store/journal.js';
+import type { ResultRow, ResultStatus } from '../core/records.js';
 import { barChart, formatSeconds, progressChart } from './charts.js';
 import { readableTime, reasonGroup } from './planReport.js';
 import { renderPage, type Fact, type TableModel } from './render.js';

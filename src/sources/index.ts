@@ -11,7 +11,7 @@ import { quoted, shown } from '../core/shown.js';
 import { InputError } from '../errors.js';
 import { readRegularFile, readStreamBounded } from '../util/boundedRead.js';
 import { parseCsv } from './csv.js';
-import { decodeInput } from './decode.js';
+import { decodeInput } from '../util/decode.js';
 import { parseJson, readJsonRecords } from './json.js';
 import {
   ADDRESS_LIST_COLUMNS,
@@ -232,6 +232,7 @@ function utf8JsonStart(bytes: Uint8Array, format: InputFormat): { body: Uint8Arr
   return { body, arrayMode: first === 0x5b };
 }
 
+/** Reads one input: a file path (relative to opts.cwd) or `-` for opts.stdin, as a regular file or a stream, within the size bound. */
 export async function readInput(spec: string, opts: ReadInputOptions): Promise<InputReadResult> {
   const limits = { maxBytes: opts.maxBytes, signal: opts.signal };
   let bytes: Buffer;

@@ -20,38 +20,17 @@ import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { accountIdKey, userNameKey } from '../core/ids.js';
+import type { ResultRow, ResultStatus } from '../core/records.js';
 import type { PlanDocument, PlanRow } from '../core/types.js';
 import { InputError, UsageError } from '../errors.js';
-import { AppendOnlyFile } from './appendFile.js';
-import { firstTooDeep, MAX_JSON_DEPTH } from '../core/jsonDepth.js';
+import { AppendOnlyFile, readJsonLines } from './appendFile.js';
 import { shown } from '../core/shown.js';
-import { readRegularFile, type ReadLimits } from '../util/boundedRead.js';
+import type { ReadLimits } from '../util/boundedRead.js';
 
 export const JOURNAL_KIND = 'zivver-keyresults';
 
-export type ResultStatus = 'updated' | 'drifted' | 'failed' | 'skipped' | 'would-update';
-
-/** One result row: the SPEC fields first, then context that helps people and rollback. */
-export interface ResultRow {
-  email: string;
-  zivverId: string;
-  newKey: string;
-  status: ResultStatus;
-  /** Zivver's HTTP status for the write (or the read that decided), null when none. */
-  httpStatus: number | null;
-  /** Why the row is not `updated`: Zivver's text verbatim, or ours. Null when updated. */
-  error: string | null;
-  /** When the row finished (ISO). */
-  at: string;
-  userName: string;
-  /** The plan row's line (in the input the plan was made from). */
-  line: number;
-  runId: string;
-  /** Set when a write failed in a way that may nevertheless have applied the key. */
-  mayHaveBeenApplied?: boolean;
-  /** With mayHaveBeenApplied: the key the account held before, when known (for rollback). */
-  previousKey?: string;
-}
+export type { ResultRow, ResultStatus };
 
 export interface JournalHeader {
   kind: typeof JOURNAL_KIND;
@@ -78,14 +57,14 @@ export interface JournalHeader {
 export function planIdentity(plan: Pick<PlanDocument, 'rows'>): string {
   const lines = plan.rows
     .filter((r) => r.action === 'set')
-    .map((r) => `${r.zivverId.toLowerCase()}\t${r.userName.trim().toLowerCase()}\t${r.newKey}`)
+    .map((r) => `${accountIdKey(r.zivverId)}\t${userNameKey(r.userName)}\t${r.newKey}`)
     .sort();
   return createHash('sha256').update(lines.join('\n'), 'utf8').digest('hex');
 }
 
 /** The key under which a row's outcome is remembered: the account and the key written to it. */
 export function rowKey(r: Pick<PlanRow, 'zivverId' | 'newKey'>): string {
-  return `${r.zivverId.toLowerCase()}\t${r.newKey}`;
+  return `${accountIdKey(r.zivverId)}\t${r.newKey}`;
 }
 
 /** Default journal for a plan file: `<plan>.results.jsonl` beside it. */
@@ -109,36 +88,21 @@ export interface JournalContents {
 }
 
 export async function readJournal(file: string, limits: ReadLimits = {}): Promise<JournalContents | null> {
-  const missing = new Error('missing');
-  let text: string;
-  try {
-    const bytes = await readRegularFile(file, shown(file, 400), {
-      ...limits,
-      notFound: () => missing,
-      notAFileHint: 'Give --results the path of a results journal (a .results.jsonl file that apply wrote).',
-    });
-    text = bytes.toString('utf8');
-  } catch (err) {
-    if (err === missing) return null;
-    throw err;
-  }
+  const read = await readJsonLines(file, {
+    ...limits,
+    name: shown(file, 400),
+    notAFileHint: 'Give --results the path of a results journal (a .results.jsonl file that apply wrote).',
+  });
+  if (!read) return null;
   const out: JournalContents = { headers: [], rows: [], skipped: [] };
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
   let currentRunId = '';
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '').trim();
-    if (!line) return;
-    let v: Record<string, unknown>;
-    if (firstTooDeep(line) >= 0) {
-      out.skipped.push({ line: i + 1, reason: `nested more than ${MAX_JSON_DEPTH} levels deep` });
-      return;
+  for (const l of read) {
+    const { line } = l;
+    if ('invalid' in l) {
+      out.skipped.push({ line, reason: l.invalid });
+      continue;
     }
-    try {
-      v = JSON.parse(line) as Record<string, unknown>;
-    } catch {
-      out.skipped.push({ line: i + 1, reason: i === lines.length - 1 ? 'incomplete last line (a run was cut off while writing)' : 'not valid JSON' });
-      return;
-    }
+    const v = l.value as Record<string, unknown>;
     if (v && v.kind === JOURNAL_KIND) {
       const h: JournalHeader = {
         kind: JOURNAL_KIND,
@@ -155,7 +119,7 @@ export async function readJournal(file: string, limits: ReadLimits = {}): Promis
       };
       currentRunId = h.runId;
       out.headers.push(h);
-      return;
+      continue;
     }
     if (v && typeof v.zivverId === 'string' && typeof v.status === 'string') {
       out.rows.push({
@@ -172,10 +136,10 @@ export async function readJournal(file: string, limits: ReadLimits = {}): Promis
         ...(v.mayHaveBeenApplied === true ? { mayHaveBeenApplied: true } : {}),
         ...(typeof v.previousKey === 'string' && v.previousKey ? { previousKey: v.previousKey } : {}),
       });
-      return;
+      continue;
     }
-    out.skipped.push({ line: i + 1, reason: 'not a results journal line' });
-  });
+    out.skipped.push({ line, reason: 'not a results journal line' });
+  }
   if (!out.headers.length && out.rows.length === 0 && out.skipped.length) {
     throw new InputError('this is not a zivver-keytool results journal', file, out.skipped[0].line, 'Give the .results.jsonl file that `apply` wrote.');
   }
@@ -217,8 +181,6 @@ export class JournalWriter {
     readonly header: JournalHeader,
     /** Rows already updated by earlier runs (resume skips them). */
     readonly done: Map<string, ResultRow>,
-    /** What earlier runs left (for messages). */
-    readonly previous: JournalContents | null,
     /** Where another plan's journal found at this path was moved (null: none, or it was empty and removed). */
     readonly movedAside: string | null,
     private readonly out: AppendOnlyFile,
@@ -259,7 +221,7 @@ export class JournalWriter {
         ...(opts.canary?.length ? { canary: opts.canary } : {}),
         ...(opts.canaryOk ? { canaryOk: true } : {}),
       };
-      const writer = new JournalWriter(file, header, updatedRows(previous), previous, movedAside, out, lock);
+      const writer = new JournalWriter(file, header, updatedRows(previous), movedAside, out, lock);
       // AppendOnlyFile starts on a fresh line when the last one lacks its newline (torn by a crash).
       await out.appendJson(header);
       return writer;

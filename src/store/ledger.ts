@@ -13,48 +13,16 @@
  * because we write a leading newline when the file does not end in one.
  */
 import { InputError, UsageError } from '../errors.js';
-import { firstTooDeep, MAX_JSON_DEPTH } from '../core/jsonDepth.js';
 import { shown } from '../core/shown.js';
-import { readRegularFile } from '../util/boundedRead.js';
-import { AppendOnlyFile } from './appendFile.js';
+import { AppendOnlyFile, readJsonLines, type JsonLine } from './appendFile.js';
 import os from 'node:os';
 import path from 'node:path';
+import { accountIdKey } from '../core/ids.js';
+import { LEDGER_KIND, type LedgerEntry } from '../core/records.js';
 import type { LedgerKnowledge, LedgerLastEntry } from '../core/types.js';
 import type { Logger } from '../util/logger.js';
 
-export const LEDGER_KIND = 'zivver-keyledger';
-
-export interface LedgerEntry {
-  kind: typeof LEDGER_KIND;
-  v: 1;
-  /** ISO time the write was acknowledged by Zivver. */
-  at: string;
-  zivverId: string;
-  userName: string;
-  key: string;
-  /**
-   * The key the account held before this write (null: unknown, e.g. set by the Synctool and no
-   * --previous-key-source in the plan).
-   */
-  previousKey: string | null;
-  /**
-   * Where previousKey came from: `ledger` (this tool wrote it before) or `plan` (the plan row's
-   * previousKey, from `plan --previous-key-source`). Absent in entries written before this field
-   * existed, where a previousKey can only have come from the ledger.
-   */
-  previousKeySource?: 'ledger' | 'plan';
-  /** With previousKeySource `plan`: the plan's --previous-key-source (e.g. "objectGuid"), when the plan names it. */
-  previousKeyPlanSource?: string;
-  /** What the key was derived from (plan key source and inputs). */
-  source: string;
-  /** The apply run that wrote it (also in the results journal). */
-  runId: string;
-  /**
-   * The Zivver SCIM base URL the key was written to (no trailing slash). Entries without it
-   * (written before this field existed) count for every URL.
-   */
-  zivverUrl?: string;
-}
+export { LEDGER_KIND, type LedgerEntry };
 
 /**
  * Where the ledger lives unless --ledger says otherwise: ZIVVER_KEYTOOL_LEDGER, else the user's
@@ -96,34 +64,21 @@ function ledgerPathError(file: string, err: unknown): Error {
 
 /** Reads every entry in file order. A missing file is an empty ledger. */
 export async function readLedgerEntries(file: string): Promise<LedgerReadResult> {
-  const missing = new Error('missing');
-  let text: string;
+  let read: JsonLine[] | null;
   try {
-    const bytes = await readRegularFile(file, `the ledger ${shown(file, 400)}`, { notFound: () => missing, notAFileHint: LEDGER_HINT });
-    text = bytes.toString('utf8');
+    read = await readJsonLines(file, { name: `the ledger ${shown(file, 400)}`, notAFileHint: LEDGER_HINT });
   } catch (err) {
-    if (err === missing) return { entries: [], skipped: [] };
     // The ledger is the admin's to fix, not input data: a usage error (exit 2) either way.
     throw err instanceof InputError ? new UsageError(err.toString()) : ledgerPathError(file, err);
   }
   const entries: LedgerEntry[] = [];
   const skipped: { line: number; reason: string }[] = [];
-  const lines = text.split('\n');
-  lines.forEach((raw, i) => {
-    const line = raw.replace(/\r$/, '').trim();
-    if (!line) return;
-    const isLast = i === lines.length - 1; // no newline after it: a write cut short by a crash
-    let value: unknown;
-    if (firstTooDeep(line) >= 0) {
-      skipped.push({ line: i + 1, reason: `nested more than ${MAX_JSON_DEPTH} levels deep` });
-      return;
+  for (const l of read ?? []) {
+    if ('invalid' in l) {
+      skipped.push({ line: l.line, reason: l.invalid });
+      continue;
     }
-    try {
-      value = JSON.parse(line);
-    } catch {
-      skipped.push({ line: i + 1, reason: isLast ? 'incomplete last line (a run was cut off while writing)' : 'not valid JSON' });
-      return;
-    }
+    const value = l.value;
     const e = value as Partial<LedgerEntry>;
     if (
       !e ||
@@ -133,8 +88,8 @@ export async function readLedgerEntries(file: string): Promise<LedgerReadResult>
       typeof e.key !== 'string' ||
       !e.zivverId
     ) {
-      skipped.push({ line: i + 1, reason: 'not a ledger entry' });
-      return;
+      skipped.push({ line: l.line, reason: 'not a ledger entry' });
+      continue;
     }
     entries.push({
       kind: LEDGER_KIND,
@@ -150,19 +105,14 @@ export async function readLedgerEntries(file: string): Promise<LedgerReadResult>
       runId: String(e.runId ?? ''),
       ...(typeof e.zivverUrl === 'string' && e.zivverUrl ? { zivverUrl: e.zivverUrl } : {}),
     });
-  });
+  }
   return { entries, skipped };
-}
-
-/** Ledger ids are UUIDs; compare them case-insensitively. */
-export function ledgerIdKey(zivverId: string): string {
-  return zivverId.trim().toLowerCase();
 }
 
 /** Folds entries into what plan needs: the last key written per account (later entries win). */
 export function ledgerKnowledgeFrom(entries: readonly LedgerEntry[]): LedgerKnowledge {
   const lastEntryById = new Map<string, LedgerLastEntry>();
-  for (const e of entries) lastEntryById.set(ledgerIdKey(e.zivverId), lastEntryOf(e));
+  for (const e of entries) lastEntryById.set(accountIdKey(e.zivverId), lastEntryOf(e));
   // The planner needs only the keys; derived, so the two can never disagree.
   const lastKeyById = new Map([...lastEntryById].map(([id, e]) => [id, e.key]));
   return { lastKeyById, lastEntryById };

@@ -12,6 +12,7 @@
 import path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { rowCheck } from '../core/fingerprint.js';
+import { accountIdKey } from '../core/ids.js';
 import { rawKeyProblem } from '../core/keys.js';
 import { PLAN_ACTIONS, type PlanAction, type PlanDocument, type PlanRow } from '../core/types.js';
 import { InputError } from '../errors.js';
@@ -19,6 +20,7 @@ import { shown } from '../core/shown.js';
 import { restoreFormula } from './csvCell.js';
 import { firstTooDeep, MAX_JSON_DEPTH } from '../core/jsonDepth.js';
 import { readRegularFile, readStreamBounded } from '../util/boundedRead.js';
+import { decodeInput } from '../util/decode.js';
 import { summarize } from '../core/plan.js';
 import { PLAN_CSV_COLUMNS, PLAN_FORMAT_VERSION, PLAN_KIND, PLAN_ROW_CONTEXT, assemblePlanDocument, type PlanRowContext } from '../core/planDocument.js';
 
@@ -63,7 +65,7 @@ export async function readPlanDetailed(spec: string, opts: ReadPlanOptions): Pro
         notFound: () => new InputError('plan file not found', name, undefined, 'Give the path of a plan written by `zivver-keytool plan --out <file.json|file.csv>`.'),
         notAFileHint: 'Give the path of a plan file, or - to read the plan from standard input.',
       });
-  return parsePlanText(decode(bytes, name), name, file);
+  return parsePlanText(decodeInput(name, bytes, PLAN_ENCODING_HINT).text, name, file);
 }
 
 /** Parses plan text of any accepted form and validates it. Exported for tests. */
@@ -97,28 +99,7 @@ function jsonScalarKind(t: string): string | null {
   return null;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Decoding
-
-function decode(bytes: Buffer, name: string): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return bytes.subarray(2).toString('utf16le');
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) {
-    const swapped = Buffer.from(bytes.subarray(2));
-    swapped.swap16();
-    return swapped.toString('utf16le');
-  }
-  const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
-  const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes.subarray(start));
-  if (text.includes('\uFFFD')) {
-    throw new InputError(
-      'the plan is not valid UTF-8 (nor UTF-16 with a byte-order mark)',
-      name,
-      undefined,
-      'Save the plan CSV from Excel as "CSV UTF-8 (comma delimited)" and try again.',
-    );
-  }
-  return text;
-}
+const PLAN_ENCODING_HINT = 'Save the plan CSV from Excel as "CSV UTF-8 (comma delimited)" and try again.';
 
 // ---------------------------------------------------------------------------------------------
 // JSON forms
@@ -151,7 +132,7 @@ function parseJsonPlan(text: string, name: string): { plan: PlanDocument; format
     throw new InputError('the plan is JSON but neither a plan document nor plan rows', name, 1, PLAN_HINT);
   }
   // JSON lines: one row per line; a plan document header line may come first.
-  const rows: PlanRow[] = [];
+  const rows: ReadRow[] = [];
   const sourceLines: number[] = [];
   let header: Record<string, unknown> | undefined;
   const lines = text.split(/\r?\n/);
@@ -280,7 +261,7 @@ function parseCsvPlan(text: string, name: string): { plan: PlanDocument; format:
       'A plan CSV has the columns line,input,email,zivverId,userName,newKey,action,reason,fingerprint,check(,previousKey) as `zivver-keytool plan --out plan.csv` writes them. In Excel, delete rows but keep the header row and the columns.',
     );
   }
-  const rows: PlanRow[] = [];
+  const rows: ReadRow[] = [];
   const sourceLines: number[] = [];
   for (const { record, info } of records.slice(1)) {
     if (record.every((c) => c.trim() === '')) continue; // Excel's empty trailing rows (";;;;;;")
@@ -323,7 +304,16 @@ function text(v: unknown): string {
   return typeof v === 'string' ? v : String(v);
 }
 
-function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' | 'item', rowNo?: number): PlanRow {
+/**
+ * A plan row as read, with the plan-wide fields (Zivver URL, key source, ...) a CSV or JSON-lines
+ * row carries: such a file has no document header to carry them.
+ */
+interface ReadRow {
+  row: PlanRow;
+  context?: PlanRowContext;
+}
+
+function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' | 'item', rowNo?: number): ReadRow {
   const where = unit === 'row' ? `row ${rowNo}` : unit === 'item' ? `item ${line}` : undefined;
   if (!v || typeof v !== 'object' || Array.isArray(v)) {
     throw new InputError(`${where ? where + ': ' : ''}expected a plan row object`, name, unit === 'line' ? line : line || undefined, PLAN_HINT);
@@ -369,8 +359,7 @@ function toPlanRow(v: unknown, name: string, line: number, unit: 'row' | 'line' 
     const value = field(o, k);
     if (typeof value === 'string' && value.trim()) context[k] = value.trim();
   }
-  if (Object.keys(context).length) rowContexts.set(row, context);
-  return row;
+  return Object.keys(context).length ? { row, context } : { row };
 }
 
 /**
@@ -389,9 +378,6 @@ function restoreNeutralized(row: PlanRow): void {
   if (rowCheck(restored) === row.check) Object.assign(row, restored);
 }
 
-/** The plan-wide fields found on rows (CSV / JSON lines), until documentFromRows lifts them onto the plan. */
-const rowContexts = new WeakMap<PlanRow, PlanRowContext>();
-
 const CONTEXT_LABEL: Record<keyof PlanRowContext, string> = {
   zivverUrl: 'Zivver URLs',
   keySource: 'key sources',
@@ -399,26 +385,28 @@ const CONTEXT_LABEL: Record<keyof PlanRowContext, string> = {
   previousKeySource: 'previous key sources',
 };
 
-function documentFromRows(rows: PlanRow[], name = 'the plan'): PlanDocument {
+/** A plan document around rows read without one (CSV, JSON lines, an array), with the one URL, key source, ... they name. */
+function documentFromRows(read: readonly ReadRow[], name = 'the plan'): PlanDocument {
   const lifted: PlanRowContext = {};
   for (const k of PLAN_ROW_CONTEXT) {
-    const seen = new Map<string, PlanRow>();
+    const seen = new Map<string, ReadRow>();
     const norm = (v: string) => (k === 'zivverUrl' ? v.replace(/\/+$/, '').toLowerCase() : v);
-    for (const r of rows) {
-      const v = rowContexts.get(r)?.[k];
+    for (const r of read) {
+      const v = r.context?.[k];
       if (v && !seen.has(norm(v))) seen.set(norm(v), r);
     }
     if (seen.size > 1) {
-      const [a, b] = [...seen.values()];
+      const [a, b] = [...seen.values()] as [ReadRow, ReadRow];
       throw new InputError(
-        `rows of this plan were made with different ${CONTEXT_LABEL[k]} (${rowContexts.get(a)![k]} at plan line ${a.line}, ${rowContexts.get(b)![k]} at plan line ${b.line})`,
+        `rows of this plan were made with different ${CONTEXT_LABEL[k]} (${a.context![k]} at plan line ${a.row.line}, ${b.context![k]} at plan line ${b.row.line})`,
         name,
         undefined,
         'Apply plans one at a time; do not paste rows of several plans into one file.',
       );
     }
-    if (seen.size) lifted[k] = rowContexts.get([...seen.values()][0])![k];
+    if (seen.size) lifted[k] = [...seen.values()][0]!.context![k];
   }
+  const rows = read.map((r) => r.row);
   const keyFormat = lifted.keyFormat === 'guid' || lifted.keyFormat === 'base64' ? lifted.keyFormat : 'raw';
   // The inputs the rows came from (their plan named them), so the ledger records where keys came from.
   const inputs = [...new Set(rows.map((r) => r.input).filter((i): i is string => Boolean(i)))].map((i) => ({ name: i, sha256: '' }));
@@ -485,7 +473,7 @@ function validatePlan(plan: PlanDocument, name: string, sourceLines: number[]): 
         return;
       }
     }
-    const id = r.zivverId.toLowerCase();
+    const id = accountIdKey(r.zivverId);
     const prevId = byId.get(id);
     if (prevId !== undefined) {
       problems.push({ line: at(i), text: `${label(r)}: a second set row for account ${r.zivverId} (first at line ${at(prevId) || '?'})` });

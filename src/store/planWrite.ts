@@ -10,9 +10,9 @@ import { stringify } from 'csv-stringify/sync';
 import { PLAN_CSV_COLUMNS, planRowContext, type PlanRowContext } from '../core/planDocument.js';
 import type { PlanDocument, PlanRow } from '../core/types.js';
 import { shown } from '../core/shown.js';
-import { UsageError } from '../errors.js';
 import { neutralizeFormula } from './csvCell.js';
 import { writeOutputFile, type WriteOutputOptions } from './fileGuard.js';
+import { csvDelimiterFor, outputKind } from './outputFile.js';
 
 export interface CsvOptions {
   delimiter: string;
@@ -96,22 +96,6 @@ export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterabl
   }
 }
 
-/** Writes a file through a temporary name and a rename (writeOutputFile); content may come in pieces. */
-export async function writeFileAtomic(file: string, content: string | Iterable<string>): Promise<void> {
-  await writeOutputFile(file, content);
-}
-
-export function planOutputKind(file: string): 'json' | 'jsonl' | 'csv' | 'html' {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.json') return 'json';
-  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  if (ext === '.csv' || ext === '.tsv') return 'csv';
-  if (ext === '.html' || ext === '.htm') return 'html';
-  throw new UsageError(
-    `--out ${shown(file)}: unknown file type "${ext || '(none)'}"; use a name ending in .json (the plan document), .jsonl (rows as JSON lines), .csv/.tsv (rows for Excel) or .html (a page for reviewers)`,
-  );
-}
-
 /**
  * Writes the plan to each --out file by its extension. `renderHtml` makes the HTML report; it is
  * given the plan's other files (the page names them as where every row is).
@@ -125,14 +109,12 @@ export async function writePlanOutputs(
   write: Omit<WriteOutputOptions, 'label'> = {},
 ): Promise<string[]> {
   const written: string[] = [];
-  // Refuse bad names before writing anything.
-  for (const f of files) {
-    if (planOutputKind(f) === 'html' && !renderHtml) throw new UsageError(`--out ${shown(f)}: this command writes no HTML report`);
-  }
-  const dataFiles = files.filter((f) => planOutputKind(f) !== 'html').map((f) => path.basename(f));
+  const html = { html: renderHtml !== undefined };
+  for (const f of files) outputKind(f, html); // refuse bad names before writing anything
+  const dataFiles = files.filter((f) => outputKind(f, html) !== 'html').map((f) => path.basename(f));
   for (const f of files) {
     const file = path.resolve(cwd, f);
-    const kind = planOutputKind(file);
+    const kind = outputKind(file, html);
     const content =
       kind === 'html'
         ? renderHtml!(dataFiles)
@@ -142,7 +124,7 @@ export async function writePlanOutputs(
           ? planJsonlPieces(plan.rows, planRowContext(plan))
           : planCsvPieces(plan.rows, {
               ...csv,
-              delimiter: path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.delimiter,
+              delimiter: csvDelimiterFor(file, csv.delimiter),
               context: planRowContext(plan),
             });
     await writeOutputFile(file, content, { ...write, label: `--out ${shown(f)}` });

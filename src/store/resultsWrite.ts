@@ -1,23 +1,16 @@
 /**
- * Writing apply results to --out files: .json document, .jsonl rows, .csv rows for Excel.
+ * Writing apply results to --out files: .json document, .jsonl rows, .csv rows for Excel, each
+ * written through the file guard's one writer (writeOutputFile).
  */
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
-import { UsageError } from '../errors.js';
 import { shown } from '../core/shown.js';
-import type { ResultRow, ResultStatus } from './journal.js';
+import type { ResultRow, ResultStatus } from '../core/records.js';
 import { neutralizeFormula } from './csvCell.js';
 import { writeOutputFile, type WriteOutputOptions } from './fileGuard.js';
+import { csvDelimiterFor, outputKind } from './outputFile.js';
 
 export const RESULT_CSV_COLUMNS = ['email', 'zivverId', 'userName', 'newKey', 'status', 'httpStatus', 'error', 'at', 'line', 'runId'] as const;
-
-export function resultsOutputKind(file: string): 'json' | 'jsonl' | 'csv' {
-  const ext = path.extname(file).toLowerCase();
-  if (ext === '.json') return 'json';
-  if (ext === '.jsonl' || ext === '.ndjson') return 'jsonl';
-  if (ext === '.csv' || ext === '.tsv' || ext === '.txt') return 'csv';
-  throw new UsageError(`--out ${shown(file)}: unknown file type "${ext || '(none)'}"; use a name ending in .json, .jsonl or .csv`);
-}
 
 export function resultsToCsv(rows: readonly ResultRow[], delimiter: string, bom: boolean): string {
   const records = rows.map((r) =>
@@ -46,13 +39,13 @@ export async function writeResultOutputs(
 ): Promise<void> {
   for (const f of files) {
     const file = path.resolve(cwd, f);
-    const kind = resultsOutputKind(file);
+    const kind = outputKind(file);
     const content =
       kind === 'json'
         ? JSON.stringify({ kind: 'zivver-keyresults', ...meta, results: rows }, null, 2) + '\n'
         : kind === 'jsonl'
           ? rows.map((r) => JSON.stringify(r) + '\n').join('')
-          : resultsToCsv(rows, path.extname(file).toLowerCase() === '.tsv' ? '\t' : csv.csvDelimiter, csv.csvBom);
+          : resultsToCsv(rows, csvDelimiterFor(file, csv.csvDelimiter), csv.csvBom);
     await writeOutputFile(file, content, { ...write, label: `--out ${shown(f)}` });
   }
 }

@@ -29,7 +29,6 @@ const MAX_BODY_IN_MESSAGE = 1000;
 
 export interface HttpScimClientStats extends ScimClientStats {
   writeRetries: number;
-  waitedMs: number;
 }
 
 interface Attempted {
@@ -101,7 +100,7 @@ export function createScimClient(opts: ScimClientOptions): HttpScimClient {
 }
 
 export class HttpScimClient implements ScimClient {
-  readonly stats: HttpScimClientStats = { requests: 0, throttled: 0, retries: 0, writeRetries: 0, waitedMs: 0 };
+  readonly stats: HttpScimClientStats = { requests: 0, throttled: 0, retries: 0, writeRetries: 0 };
   readonly baseUrl: string;
   private readonly apiKey: string;
   private readonly budget: RateBudget;
@@ -247,13 +246,6 @@ export class HttpScimClient implements ScimClient {
     return this.parseUser(res, 'GET', path);
   }
 
-  async findUsersByUserName(userName: string): Promise<ScimUser[]> {
-    const filter = `userName eq ${scimString(userName)}`;
-    const path = `/Users?filter=${encodeURIComponent(filter)}&startIndex=1&count=${this.pageSize}`;
-    const res = await this.request({ method: 'GET', path });
-    return this.parseListResponse(res, path).resources;
-  }
-
   async replaceUser(id: string, body: ScimUser, opts: ReplaceUserOptions = {}): Promise<ScimUser> {
     if (body.id !== undefined && body.id !== id) {
       // A mismatch would write one account's attributes onto another.
@@ -271,16 +263,6 @@ export class HttpScimClient implements ScimClient {
       this.logger.warn(`Zivver acknowledged PUT ${path} (${res.status}) with an answer that is not a user: ${(err as Error).message.split('\n')[0]}`);
       return body;
     }
-  }
-
-  /**
-   * A cheap proof that URL, TLS and key work: one listing request asking for a single account
-   * (Zivver may still send all of them). Returns the server's totalResults.
-   */
-  async probe(): Promise<{ totalResults: number | undefined }> {
-    const path = '/Users?startIndex=1&count=1';
-    const res = await this.request({ method: 'GET', path });
-    return { totalResults: this.parseListResponse(res, path).totalResults };
   }
 
   // ---------------------------------------------------------------- the chokepoint
@@ -317,8 +299,6 @@ export class HttpScimClient implements ScimClient {
         release = await this.budget.acquire(this.signal);
       } catch (err) {
         throw this.aborted(method, path, attempt - 1, mayHaveApplied, err);
-      } finally {
-        this.stats.waitedMs = this.budget.waitedMs;
       }
       if (isWrite && spec.notAfter !== undefined && this.clock.now() > spec.notAfter) {
         // The wait for a slot outlived the data the body was built from: not sent.
@@ -765,11 +745,6 @@ function isScimUser(v: unknown): v is ScimUser {
     (v as { id: string }).id !== '' &&
     typeof (v as { userName?: unknown }).userName === 'string'
   );
-}
-
-/** A SCIM filter string literal (RFC 7644 §3.4.2.2 uses JSON string syntax). */
-export function scimString(value: string): string {
-  return JSON.stringify(value);
 }
 
 /** Retry-After as milliseconds from now: delta-seconds or an HTTP date; undefined when absent or unreadable. */

@@ -68,10 +68,12 @@ export class ZivverAbortedError extends InterruptedError implements RequestFailu
   }
 }
 
-/** Whether a failed request might nevertheless have taken effect (false for anything else). */
-export function mayHaveBeenApplied(err: unknown): boolean {
-  return (
-    (err instanceof ZivverHttpError || err instanceof ZivverUnreachableError || err instanceof ZivverAbortedError) &&
-    err.mayHaveBeenApplied
-  );
+/**
+ * Whether a failed write might nevertheless have taken effect. The client's own errors say so
+ * (their mayHaveBeenApplied); any other answer from Zivver, or a failure to reach it, means it did
+ * not; an error that cannot be classified after the request went out is assumed to have.
+ */
+export function writeMayHaveApplied(err: unknown): boolean {
+  if (err && typeof err === 'object' && 'mayHaveBeenApplied' in err) return Boolean((err as { mayHaveBeenApplied: unknown }).mayHaveBeenApplied);
+  return !(err instanceof ZivverApiError) && !(err instanceof ConnectionError);
 }

@@ -12,14 +12,11 @@
  * it is released (the answer came back): whenever the server saw the request, it has left the
  * server's window before the slot is reused. The cost is one round trip per window.
  */
-import type { RateLimit } from './types.js';
+import type { Clock, RateLimit } from './types.js';
+
+export type { Clock };
 
 /** Time source and timers, injectable so tests can prove the window property without waiting. */
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
 
 export const systemClock: Clock = {
   now: () => Date.now(),
@@ -82,8 +79,6 @@ export class RateBudget {
   private pausedUntil = 0;
   /** What the server last said it will still take (RateLimit-Remaining) before resetAt (clock ms). */
   private server: { remaining: number; resetAt: number } | undefined;
-  /** Total time callers spent waiting in acquire(), for stats. */
-  waitedMs = 0;
 
   constructor(limit: RateLimit, opts: RateBudgetOptions = {}) {
     checkLimit(limit);
@@ -156,7 +151,6 @@ export class RateBudget {
    */
   acquire(signal?: AbortSignal): Promise<ReleaseSlot> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const started = this.clock.now();
     return new Promise<ReleaseSlot>((resolve, reject) => {
       const onAbort = () => {
         const i = this.queue.indexOf(waiter);
@@ -167,7 +161,6 @@ export class RateBudget {
       };
       const waiter: Waiter = {
         resolve: (release) => {
-          this.waitedMs += this.clock.now() - started;
           resolve(release);
         },
         reject,

@@ -4,7 +4,6 @@
  */
 
 export const ZIVVER_USER_EXTENSION = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
-export const ENTERPRISE_USER_EXTENSION = 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User';
 
 /** A SCIM user exactly as Zivver returned it (kept raw: apply must PUT it back unchanged). */
 export type ScimUser = Record<string, unknown> & { id: string; userName: string };
@@ -42,7 +41,7 @@ export interface ScimClientOptions {
   /** Extra room per budget window (default 1% of the window, at most 100 ms). */
   budgetMarginMs?: number;
   /** Time source for the budget and backoff (tests). */
-  clock?: import('./rateBudget.js').Clock;
+  clock?: Clock;
   /** Outbound proxy settings (--proxy, HTTPS_PROXY ...); default: direct. */
   proxy?: import('../util/proxy.js').ProxyConfig;
 }
@@ -56,8 +55,6 @@ export interface ScimClientStats {
   retries: number;
   /** Writes (PUT) that needed more than one attempt (set by HttpScimClient; optional for fakes). */
   writeRetries?: number;
-  /** Total ms requests spent waiting for the client-side budget (set by HttpScimClient). */
-  waitedMs?: number;
 }
 
 export interface ReplaceUserOptions {
@@ -75,14 +72,19 @@ export interface ScimClient {
   listAccounts?(onProgress?: (received: number, total: number | undefined) => void): Promise<import('../core/types.js').ZivverAccount[]>;
   /** One user by id; null when Zivver says it does not exist (400/404 for unknown ids). */
   getUser(id: string): Promise<ScimUser | null>;
-  /** Users whose userName equals this (filter=userName eq "..."). */
-  findUsersByUserName(userName: string): Promise<ScimUser[]>;
   /**
    * PUT /Users/{id} with this whole body; returns Zivver's answer. With `notAfter` (epoch ms) the
    * body is never sent or re-sent after that time (a retry after a long 429/5xx wait would write
    * back stale data): ZivverStaleWriteError instead, and the caller reads the account again.
    */
   replaceUser(id: string, body: ScimUser, opts?: ReplaceUserOptions): Promise<ScimUser>;
-  /** Counters since the client was made (HttpScimClient also has probe(): a 1-user listing that proves URL, TLS and key). */
+  /** Counters since the client was made. */
   readonly stats: ScimClientStats;
+}
+
+/** Time as the client and its rate budget see it (tests pass a fake one). */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
 }

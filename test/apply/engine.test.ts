@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { runApplyEngine, bodyWithKey, rowsToWrite, type ApplyEngineDeps, type ApplyEngineOptions } from '../../src/apply/engine.js';
 import type { PlanRow } from '../../src/core/types.js';
-import { ledgerKnowledgeFrom, type LedgerEntry } from '../../src/store/ledger.js';
-import { rowKey, type ResultRow } from '../../src/store/journal.js';
+import type { LedgerEntry, ResultRow } from '../../src/core/records.js';
+import { ledgerKnowledgeFrom } from '../../src/store/ledger.js';
+import { rowKey } from '../../src/store/journal.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { RecordError, ZivverOutageError } from '../../src/errors.js';
 import { ZivverHttpError } from '../../src/zivver/errors.js';

@@ -39,11 +39,6 @@ export class FakeScimClient implements ScimClient {
     return u ? this.visible(u) : null;
   }
 
-  async findUsersByUserName(userName: string): Promise<ScimUser[]> {
-    this.stats.requests++;
-    return [...this.users.values()].filter((u) => u.userName === userName).map((u) => this.visible(u));
-  }
-
   async replaceUser(id: string, body: ScimUser): Promise<ScimUser> {
     this.stats.requests++;
     this.beforePut?.(id);

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import path from 'node:path';
-import { ExitCode, UsageError } from '../../src/errors.js';
 import {
   resolveApplyOptions,
+  resolveApplyReporting,
   resolveCanary,
   resolveGraphSignIn,
   resolveLedgerFile,
@@ -13,20 +13,11 @@ import {
   type PlanOptionArgs,
 } from '../../src/cli/options.js';
 import { detailedExitcodeAsked } from '../../src/cli/commands/plan.js';
+import { CLIENT_ID, graphSignInDefaults, TENANT_ID } from '../helpers/graphSignIn.js';
+import { usage } from '../helpers/usage.js';
 
-const T = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const C = '11111111-2222-3333-4444-555555555555';
-
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UsageError);
-    expect((e as UsageError).exitCode).to.equal(ExitCode.Usage);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+const T = TENANT_ID;
+const C = CLIENT_ID;
 
 describe('resolveZivverConnection (the Zivver group)', () => {
   it('checks the URL, parses the rate limit and resolves the proxy; the API key is not read here', () => {
@@ -93,6 +84,26 @@ describe('resolveApplyOptions (the apply groups)', () => {
   });
 });
 
+describe('resolveApplyReporting (the output group and --report, for apply and sync)', () => {
+  const args = { yes: false, output: 'table' as const, csvDelimiter: ',', csvBom: false, force: false };
+  it('keeps --report as given (the file guard resolves and checks it) and the output settings', () => {
+    expect(resolveApplyReporting({ ...args, yes: true, out: ['r.csv', 'r.txt'], report: 'r.html' })).to.deep.equal({
+      yes: true,
+      out: ['r.csv', 'r.txt'],
+      report: 'r.html',
+      output: 'table',
+      csvDelimiter: ',',
+      csvBom: false,
+      force: false,
+    });
+  });
+  it('refuses an --out name that is no results file, pointing a .html one to --report', () => {
+    expect(usage(() => resolveApplyReporting({ ...args, out: ['r.html'] }))).to.match(/--report r\.html/);
+    expect(usage(() => resolveApplyReporting({ ...args, out: ['r.xlsx'] }))).to.match(/unknown file type "\.xlsx"/);
+    expect(usage(() => resolveApplyReporting({ ...args, report: 'r.pdf' }))).to.match(/ending in \.html/);
+  });
+});
+
 describe('plan --detailed-exitcode on the raw command line', () => {
   it('is asked for by the flag (last word wins), including a flag yargs would refuse after it', () => {
     expect(detailedExitcodeAsked(['plan', '--detailed-exitcode'])).to.equal(true);
@@ -104,14 +115,7 @@ describe('plan --detailed-exitcode on the raw command line', () => {
 });
 
 describe('resolveGraphSignIn (the Microsoft Graph group)', () => {
-  const args: GraphOptionArgs = {
-    tenantId: T,
-    clientId: C,
-    deviceCode: false,
-    managedIdentity: false,
-    authorityHost: 'https://login.microsoftonline.com',
-    graphUrl: 'https://graph.microsoft.com',
-  };
+  const args: GraphOptionArgs = { ...graphSignInDefaults };
   it('maps the flags', () => {
     const o = resolveGraphSignIn({ ...args, certificate: 'app.pfx', graphGroup: ` ${C} `, graphFilter: "endswith(mail,'@x.nl')", authorityHost: 'https://login.microsoftonline.us/', graphUrl: 'https://graph.microsoft.us' });
     expect(o).to.deep.equal({
@@ -138,7 +142,7 @@ describe('resolveGraphSignIn (the Microsoft Graph group)', () => {
 
 
 describe('resolveSsoSafety and resolveCanary (SSO safety)', () => {
-  const graph: GraphOptionArgs = { deviceCode: false, managedIdentity: false, authorityHost: 'https://login.microsoftonline.com', graphUrl: 'https://graph.microsoft.com', tenantId: T, clientId: C };
+  const graph: GraphOptionArgs = { ...graphSignInDefaults };
   const plan: PlanOptionArgs = { input: ['a.csv'], inputFormat: 'auto', source: 'file', keySource: 'objectId', ignoreLedger: false };
 
   it('--key-source sso, --check-sso and --verify-with-graph carry the Graph sign-in settings; none asked → no SSO settings', () => {

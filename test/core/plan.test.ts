@@ -65,8 +65,13 @@ describe('core/plan planKeyChanges', () => {
 
   it('applies filters before matching', () => {
     const users = [sourceUser({ primaryEmail: 'an@org.nl', objectId: guid(1) }), sourceUser({ primaryEmail: 'bo@org.nl', objectId: guid(2) })];
-    const { rows } = planKeyChanges(users, accounts, noLedger, { ...objectId, filters: { includeEmails: ['bo@org.nl'] } });
+    const { rows, filteredOut } = planKeyChanges(users, accounts, noLedger, { ...objectId, filters: { includeEmails: ['bo@org.nl'] } });
     expect(rows.map((r) => r.action)).to.deep.equal(['skipped', 'set']);
+    // The kind of skip is structured, not read back from the reason text.
+    expect([...filteredOut]).to.deep.equal([rows[0]]);
+    const shared = planKeyChanges([sourceUser({ primaryEmail: 'bo@org.nl', objectId: guid(2), recipientTypeDetails: 'SharedMailbox' })], accounts, noLedger, objectId);
+    expect(shared.rows[0]!.action).to.equal('skipped');
+    expect(shared.filteredOut.size).to.equal(0);
   });
 
   it('marks ambiguous when two accounts match', () => {

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { JournalWriter, readJournal, type ResultRow } from '../../src/store/journal.js';
+import type { ResultRow } from '../../src/core/records.js';
+import { JournalWriter, readJournal } from '../../src/store/journal.js';
 
 const tmpDir = () => fs.mkdtemp(path.join(os.tmpdir(), 'zk-journal-'));
 

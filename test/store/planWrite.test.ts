@@ -6,7 +6,8 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { assemblePlanDocument } from '../../src/core/planDocument.js';
 import { PLAN_ACTIONS, type PlanRow } from '../../src/core/types.js';
-import { planCsvPieces, planJsonlPieces, planJsonPieces, planRowsToCsv, writeFileAtomic, writePieces, writePlanOutputs } from '../../src/store/planWrite.js';
+import { writeOutputFile } from '../../src/store/fileGuard.js';
+import { planCsvPieces, planJsonlPieces, planJsonPieces, planRowsToCsv, writePieces, writePlanOutputs } from '../../src/store/planWrite.js';
 
 const rowArb: fc.Arbitrary<PlanRow> = fc.record(
   {
@@ -77,7 +78,7 @@ describe('store/planWrite: plans written in pieces', () => {
         throw new Error('boom');
       }
       let err: unknown;
-      await writeFileAtomic(path.join(dir, 'x.json'), failing()).catch((e: unknown) => (err = e));
+      await writeOutputFile(path.join(dir, 'x.json'), failing()).catch((e: unknown) => (err = e));
       expect(String(err)).to.contain('boom');
       expect((await fs.readdir(dir)).sort()).to.deep.equal(['p.csv', 'p.json', 'p.jsonl']);
     } finally {

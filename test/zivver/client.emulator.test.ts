@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { startEmulator, type EmulatorHandle, type EmulatorOptions } from '../../src/emulator/index.js';
 import { ConnectionError, ZivverApiError } from '../../src/errors.js';
-import { createScimClient, mayHaveBeenApplied, ZIVVER_USER_EXTENSION, type ScimClientOptions, type ScimUser } from '../../src/zivver/index.js';
+import { createScimClient, writeMayHaveApplied, ZIVVER_USER_EXTENSION, type ScimClientOptions, type ScimUser } from '../../src/zivver/index.js';
 import { capturingLogger } from './server.js';
 import { testSecret } from '../helpers/secrets.js';
 
@@ -65,16 +65,13 @@ describe('zivver/client against the emulator', function () {
     expect(c.stats.requests).to.equal(2);
   });
 
-  it('reads, finds and replaces one account; unknown ids are null', async () => {
+  it('reads and replaces one account; unknown ids are null', async () => {
     await start({ users: tenant(5) });
     const c = client();
     const id = emu!.users()[1]!.id;
     const user = (await c.getUser(id))!;
     expect(user.userName).to.equal('medewerker2@zorg.example.nl');
     expect(await c.getUser('6f1c2a00-0000-4000-8000-999999999999')).to.equal(null);
-    expect(ids(await c.findUsersByUserName('medewerker2@zorg.example.nl'))).to.deep.equal([id]);
-    // (An escaped quote is valid per RFC 7644, but SCIMMY's filter parser refuses it: not tried here.)
-    expect(await c.findUsersByUserName('nobody@zorg.example.nl')).to.deep.equal([]);
     const ext = user[ZIVVER_USER_EXTENSION] as Record<string, unknown>;
     await c.replaceUser(id, { ...user, [ZIVVER_USER_EXTENSION]: { ...ext, SsoAccountKey: 'new-key-2' } });
     expect(emu!.getKey(id)).to.equal('new-key-2');
@@ -151,6 +148,6 @@ describe('zivver/client against the emulator', function () {
     const { meta: _meta, ...body } = user;
     await client({ maxRetries: 1 }).replaceUser(user.id, body as ScimUser).catch((e) => (err = e));
     expect(err).to.be.instanceOf(ConnectionError);
-    expect(mayHaveBeenApplied(err)).to.equal(true);
+    expect(writeMayHaveApplied(err)).to.equal(true);
   });
 });

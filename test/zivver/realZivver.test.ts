@@ -4,9 +4,9 @@
  * admin how to paste the key. A programmable server stands in for Zivver's edge.
  */
 import { expect } from 'chai';
-import { ZivverHttpError, createScimClient, looksBase64Encoded, parseRateLimitHeaders, type ScimClientOptions } from '../../src/zivver/index.js';
+import { ZivverHttpError, createScimClient, looksBase64Encoded, parseRateLimitHeaders } from '../../src/zivver/index.js';
 import { randomBytes } from 'node:crypto';
-import { capturingLogger, listResponse, makeUsers, startServer, type Handler, type SeenRequest, type TestServer } from './server.js';
+import { capturingLogger, type Handler, listResponse, makeUsers, rejection, type SeenRequest, serverPerTest } from './server.js';
 import { testSecret } from '../helpers/secrets.js';
 
 const KEY = testSecret('sk-real');
@@ -16,26 +16,8 @@ const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const UNSUPPORTED = { status: 415, body: { code: 415, message: 'HTTP 415 Unsupported Media Type' } };
 
 describe('zivver/client against Zivver as it really answers', () => {
-  let server: TestServer | undefined;
-  afterEach(async () => {
-    await server?.close();
-    server = undefined;
-  });
-  async function serve(handler: Handler) {
-    server = await startServer(handler);
-    return server;
-  }
-  function client(extra: Partial<ScimClientOptions> = {}) {
-    return createScimClient({ baseUrl: server!.url, apiKey: KEY, rateLimit: { requests: 1000, seconds: 1 }, retryBaseMs: 10, retryMaxMs: 50, maxRetries: 3, ...extra });
-  }
-  async function rejection(p: Promise<unknown>): Promise<Error> {
-    try {
-      await p;
-    } catch (err) {
-      return err as Error;
-    }
-    throw new Error('expected a rejection');
-  }
+  const t = serverPerTest(KEY);
+  const { serve, client } = t;
 
   describe('media types', () => {
     /** A Zivver that takes user writes only as `accepted`. */
@@ -43,7 +25,7 @@ describe('zivver/client against Zivver as it really answers', () => {
       if (req.method !== 'PUT') return { body: makeUsers(1)[0] };
       return req.headers['content-type'] === accepted ? { body: JSON.parse(req.body) } : UNSUPPORTED;
     };
-    const puts = (): SeenRequest[] => server!.requests.filter((r) => r.method === 'PUT');
+    const puts = (): SeenRequest[] => t.server!.requests.filter((r) => r.method === 'PUT');
 
     it('on a 415 switches to application/scim+json once, logs why at info level, and repeats that PUT unchanged', async () => {
       await serve(onlyTakes('application/scim+json'));
@@ -107,7 +89,7 @@ describe('zivver/client against Zivver as it really answers', () => {
       const log = capturingLogger();
       const c = client({ logger: log });
       expect(await c.listUsers()).to.have.length(2);
-      expect(server!.requests.map((r) => r.headers.accept)).to.deep.equal(['application/json, application/scim+json', 'application/scim+json, application/json']);
+      expect(t.server!.requests.map((r) => r.headers.accept)).to.deep.equal(['application/json, application/scim+json', 'application/scim+json, application/json']);
       expect(log.lines.find((l) => l.level === 'info')!.message).to.match(/406 Not Acceptable for Accept application\/json, application\/scim\+json/);
     });
 
@@ -171,7 +153,7 @@ describe('zivver/client against Zivver as it really answers', () => {
       const c = client({ rateLimit: { requests: 1000, seconds: 1 } });
       await c.getUser('x'); // learns the server's count
       for (let round = 0; round < 3; round++) await Promise.all(Array.from({ length: 3 }, () => c.getUser('x')));
-      expect(server!.requests.length).to.equal(10);
+      expect(t.server!.requests.length).to.equal(10);
       expect(c.stats.throttled).to.equal(0);
     });
   });
@@ -192,7 +174,7 @@ describe('zivver/client against Zivver as it really answers', () => {
         const apiKey = encoded ? Buffer.from(raw).toString('base64') : raw;
         await serve(() => ({ status: 401, body: 'Unauthorized' }));
         const log = capturingLogger();
-        const c = createScimClient({ baseUrl: server!.url, apiKey, logger: log });
+        const c = createScimClient({ baseUrl: t.server!.url, apiKey, logger: log });
         const err = await rejection(c.listUsers());
         expect(err.message).to.contain('Paste the API key exactly as the Zivver admin portal shows it');
         expect(err.message).to.contain(encoded ? 'looks base64-encoded' : 'does not look base64-encoded');
@@ -200,7 +182,7 @@ describe('zivver/client against Zivver as it really answers', () => {
         expect(err.message).not.to.contain(raw);
         expect(JSON.stringify(log.lines)).not.to.contain(apiKey);
         // Sent as given.
-        expect(server!.requests[0]!.headers.authorization).to.equal(`Bearer ${apiKey}`);
+        expect(t.server!.requests[0]!.headers.authorization).to.equal(`Bearer ${apiKey}`);
       });
     }
   });

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../../src/util/logger.js';
+import { createScimClient, type ScimClientOptions } from '../../src/zivver/index.js';
 import type { ScimUser } from '../../src/zivver/types.js';
 
 export interface SeenRequest {
@@ -126,4 +127,36 @@ export function capturingLogger(): CapturingLogger {
     debug: at('debug'),
     close: async () => {},
   };
+}
+
+/**
+ * One programmable server per test, and a SCIM client for it with fast retries; the server is
+ * closed after each test. `t.server` is the running server (after `t.serve`).
+ */
+export function serverPerTest(apiKey: string) {
+  const t = {
+    server: undefined as TestServer | undefined,
+    async serve(handler: Handler): Promise<TestServer> {
+      t.server = await startServer(handler);
+      return t.server;
+    },
+    client(extra: Partial<ScimClientOptions> = {}) {
+      return createScimClient({ baseUrl: t.server!.url, apiKey, rateLimit: { requests: 1000, seconds: 1 }, retryBaseMs: 10, retryMaxMs: 50, maxRetries: 3, ...extra });
+    },
+  };
+  afterEach(async () => {
+    await t.server?.close();
+    t.server = undefined;
+  });
+  return t;
+}
+
+/** The error a promise rejects with (fails the test when it resolves). */
+export async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected a rejection');
 }

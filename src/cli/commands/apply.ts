@@ -2,9 +2,9 @@ import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
 import {
   resolveApplyOptions,
+  resolveApplyReporting,
   resolveCanary,
   resolveLedgerFile,
-  resolveReportFile,
   resolveZivverConnection,
   withApplyOptions,
   withApplyReadOptions,
@@ -23,7 +23,7 @@ import {
 } from '../options.js';
 import { readPlanDetailed } from '../../store/planRead.js';
 import { maxInputBytes } from '../../util/boundedRead.js';
-import { applyAndReport, checkResultOutputs } from '../applyReport.js';
+import { applyAndReport } from '../applyReport.js';
 
 export type ApplyCommandArgs = CommonArgs &
   ApplyOptionArgs &
@@ -58,8 +58,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
       .example('$0 apply --plan plan.json --canary-ok', 'Their logins worked: write the rest') as unknown as Argv<ApplyCommandArgs>,
   run: async (args, ctx) => {
     // Output names are checked before the plan is read: a typo costs nothing.
-    checkResultOutputs(args.out);
-    const report = resolveReportFile(args);
+    const reporting = resolveApplyReporting(args);
     const read = await readPlanDetailed(args.plan, { stdin: ctx.stdin, cwd: ctx.cwd, maxBytes: maxInputBytes(args.maxInputSize), signal: ctx.signal });
     for (const w of read.warnings) ctx.logger.warn(w);
     const options = resolveApplyOptions(args);
@@ -73,13 +72,7 @@ export const applyCommand: KeytoolCommand<ApplyCommandArgs> = {
         ledgerFile: resolveLedgerFile(args, ctx),
         ...options,
         ...canary,
-        yes: args.yes,
-        ...(args.out ? { out: args.out } : {}),
-        ...(report ? { report } : {}),
-        output: args.output,
-        csvDelimiter: args.csvDelimiter,
-        csvBom: args.csvBom,
-        force: args.force,
+        ...reporting,
       },
       ctx,
     );

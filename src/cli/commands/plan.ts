@@ -8,7 +8,8 @@ import { planSummaryLine } from '../../core/plan.js';
 import type { PlanDocument, PlanRow } from '../../core/types.js';
 import { buildPlan, guardPlanReads } from '../../plan/build.js';
 import { FileGuard } from '../../store/fileGuard.js';
-import { planJsonlPieces, planJsonPieces, planOutputKind, writePieces, writePlanOutputs } from '../../store/planWrite.js';
+import { outputKind } from '../../store/outputFile.js';
+import { planJsonlPieces, planJsonPieces, writePieces, writePlanOutputs } from '../../store/planWrite.js';
 import { planRowContext } from '../../core/planDocument.js';
 import { connectZivver } from '../../zivver/connection.js';
 import type { KeytoolCommand } from '../command.js';
@@ -47,7 +48,7 @@ const PLAN_TABLE_COLUMNS = [
 ];
 
 /** Prints a plan on stdout in the chosen form; the summary line is the last line for people. */
-export async function printPlan(plan: PlanDocument, output: OutputOptionArgs['output'], ctx: CommandContext): Promise<void> {
+export async function printPlan(plan: PlanDocument, output: OutputOptionArgs['output'], ctx: CommandContext, filteredOut: ReadonlySet<PlanRow> = new Set()): Promise<void> {
   const summary = planSummaryLine(plan.summary);
   if (output === 'json' || output === 'jsonl') {
     // In pieces of a thousand rows: neither one 50 MB string nor 100,000 separate writes.
@@ -57,12 +58,11 @@ export async function printPlan(plan: PlanDocument, output: OutputOptionArgs['ou
   }
   // People: every row that needs attention or action. Unchanged rows and rows the admin's own
   // filters left out are only counted: listing 300 "not in --include-emails" rows would bury the two that matter.
-  const filteredOut = (r: PlanRow) => r.action === 'skipped' && /--(in|ex)clude-(emails|domains)/.test(r.reason);
-  const shown = plan.rows.filter((r) => r.action !== 'unchanged' && !filteredOut(r));
+  const shown = plan.rows.filter((r) => r.action !== 'unchanged' && !filteredOut.has(r));
   if (shown.length) ctx.stdout.write(renderTable(shown, PLAN_TABLE_COLUMNS, { width: terminalWidth(ctx.stdout as { isTTY?: boolean; columns?: number }) }) + '\n');
   const hidden: string[] = [];
   if (plan.summary.unchanged) hidden.push(`${plan.summary.unchanged} unchanged`);
-  const filtered = plan.rows.filter(filteredOut).length;
+  const filtered = plan.rows.filter((r) => filteredOut.has(r)).length;
   if (filtered) hidden.push(`${filtered} filtered out`);
   if (hidden.length && plan.rows.length) ctx.stdout.write(`(${hidden.join(' and ')} rows not shown; --output json or --out plan.csv has them all)\n`);
   ctx.stdout.write(summary + '\n');
@@ -88,14 +88,14 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
   run: async (args, ctx) => {
     const connection = resolveZivverConnection(args, ctx.env);
     const settings = resolvePlanSettings(args, ctx);
-    for (const f of args.out ?? []) planOutputKind(f);
+    for (const f of args.out ?? []) outputKind(f, { html: true });
     // Every file this run reads or writes, checked together before anything is read or sent.
     const files = guardPlanReads(FileGuard.forRun(ctx, args.force), settings, connection);
     for (const o of args.out ?? []) files.replaces(o, { option: '--out', what: 'an output' });
     await files.check();
     // The API key is read after every flag is checked and before any input is read.
     const client = await connectZivver(connection, ctx);
-    const { plan, details } = await buildPlan(settings, { connection, client }, ctx);
+    const { plan, details, filteredOut } = await buildPlan(settings, { connection, client }, ctx);
     for (const w of plan.warnings ?? []) ctx.logger.warn(w);
     if (args.out?.length) {
       const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd, planReportRenderer(plan, ctx.env, details), {
@@ -104,7 +104,7 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
       });
       for (const f of written) ctx.logger.info(`Plan written to ${f}`);
     }
-    await printPlan(plan, args.output, ctx);
+    await printPlan(plan, args.output, ctx, filteredOut);
     if (args.detailedExitcode) return plan.summary.set > 0 ? ExitCode.DetailedChanges : ExitCode.Ok;
     return ExitCode.Ok;
   },

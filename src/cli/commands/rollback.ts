@@ -7,11 +7,12 @@ import { planReportRenderer } from '../reports.js';
 import { resolveLedgerFile, withCommonOptions, withLedgerOption, withOutputOptions, type CommonArgs, type LedgerArgs, type OutputOptionArgs } from '../options.js';
 import { renderTable } from '../render.js';
 import { ExitCode, InputError } from '../../errors.js';
-import { planRollback } from '../../apply/rollback.js';
+import { planRollback } from '../../core/rollback.js';
 import { readJournal } from '../../store/journal.js';
 import { entriesForUrl, readLedgerEntries } from '../../store/ledger.js';
 import { FileGuard } from '../../store/fileGuard.js';
-import { planOutputKind, planRowsToJsonl, writePlanOutputs } from '../../store/planWrite.js';
+import { outputKind } from '../../store/outputFile.js';
+import { planRowsToJsonl, writePlanOutputs } from '../../store/planWrite.js';
 import { maxInputBytes } from '../../util/boundedRead.js';
 import { planRowContext } from '../../core/planDocument.js';
 
@@ -32,7 +33,7 @@ export const rollbackCommand: KeytoolCommand<RollbackCommandArgs> = {
       .example('$0 rollback --results plan.json.results.jsonl --out rollback.json', 'Write the rollback plan')
       .example('$0 apply --plan rollback.json', 'Then apply it like any plan') as unknown as Argv<RollbackCommandArgs>,
   run: async (args, ctx) => {
-    for (const f of args.out ?? []) planOutputKind(f);
+    for (const f of args.out ?? []) outputKind(f, { html: true });
     const journalFile = path.resolve(ctx.cwd, args.results);
     const journal = await readJournal(journalFile, { maxBytes: maxInputBytes(args.maxInputSize), signal: ctx.signal });
     if (!journal) throw new InputError('results journal not found', args.results, undefined, 'Give the .results.jsonl file that `apply` wrote (default: <plan>.results.jsonl beside the plan).');

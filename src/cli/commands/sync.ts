@@ -3,9 +3,9 @@ import type { Argv } from 'yargs';
 import type { KeytoolCommand } from '../command.js';
 import {
   resolveApplyOptions,
+  resolveApplyReporting,
   resolveLedgerFile,
   resolvePlanSettings,
-  resolveReportFile,
   resolveZivverConnection,
   withApplyOptions,
   withApplyReadOptions,
@@ -31,7 +31,7 @@ import { FileGuard, writeOutputFile } from '../../store/fileGuard.js';
 import { defaultJournalFor } from '../../apply/run.js';
 import { planJsonPieces } from '../../store/planWrite.js';
 import { connectZivver } from '../../zivver/connection.js';
-import { applyAndReport, checkResultOutputs } from '../applyReport.js';
+import { applyAndReport } from '../applyReport.js';
 
 export type SyncCommandArgs = CommonArgs & PlanOptionArgs & GraphOptionArgs & ApplyOptionArgs & OutputOptionArgs & ApplyReadArgs & Partial<SsoSafetyArgs> & ReportArgs & { outDir?: string };
 
@@ -57,8 +57,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
       throw new UsageError('sync needs --max-changes <N>: the most keys an unattended run may write (it refuses, writing nothing, when the plan has more).');
     }
     // Refuse a bad --out name before planning (planning reads the whole tenant).
-    checkResultOutputs(args.out);
-    const report = resolveReportFile(args);
+    const reporting = resolveApplyReporting(args);
     const connection = resolveZivverConnection(args, ctx.env);
     const settings = resolvePlanSettings(args, ctx);
     const options = resolveApplyOptions(args);
@@ -75,7 +74,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
       .keeps(`${journalFile}.lock`, { what: "the results journal's lock" })
       .appends(ledgerFile, { what: 'the ledger' }, 'ledger');
     for (const o of args.out ?? []) files.replaces(o, { option: '--out', what: 'an output' });
-    files.replaces(report, { option: '--report', what: 'the HTML report' });
+    files.replaces(reporting.report, { option: '--report', what: 'the HTML report' });
     await files.check();
     const client = await connectZivver(connection, ctx);
     const { plan } = await buildPlan(settings, { connection, client }, ctx);
@@ -93,13 +92,7 @@ export const syncCommand: KeytoolCommand<SyncCommandArgs> = {
         zivver: connection,
         ledgerFile,
         ...options,
-        yes: args.yes,
-        ...(args.out ? { out: args.out } : {}),
-        ...(report ? { report } : {}),
-        output: args.output,
-        csvDelimiter: args.csvDelimiter,
-        csvBom: args.csvBom,
-        force: args.force,
+        ...reporting,
       },
       ctx,
       client,

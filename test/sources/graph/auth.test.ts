@@ -2,29 +2,13 @@ import { expect } from 'chai';
 import { graphScope, selectSignInMethod, type GraphAuthOptions } from '../../../src/sources/graph/auth.js';
 import { buildUserQuery } from '../../../src/sources/graph/client.js';
 import { signInError } from '../../../src/sources/graph/signInErrors.js';
+import { CLIENT_ID, graphSignInDefaults, TENANT_ID } from '../../helpers/graphSignIn.js';
+import { usage } from '../../helpers/usage.js';
 import { ExitCode, GraphError, UsageError } from '../../../src/errors.js';
 
-const T = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const C = '11111111-2222-3333-4444-555555555555';
-const none: GraphAuthOptions = {
-  tenantId: T,
-  clientId: C,
-  deviceCode: false,
-  managedIdentity: false,
-  authorityHost: 'https://login.microsoftonline.com',
-  graphUrl: 'https://graph.microsoft.com',
-};
-
-function usage(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).to.be.instanceOf(UsageError);
-    expect((e as UsageError).exitCode).to.equal(ExitCode.Usage);
-    return (e as Error).message;
-  }
-  throw new Error('expected a UsageError');
-}
+const T = TENANT_ID;
+const C = CLIENT_ID;
+const none: GraphAuthOptions = { ...graphSignInDefaults };
 
 describe('graph sign-in selection', () => {
   it('picks the one way given', () => {

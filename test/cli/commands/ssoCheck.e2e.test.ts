@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../helpers/cli.js';
+import { runCli } from '../../helpers/cli.js';
 import {
   startEntraEmulator,
   sourcedAttribute,
@@ -16,8 +16,8 @@ import {
   ZIVVER_IDENTIFIER,
   type EmulatedServicePrincipal,
   type EntraEmulator,
-} from '../helpers/entraEmulator.js';
-import { GRAPH_SECRET } from '../helpers/graphE2e.js';
+} from '../../helpers/entraEmulator.js';
+import { GRAPH_SECRET } from '../../helpers/graphE2e.js';
 
 const EXT = 'extension_0a1b2c3d4e5f60718293a4b5c6d7e8f9_objectGUID';
 const ZIVVER_SP = 'a0000000-0000-4000-8000-00000000000a';

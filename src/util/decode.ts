@@ -1,5 +1,5 @@
 /**
- * Bytes → text for input files. Admins' files come from Excel ("CSV UTF-8" with a BOM, or the
+ * Bytes → text for the files admins give (inputs and plans). Admins' files come from Excel ("CSV UTF-8" with a BOM, or the
  * legacy ANSI "CSV" that is not UTF-8 at all), Windows PowerShell 5.1 (`Export-Csv -Encoding
  * Unicode` = UTF-16 LE with BOM; its default is ASCII), PowerShell 7 (UTF-8 without BOM) and
  * redirection (`>` in 5.1 writes UTF-16 LE). Undecodable bytes are refused rather than replaced:
@@ -82,8 +82,11 @@ function sniffBomlessUtf16(b: Uint8Array): TextEncoding | null {
   return null;
 }
 
-/** Decodes input bytes, or throws an InputError naming the line of the first undecodable byte. */
-export function decodeInput(name: string, bytes: Uint8Array): DecodedText {
+/**
+ * Decodes the bytes of a file the admin gave (input or plan), or throws an InputError naming the
+ * line of the first undecodable byte; `hint` says how to save the file properly.
+ */
+export function decodeInput(name: string, bytes: Uint8Array, hint: string = ANSI_HINT): DecodedText {
   let encoding: TextEncoding = 'utf-8';
   let bom = false;
   let start = 0;
@@ -115,7 +118,7 @@ export function decodeInput(name: string, bytes: Uint8Array): DecodedText {
         `the file is not valid UTF-8: undecodable byte at line ${line}${shown}; it was probably saved in a legacy ANSI code page`,
         name,
         line,
-        ANSI_HINT,
+        hint,
       );
     }
     const problem = firstInvalidUtf16(body, 0, encoding === 'utf-16le') ?? [1, 'undecodable data'];
@@ -123,7 +126,7 @@ export function decodeInput(name: string, bytes: Uint8Array): DecodedText {
       `the file is not valid ${encoding.toUpperCase()}: ${problem[1]} at line ${problem[0]}`,
       name,
       problem[0],
-      ANSI_HINT,
+      hint,
     );
   }
 }

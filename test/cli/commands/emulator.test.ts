@@ -2,12 +2,12 @@ import { expect } from 'chai';
 import { mkdtemp, readFile, writeFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgv } from '../../src/cli/parser.js';
-import { parseEmulatedRateLimit } from '../../src/cli/commands/emulator.js';
-import { ZIVVER_SCHEMA } from '../../src/emulator/index.js';
-import { runInProcess } from '../helpers/cli.js';
-import { startEmulatorProcess } from '../helpers/emulator.js';
-import { testSecret } from '../helpers/secrets.js';
+import { parseArgv } from '../../../src/cli/parser.js';
+import { parseEmulatedRateLimit } from '../../../src/cli/commands/emulator.js';
+import { ZIVVER_SCHEMA } from '../../../src/emulator/index.js';
+import { runInProcess } from '../../helpers/cli.js';
+import { startEmulatorProcess } from '../../helpers/emulator.js';
+import { testSecret } from '../../helpers/secrets.js';
 
 const KEY = testSecret('cli-test-key');
 

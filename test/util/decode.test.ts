@@ -1,11 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { decodeInput, firstInvalidUtf8 } from '../../src/sources/decode.js';
-import { expectInputError } from './helpers.js';
+import { decodeInput, firstInvalidUtf8 } from '../../src/util/decode.js';
+import { expectInputError } from '../sources/helpers.js';
 
 const SAMPLE = 'PrimarySmtpAddress,DisplayName\r\nzoe@example.nl,Zoë Müller 😀\r\n';
 
-describe('sources/decode', () => {
+describe('util/decode', () => {
   it('UTF-8 without BOM', () => {
     expect(decodeInput('f', Buffer.from(SAMPLE, 'utf8'))).to.deep.equal({ text: SAMPLE, encoding: 'utf-8', bom: false });
   });

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
-import { planRollback } from '../../src/apply/rollback.js';
+import { planRollback } from '../../src/core/rollback.js';
 import { rowCheck } from '../../src/core/fingerprint.js';
-import type { JournalContents, ResultRow } from '../../src/store/journal.js';
-import type { LedgerEntry } from '../../src/store/ledger.js';
+import type { LedgerEntry, ResultRow } from '../../src/core/records.js';
+import type { JournalContents } from '../../src/store/journal.js';
 import { parsePlanText } from '../../src/store/planRead.js';
 import { setRow } from '../store/fixtures.js';
 
@@ -14,7 +14,7 @@ const res = (i: number, status: ResultRow['status'] = 'updated'): ResultRow => (
   at: '2025-01-02T00:00:00Z', userName: setRow(i).userName, line: i, runId: 'run-2',
 });
 
-describe('apply/rollback', () => {
+describe('core/rollback (planRollback)', () => {
   const journal: JournalContents = {
     headers: [{ kind: 'zivver-keyresults', v: 1, runId: 'run-2', planSha256: 'x', plan: 'plan.json', zivverUrl: 'http://127.0.0.1:9/scim/v2', started: '', whatIf: false }],
     rows: [res(1), res(2), res(3), res(4, 'failed'), res(5)],

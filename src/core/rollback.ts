@@ -11,15 +11,22 @@
  * An account whose key this tool changed again after the journal's run is `conflict`: rolling back
  * the older run would silently undo the newer one.
  */
-import { accountFingerprint, rowCheck } from '../core/fingerprint.js';
-import type { PlanDocument, PlanRow } from '../core/types.js';
-import type { JournalContents, ResultRow } from '../store/journal.js';
-import { ledgerIdKey, type LedgerEntry } from '../store/ledger.js';
-import { summarize } from '../core/plan.js';
-import { assemblePlanDocument } from '../core/planDocument.js';
+import { accountFingerprint, rowCheck } from './fingerprint.js';
+import { accountIdKey } from './ids.js';
+import { summarize } from './plan.js';
+import { assemblePlanDocument } from './planDocument.js';
+import type { LedgerEntry, ResultRow } from './records.js';
+import type { PlanDocument, PlanRow } from './types.js';
+
+/** What rollback needs of a results journal (src/store/journal.ts reads one). */
+export interface RollbackJournal {
+  /** The runs' headers: the first names the Zivver URL written to. */
+  headers: readonly { zivverUrl: string }[];
+  rows: readonly ResultRow[];
+}
 
 export interface RollbackInput {
-  journal: JournalContents;
+  journal: RollbackJournal;
   journalName: string;
   journalSha256: string;
   ledger: readonly LedgerEntry[];
@@ -30,11 +37,11 @@ export function planRollback(input: RollbackInput): PlanDocument {
   const { journal, ledger } = input;
   // The last `updated` row per account (a journal belongs to one plan: one key per account).
   const updated = new Map<string, ResultRow>();
-  for (const r of journal.rows) if (r.status === 'updated') updated.set(ledgerIdKey(r.zivverId), r);
+  for (const r of journal.rows) if (r.status === 'updated') updated.set(accountIdKey(r.zivverId), r);
   // Rows that failed in a way that may nevertheless have set the key, and were not done later.
   const maybe = new Map<string, ResultRow>();
   for (const r of journal.rows) {
-    const k = ledgerIdKey(r.zivverId);
+    const k = accountIdKey(r.zivverId);
     if (r.status === 'failed' && r.mayHaveBeenApplied && !updated.has(k)) maybe.set(k, r);
   }
 
@@ -43,7 +50,7 @@ export function planRollback(input: RollbackInput): PlanDocument {
     // An entry that "changed" a key to itself (re-applied by an older version, which recorded
     // previousKey = key) changed nothing and knows nothing: ignore it.
     if (e.previousKey !== null && e.previousKey === e.key) return;
-    const k = ledgerIdKey(e.zivverId);
+    const k = accountIdKey(e.zivverId);
     let list = byAccount.get(k);
     if (!list) byAccount.set(k, (list = []));
     list.push({ e, i });
