@@ -2,8 +2,10 @@
  * CSV reader on csv-parse. What it adds around the parser is what admins' files need: the
  * PowerShell `#TYPE` line and Excel's `sep=` line, delimiter detection (Dutch Excel writes `;`),
  * case-insensitive unique headers, and physical line numbers for every record and every error.
+ * The text is read in pieces as it is decoded, each record handed on as soon as it is complete: a
+ * 100,000-row file is never held as one text, nor as a list of parsed rows.
  */
-import { CsvError, parse } from 'csv-parse/sync';
+import { CsvError, Parser } from 'csv-parse';
 import { quoted } from '../core/shown.js';
 import { InputError } from '../errors.js';
 import type { ParsedRecords, RawProp, RawRecord } from './record.js';
@@ -122,108 +124,225 @@ export interface CsvOptions {
   delimiter?: CsvDelimiter;
 }
 
-/** Parses decoded CSV text (BOM already removed) into records with physical start lines. */
-export function parseCsv(name: string, decoded: string, opts: CsvOptions = {}): ParsedRecords & { delimiter: CsvDelimiter } {
-  // One newline convention keeps line counting trivial; embedded CRLFs in quoted values become LF.
-  const text = decoded.includes('\r') ? decoded.replace(/\r\n?/g, '\n') : decoded;
-  const pre = skipPreamble(text);
-  const delimiter = opts.delimiter ?? pre.sep ?? detectDelimiter(text, pre.headerStart);
-  const columns = new Map<string, string>();
-  if (pre.headerStart >= text.length) {
-    // No header line exists, so there is no line to point at.
-    return { records: [], columns, delimiter, emptyBecause: 'it holds no header and no rows' };
-  }
+export interface CsvReadOptions extends CsvOptions {
+  /**
+   * The whole text (as decoded, before line endings are made one), asked for only to name the
+   * line where a quoted field that is never closed starts (csv-parse only says that the text ran out).
+   */
+  wholeText?: () => string;
+}
 
-  let rows: { record: string[]; raw: string }[];
-  try {
-    rows = parse(text.slice(pre.headerStart), {
-      delimiter,
-      raw: true,
-      // Quotes inside unquoted fields (Jan "JJ" Jansen) are kept as text; a field that opens
-      // a quote and never closes it is still an error.
-      relax_quotes: true,
-      // Field counts are checked below, with our own line numbers and a better message.
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as { record: string[]; raw: string }[];
-  } catch (err) {
-    if (err instanceof CsvError) {
-      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-        const line = findUnclosedQuoteLine(text, delimiter, pre.headerStart, pre.headerLine) ?? pre.headerLine;
+/** What a CSV input held besides its records (which went to `onRecord` one by one). */
+export type CsvReadSummary = Omit<ParsedRecords, 'records'> & { count: number; delimiter: CsvDelimiter };
+
+/** Index of the first newline outside quotes from `start` (where the header record ends), or -1. */
+function headerRecordEnd(text: string, start: number): number {
+  let quoted = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) quoted = !quoted;
+    else if (c === 0x0a && !quoted) return i;
+  }
+  return -1;
+}
+
+/** What csv-parse's streaming parser is fed through: its own chunk API, called synchronously. */
+interface CsvParseApi {
+  parse(buf: Buffer | undefined, end: boolean, push: (row: { record: string[]; raw: string }) => void, close: () => void): Error | undefined;
+}
+
+/**
+ * Reads CSV text given in pieces (BOM already removed), handing each record to `onRecord` with its
+ * physical start line as soon as it is complete. Whole-file problems come first, as if the file had
+ * been parsed whole before any record was looked at: a quote never closed anywhere is reported
+ * even when an earlier row has the wrong number of fields.
+ */
+export function readCsvRecords(name: string, pieces: Iterable<string>, onRecord: (rec: RawRecord) => void, opts: CsvReadOptions = {}): CsvReadSummary {
+  const columns = new Map<string, string>();
+  let count = 0;
+  // One newline convention keeps line counting trivial; embedded CRLFs in quoted values become LF.
+  // The last character of a piece waits for the next piece when it is a CR (half of a CRLF?) or
+  // the first half of a surrogate pair (each piece is encoded on its own).
+  let held = '';
+  const normalize = (piece: string): string => {
+    let t = held + piece;
+    held = '';
+    const last = t.charCodeAt(t.length - 1);
+    if (last === 0x0d || (last >= 0xd800 && last <= 0xdbff)) {
+      held = t.slice(-1);
+      t = t.slice(0, -1);
+    }
+    return t.includes('\r') ? t.replace(/\r\n?/g, '\n') : t;
+  };
+
+  // Until the header record is complete: the text so far (preamble, `sep=` line, header).
+  let head = '';
+  let pre: Preamble | undefined;
+  let delimiter: CsvDelimiter = ',';
+  let parser: CsvParseApi | undefined;
+
+  // Per record, after the header: each column's name as written and lower-cased (null: left out).
+  let names: ({ name: string; lower: string } | null)[] | undefined;
+  let cursor = 0;
+  // The first problem found in a record waits until the whole text has parsed: a CSV error wins.
+  // What the receiver of the records throws comes last of all (it would have seen them only then).
+  let pending: unknown;
+  let pendingReceiver: unknown;
+
+  const header = (row: { record: string[]; raw: string }) => {
+    // Header names: trimmed, matched case-insensitively; an empty name (a trailing delimiter) is ignored.
+    const out: ({ name: string; lower: string } | null)[] = [];
+    const seenAt = new Map<string, number>();
+    row.record.forEach((h, idx) => {
+      const n = h.trim();
+      if (n === '') {
+        out.push(null);
+        return;
+      }
+      const lower = n.toLowerCase();
+      const prev = seenAt.get(lower);
+      if (prev !== undefined) {
         throw new InputError(
-          `a quoted field starting at line ${line} is never closed (unbalanced ")`,
+          `column ${quoted(n)} appears twice in the header (columns ${prev + 1} and ${idx + 1}; names are compared without regard to case)`,
           name,
-          line,
-          'Check that line for a value with a stray double quote; inside a quoted value a quote is written as "".',
+          pre!.headerLine,
+          'Remove or rename one of the two columns.',
         );
       }
-      const rel = (err as unknown as { lines?: number }).lines;
-      const line = typeof rel === 'number' && rel > 0 ? pre.headerLine + rel - 1 : pre.headerLine;
-      throw new InputError(`cannot read this as CSV: ${err.message}`, name, line);
-    }
-    throw err;
-  }
+      seenAt.set(lower, idx);
+      if (!lower.startsWith('@odata.')) columns.set(lower, n);
+      out.push(lower.startsWith('@odata.') ? null : { name: n, lower });
+    });
+    names = out;
+    cursor = pre!.headerLine + countNewlines(row.raw);
+  };
 
-  const [header, ...data] = rows;
-  if (!header) {
-    return { records: [], columns, headerLine: pre.headerLine, delimiter, emptyBecause: 'it holds no header and no rows' };
-  }
-  // Header names: trimmed, matched case-insensitively; an empty name (a trailing delimiter) is ignored.
-  const names: (string | null)[] = [];
-  const seenAt = new Map<string, number>();
-  header.record.forEach((h, idx) => {
-    const n = h.trim();
-    if (n === '') {
-      names.push(null);
-      return;
-    }
-    const lower = n.toLowerCase();
-    const prev = seenAt.get(lower);
-    if (prev !== undefined) {
-      throw new InputError(
-        `column ${quoted(n)} appears twice in the header (columns ${prev + 1} and ${idx + 1}; names are compared without regard to case)`,
-        name,
-        pre.headerLine,
-        'Remove or rename one of the two columns.',
-      );
-    }
-    seenAt.set(lower, idx);
-    if (!lower.startsWith('@odata.')) columns.set(lower, n);
-    names.push(lower.startsWith('@odata.') ? null : n);
-  });
-
-  const records: RawRecord[] = [];
-  let cursor = pre.headerLine + countNewlines(header.raw);
-  for (const row of data) {
+  const record = (row: { record: string[]; raw: string }) => {
+    const cols = names!;
     // raw holds everything consumed since the previous record, including skipped blank lines.
     let lead = 0;
     while (row.raw[lead] === '\n') lead++;
     const line = cursor + lead;
     cursor += countNewlines(row.raw);
     const values = row.record;
-    if (values.every((v) => BLANK.test(v))) continue; // Excel's ";;;;" rows, whitespace-only lines
-    if (values.length < names.length || values.slice(names.length).some((v) => !BLANK.test(v))) {
+    if (values.every((v) => BLANK.test(v))) return; // Excel's ";;;;" rows, whitespace-only lines
+    if (values.length < cols.length || values.slice(cols.length).some((v) => !BLANK.test(v))) {
       // A record that swallowed line breaks is the signature of a quote closed in the wrong place.
       const lastLine = line + countNewlines(row.raw.replace(/\n+$/, '')) - lead;
       const spans = lastLine > line ? `; it runs on to line ${lastLine}, so a quote in it is probably unbalanced` : '';
       throw new InputError(
-        `line ${line} has ${values.length} fields but the header has ${names.length} (${DELIMITER_NAMES[delimiter]}-separated)${spans}`,
+        `line ${line} has ${values.length} fields but the header has ${cols.length} (${DELIMITER_NAMES[delimiter]}-separated)${spans}`,
         name,
         line,
         `A value that contains a ${DELIMITER_NAMES[delimiter]}, a line break or a double quote must be enclosed in double quotes, with inner quotes doubled ("").`,
       );
     }
     const props = new Map<string, RawProp>();
-    names.forEach((n, idx) => {
-      if (n !== null) props.set(n.toLowerCase(), { name: n, value: values[idx]! });
-    });
-    records.push({ line, props });
-  }
-  return {
-    records,
-    columns,
-    headerLine: pre.headerLine,
-    delimiter,
-    ...(records.length === 0 ? { emptyBecause: 'it holds only a header line, no rows' } : {}),
+    for (let idx = 0; idx < cols.length; idx++) {
+      const col = cols[idx];
+      if (col != null) props.set(col.lower, { name: col.name, value: values[idx]! });
+    }
+    count++;
+    if (pendingReceiver !== undefined) return;
+    try {
+      onRecord({ line, props });
+    } catch (err) {
+      pendingReceiver = err;
+    }
   };
+
+  const push = (row: { record: string[]; raw: string }) => {
+    if (pending !== undefined) return;
+    try {
+      if (names === undefined) header(row);
+      else record(row);
+    } catch (err) {
+      pending = err;
+    }
+  };
+
+  const feed = (text: string, end: boolean) => {
+    // An empty piece would read as the end of the text.
+    if (text === '' && !end) return;
+    const err = parser!.parse(text === '' ? undefined : Buffer.from(text, 'utf8'), end, push, () => undefined);
+    if (err !== undefined) throw csvError(err);
+  };
+
+  const csvError = (err: Error): Error => {
+    if (!(err instanceof CsvError)) return err;
+    if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+      const whole = opts.wholeText?.();
+      const text = whole === undefined ? undefined : whole.includes('\r') ? whole.replace(/\r\n?/g, '\n') : whole;
+      const line = (text !== undefined ? findUnclosedQuoteLine(text, delimiter, pre!.headerStart, pre!.headerLine) : null) ?? pre!.headerLine;
+      return new InputError(
+        `a quoted field starting at line ${line} is never closed (unbalanced ")`,
+        name,
+        line,
+        'Check that line for a value with a stray double quote; inside a quoted value a quote is written as "".',
+      );
+    }
+    const rel = (err as unknown as { lines?: number }).lines;
+    const line = typeof rel === 'number' && rel > 0 ? pre!.headerLine + rel - 1 : pre!.headerLine;
+    return new InputError(`cannot read this as CSV: ${err.message}`, name, line);
+  };
+
+  const start = (end: boolean): boolean => {
+    // The header record is complete (or the text ended): the preamble and the delimiter are known.
+    pre = skipPreamble(head);
+    if (!end && (pre.headerStart >= head.length || headerRecordEnd(head, pre.headerStart) === -1)) return false;
+    delimiter = opts.delimiter ?? pre.sep ?? detectDelimiter(head, pre.headerStart);
+    if (pre.headerStart >= head.length) return true;
+    parser = (
+      new Parser({
+        delimiter,
+        raw: true,
+        // Quotes inside unquoted fields (Jan "JJ" Jansen) are kept as text; a field that opens
+        // a quote and never closes it is still an error.
+        relax_quotes: true,
+        // Field counts are checked below, with our own line numbers and a better message.
+        relax_column_count: true,
+        skip_empty_lines: true,
+      }) as unknown as { api: CsvParseApi }
+    ).api;
+    const rest = head.slice(pre.headerStart);
+    head = '';
+    feed(rest, false);
+    return true;
+  };
+
+  for (const piece of pieces) {
+    const text = normalize(piece);
+    if (parser) feed(text, false);
+    else {
+      head += text;
+      start(false);
+    }
+  }
+  const last = held === '\r' ? '\n' : held;
+  if (parser) feed(last, true);
+  else {
+    head += last;
+    start(true);
+    if (parser) feed('', true);
+  }
+  if (pending !== undefined) throw pending;
+  if (pendingReceiver !== undefined) throw pendingReceiver;
+
+  const summary: CsvReadSummary = { columns, count, delimiter };
+  if (!parser || names === undefined) {
+    // No header line exists, so there is no line to point at.
+    if (parser) summary.headerLine = pre!.headerLine;
+    summary.emptyBecause = 'it holds no header and no rows';
+    return summary;
+  }
+  summary.headerLine = pre!.headerLine;
+  if (count === 0) summary.emptyBecause = 'it holds only a header line, no rows';
+  return summary;
+}
+
+/** Parses decoded CSV text (BOM already removed) into records with physical start lines. */
+export function parseCsv(name: string, decoded: string, opts: CsvOptions = {}): ParsedRecords & { delimiter: CsvDelimiter } {
+  const records: RawRecord[] = [];
+  const { count: _count, ...rest } = readCsvRecords(name, [decoded], (rec) => records.push(rec), { ...opts, wholeText: () => decoded });
+  return { records, ...rest };
 }

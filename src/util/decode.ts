@@ -82,51 +82,67 @@ function sniffBomlessUtf16(b: Uint8Array): TextEncoding | null {
   return null;
 }
 
+/** The encoding of input bytes (from a BOM, or NUL bytes around the first character) and where the text starts. */
+function textEncodingOf(bytes: Uint8Array): { encoding: TextEncoding; bom: boolean; start: number } {
+  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: 'utf-8', bom: true, start: 3 };
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', bom: true, start: 2 };
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', bom: true, start: 2 };
+  return { encoding: sniffBomlessUtf16(bytes) ?? 'utf-8', bom: false, start: 0 };
+}
+
 /**
  * Decodes the bytes of a file the admin gave (input or plan), or throws an InputError naming the
  * line of the first undecodable byte; `hint` says how to save the file properly.
  */
 export function decodeInput(name: string, bytes: Uint8Array, hint: string = ANSI_HINT): DecodedText {
-  let encoding: TextEncoding = 'utf-8';
-  let bom = false;
-  let start = 0;
-  if (bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) {
-    bom = true;
-    start = 3;
-  } else if (bytes[0] === 0xff && bytes[1] === 0xfe) {
-    encoding = 'utf-16le';
-    bom = true;
-    start = 2;
-  } else if (bytes[0] === 0xfe && bytes[1] === 0xff) {
-    encoding = 'utf-16be';
-    bom = true;
-    start = 2;
-  } else {
-    encoding = sniffBomlessUtf16(bytes) ?? 'utf-8';
-  }
+  const { encoding, bom, start } = textEncodingOf(bytes);
   const body = bytes.subarray(start);
   try {
     // ignoreBOM: we handled the BOM ourselves; a second one would be content.
     const text = new TextDecoder(encoding, { fatal: true, ignoreBOM: true }).decode(body);
     return { text, encoding, bom };
   } catch {
-    if (encoding === 'utf-8') {
-      const at = firstInvalidUtf8(body);
-      const line = lineAtByte(body, Math.max(at, 0));
-      const shown = at >= 0 ? ` (byte 0x${body[at]!.toString(16).padStart(2, '0').toUpperCase()})` : '';
-      throw new InputError(
-        `the file is not valid UTF-8: undecodable byte at line ${line}${shown}; it was probably saved in a legacy ANSI code page`,
-        name,
-        line,
-        hint,
-      );
+    throw undecodable(name, encoding, body, hint);
+  }
+}
+
+/** Bytes per decoded piece: small enough that a piece and what is made of it die young. */
+const PIECE_BYTES = 64 * 1024;
+
+/**
+ * The text of input bytes in pieces (BOM dropped), decoded as they are asked for: a large file is
+ * never one string. The first undecodable byte throws the same InputError as decodeInput, when
+ * its piece is reached.
+ */
+export function* decodeInputPieces(name: string, bytes: Uint8Array, pieceBytes = PIECE_BYTES, hint: string = ANSI_HINT): Generator<string> {
+  const { encoding, start } = textEncodingOf(bytes);
+  const body = bytes.subarray(start);
+  const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+  for (let at = 0; ; at += pieceBytes) {
+    const end = at + pieceBytes >= body.length;
+    let text: string;
+    try {
+      text = end ? decoder.decode(body.subarray(at)) : decoder.decode(body.subarray(at, at + pieceBytes), { stream: true });
+    } catch {
+      throw undecodable(name, encoding, body, hint);
     }
-    const problem = firstInvalidUtf16(body, 0, encoding === 'utf-16le') ?? [1, 'undecodable data'];
-    throw new InputError(
-      `the file is not valid ${encoding.toUpperCase()}: ${problem[1]} at line ${problem[0]}`,
+    if (text !== '') yield text;
+    if (end) return;
+  }
+}
+
+function undecodable(name: string, encoding: TextEncoding, body: Uint8Array, hint: string): InputError {
+  if (encoding === 'utf-8') {
+    const at = firstInvalidUtf8(body);
+    const line = lineAtByte(body, Math.max(at, 0));
+    const shown = at >= 0 ? ` (byte 0x${body[at]!.toString(16).padStart(2, '0').toUpperCase()})` : '';
+    return new InputError(
+      `the file is not valid UTF-8: undecodable byte at line ${line}${shown}; it was probably saved in a legacy ANSI code page`,
       name,
-      problem[0],
+      line,
       hint,
     );
   }
+  const problem = firstInvalidUtf16(body, 0, encoding === 'utf-16le') ?? [1, 'undecodable data'];
+  return new InputError(`the file is not valid ${encoding.toUpperCase()}: ${problem[1]} at line ${problem[0]}`, name, problem[0], hint);
 }
