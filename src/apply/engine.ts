@@ -88,8 +88,11 @@ export interface ApplyEngineDeps {
   signal: AbortSignal;
   progress: ProgressReporter;
   logger: Logger;
-  /** Called once per row as it finishes (after the journal has it). */
-  onResult?: (row: ResultRow) => void;
+  /**
+   * Called once per row as it finishes (after the journal has it). It may return a promise (its
+   * output is full): the run waits for it, so 100,000 results are not queued in memory.
+   */
+  onResult?: (row: ResultRow) => unknown;
 }
 
 export interface ApplyOutcome {
@@ -240,11 +243,20 @@ class EngineRun {
   async run(rows: readonly PlanRow[]): Promise<ApplyOutcome> {
     const { deps, opts } = this;
     let alreadyDone = 0;
+    // One copy of each "not a set row" message: a sync run reports 100,000 rows its filters left out.
+    const notSetMessages = new Map<string, string>();
+    const notSet = (r: PlanRow): string => {
+      const message = `not a set row (plan action: ${r.action}${r.reason ? `: ${r.reason}` : ''})`;
+      const known = notSetMessages.get(message);
+      if (known !== undefined) return known;
+      if (notSetMessages.size < 1000) notSetMessages.set(message, message);
+      return message;
+    };
     // Rows with nothing to do are reported first, without touching Zivver or the journal.
     const work: PlanRow[] = [];
     for (const r of rows) {
       if (r.action !== 'set') {
-        await this.finish(this.result(r, 'skipped', null, `not a set row (plan action: ${r.action}${r.reason ? `: ${r.reason}` : ''})`), false);
+        await this.finish(this.result(r, 'skipped', null, notSet(r)), false);
         continue;
       }
       const prior = deps.done.get(rowKey(r));
@@ -332,7 +344,7 @@ class EngineRun {
     }
     this.counts[row.status]++;
     this.results.push(row);
-    this.deps.onResult?.(row);
+    await this.deps.onResult?.(row);
   }
 
   /**

@@ -76,8 +76,8 @@ export interface ApplyHooks {
    * write (not with --what-if): false cancels the run (nothing written).
    */
   confirm?: (count: number, url: string) => Promise<boolean>;
-  /** Each row as it finishes (after the journal has it). */
-  onResult?: (row: ResultRow) => void;
+  /** Each row as it finishes (after the journal has it); a promise returned holds the next row back. */
+  onResult?: (row: ResultRow) => unknown;
   /**
    * Asked when this plan has a canary that is not confirmed and --canary-ok was not given (a person
    * at a console): true confirms it, false cancels (nothing written). Without it such a run refuses.

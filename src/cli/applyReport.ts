@@ -12,6 +12,7 @@ import type { ResultRow, ResultStatus } from '../core/records.js';
 import { rowKey } from '../store/journal.js';
 import { writeOutputFile } from '../store/fileGuard.js';
 import { shown } from '../core/shown.js';
+import { drained } from '../store/planWrite.js';
 import { writeResultOutputs } from '../store/resultsWrite.js';
 import type { ScimClient } from '../zivver/types.js';
 import type { CommandContext } from './context.js';
@@ -55,7 +56,9 @@ export async function applyAndReport(a: ApplyReportSettings, ctx: CommandContext
         }
       : {}),
     onResult: (row) => {
-      if (a.output === 'jsonl') ctx.stdout.write(JSON.stringify(row) + '\n');
+      // A pipe whose reader is slower than the run (PowerShell, a redirect) holds the next rows back:
+      // 100,000 skipped rows are not queued in memory as one pile of pending writes.
+      if (a.output === 'jsonl' && !ctx.stdout.write(JSON.stringify(row) + '\n')) return drained(ctx.stdout);
     },
   });
 

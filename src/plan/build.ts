@@ -47,10 +47,19 @@ export interface PlanZivver {
 /** A plan as built, with what only the one who built it needs to show it. */
 export interface BuiltPlan {
   plan: PlanDocument;
-  /** Display name and department of a row's source user, where the input has them (for the HTML report). */
+  /** Display name and department of a row's source user, where the input has them (when asked for). */
   details: RowDetailsLookup;
   /** Rows of plan.rows the admin's filters left out (counted, not listed, for people). */
   filteredOut: ReadonlySet<PlanRow>;
+}
+
+/** What buildPlan keeps beyond the plan. */
+export interface BuildPlanWants {
+  /**
+   * The rows' display names and departments, for an HTML report (default false: without a report
+   * nobody reads them, and 100,000 users' details are 20 MB held to the end of the run).
+   */
+  details?: boolean;
 }
 
 /**
@@ -70,7 +79,7 @@ export function guardPlanReads(files: FileGuard, settings: PlanSettings, connect
  * Reads everything and plans. Every local check (flags, API key) has been made by the caller;
  * the inputs are read before the first request, so bad input exits 2 with nothing sent anywhere.
  */
-export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx: RunContext): Promise<BuiltPlan> {
+export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx: RunContext, wants: BuildPlanWants = {}): Promise<BuiltPlan> {
   const { logger } = ctx;
   const { connection, client } = zivver;
   const url = connection.url;
@@ -83,9 +92,9 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
   const planInputs: { name: string; sha256: string }[] = [];
   const readerWarnings: string[] = [];
   // Users keep only the columns a `column:` key source reads (not every column of every row), and
-  // the department the HTML report counts by.
+  // the department the HTML report counts by when there is one.
   const keyColumns = new Set([keySource, previousKeySource].flatMap((k) => (k?.kind === 'column' ? [k.column.toLowerCase()] : [])));
-  keyColumns.add(DEPARTMENT_COLUMN);
+  if (wants.details) keyColumns.add(DEPARTMENT_COLUMN);
   const keepColumns = (lower: string) => keyColumns.has(lower);
   for (const spec of settings.inputs) {
     logger.verbose(spec === '-' ? 'Reading users from standard input' : `Reading users from ${shown(spec)}`);
@@ -145,7 +154,7 @@ export async function buildPlan(settings: PlanSettings, zivver: PlanZivver, ctx:
     warnings,
     filters,
   });
-  return { plan, details: rowDetailsFromUsers(users), filteredOut: result.filteredOut };
+  return { plan, details: wants.details ? rowDetailsFromUsers(users) : () => undefined, filteredOut: result.filteredOut };
 }
 
 function previousKeyColumns(source: KeySource): string {

@@ -19,10 +19,13 @@ export interface CsvOptions {
   bom: boolean;
 }
 
-/** Rows per piece of CSV or JSON lines. */
-const ROWS_PER_PIECE = 1000;
+/**
+ * Rows per piece of CSV, JSON lines or the JSON document: about 50 KB, small enough to die young
+ * (pieces of a thousand rows, half a megabyte each, lingered until the old generation was collected).
+ */
+const ROWS_PER_PIECE = 100;
 
-/** The plan rows as CSV, in pieces of a thousand rows (header and BOM first). */
+/** The plan rows as CSV, in pieces of a hundred rows (header and BOM first). */
 /** `context` (the plan's URL and key source) fills the columns of the plan-wide fields on every row. */
 export function* planCsvPieces(rows: readonly PlanRow[], opts: CsvOptions & { context?: PlanRowContext }): Generator<string> {
   const cell = (r: PlanRow, c: (typeof PLAN_CSV_COLUMNS)[number]) => {
@@ -40,12 +43,27 @@ export function planRowsToCsv(rows: readonly PlanRow[], opts: CsvOptions & { con
   return [...planCsvPieces(rows, opts)].join('');
 }
 
-/** The plan rows as JSON lines, in pieces of a thousand rows. */
+/** The plan rows as JSON lines, in pieces of a hundred rows. */
 /** Each row with `context` (the plan's URL and key source), so apply can record them without the document. */
 export function* planJsonlPieces(rows: readonly PlanRow[], context: PlanRowContext = {}): Generator<string> {
+  const contextKeys = Object.keys(context);
+  // `{...row, ...context}` without a new object per row: the row's own JSON with the context's
+  // members added before its closing brace (as the spread would, when the row has none of them).
+  let tail = '';
+  for (const k of contextKeys) {
+    const v = context[k as keyof PlanRowContext];
+    if (v !== undefined) tail += `,${JSON.stringify(k)}:${JSON.stringify(v)}`;
+  }
+  const line = (r: PlanRow): string => {
+    if (tail === '') return JSON.stringify(r);
+    const own = JSON.stringify(r);
+    if (own === '{}' || contextKeys.some((k) => k in r)) return JSON.stringify({ ...r, ...context });
+    return own.slice(0, -1) + tail + '}';
+  };
   for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
+    const end = Math.min(i + ROWS_PER_PIECE, rows.length);
     let piece = '';
-    for (const r of rows.slice(i, i + ROWS_PER_PIECE)) piece += JSON.stringify({ ...r, ...context }) + '\n';
+    for (let j = i; j < end; j++) piece += line(rows[j]!) + '\n';
     yield piece;
   }
 }
@@ -55,8 +73,26 @@ export function planRowsToJsonl(rows: readonly PlanRow[], context: PlanRowContex
 }
 
 /**
+ * One row as `JSON.stringify(row, null, 2)` writes it inside the document's rows array (its lines
+ * `indent` further in), without the generic pretty-printer: a row's members are text and numbers,
+ * each written with JSON.stringify; a nested value (warnings) is pretty-printed and indented as a whole.
+ */
+function prettyRow(row: PlanRow, indent: string): string {
+  const inner = indent + '  ';
+  let out = '';
+  for (const key of Object.keys(row)) {
+    const value = (row as unknown as Record<string, unknown>)[key];
+    const text = typeof value === 'object' && value !== null ? JSON.stringify(value, null, 2)?.replace(/\n/g, '\n' + inner) : JSON.stringify(value);
+    // undefined, functions and symbols are left out, as JSON.stringify leaves them out.
+    if (text === undefined) continue;
+    out += (out === '' ? '{\n' : ',\n') + inner + JSON.stringify(key) + ': ' + text;
+  }
+  return out === '' ? '{}' : out + '\n' + indent + '}';
+}
+
+/**
  * The plan document exactly as `JSON.stringify(plan, null, 2) + '\n'` writes it, in pieces: the
- * head, then the rows a thousand at a time (rows come last in a plan document).
+ * head, then the rows a hundred at a time (rows come last in a plan document).
  */
 export function* planJsonPieces(plan: PlanDocument): Generator<string> {
   const keys = Object.keys(plan);
@@ -67,12 +103,17 @@ export function* planJsonPieces(plan: PlanDocument): Generator<string> {
   const head = JSON.stringify({ ...plan, rows: [] }, null, 2);
   // `"rows": []\n}` ends the head; the rows go between the brackets.
   yield head.slice(0, head.length - '[]\n}'.length) + '[\n';
-  for (let i = 0; i < plan.rows.length; i += ROWS_PER_PIECE) {
-    // A thousand rows as an array one level deep, then every line two spaces further in (JSON
-    // text has no raw line breaks inside strings); the array's brackets are left off.
-    const end = Math.min(i + ROWS_PER_PIECE, plan.rows.length);
-    const block = JSON.stringify(plan.rows.slice(i, end), null, 2).replace(/\n/g, '\n  ');
-    yield block.slice(2, block.length - 4) + (end < plan.rows.length ? ',\n' : '\n');
+  const rows = plan.rows;
+  for (let i = 0; i < rows.length; i += ROWS_PER_PIECE) {
+    const end = Math.min(i + ROWS_PER_PIECE, rows.length);
+    let piece = '';
+    for (let j = i; j < end; j++) {
+      const row = rows[j];
+      // An array holds null where JSON.stringify cannot write a value (a plan row never is one).
+      const text = typeof row === 'object' && row !== null ? prettyRow(row, '    ') : (JSON.stringify(row) ?? 'null');
+      piece += '    ' + text + (j < rows.length - 1 ? ',\n' : '\n');
+    }
+    yield piece;
   }
   yield '  ]\n}\n';
 }
@@ -80,20 +121,23 @@ export function* planJsonPieces(plan: PlanDocument): Generator<string> {
 /** Writes pieces of text to a stream (stdout), a few at a time, waiting when it is full. */
 export async function writePieces(stream: NodeJS.WritableStream, pieces: Iterable<string>): Promise<void> {
   for (const piece of pieces) {
-    if (!stream.write(piece)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          stream.off('drain', done);
-          stream.off('close', done);
-          stream.off('error', done);
-          resolve();
-        };
-        stream.on('drain', done);
-        stream.on('close', done);
-        stream.on('error', done);
-      });
-    }
+    if (!stream.write(piece)) await drained(stream);
   }
+}
+
+/** When a full stream (write returned false) has room again, or is closed or broken. */
+export function drained(stream: NodeJS.WritableStream): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      stream.off('error', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+    stream.on('error', done);
+  });
 }
 
 /**

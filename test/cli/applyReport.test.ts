@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, Readable, Writable } from 'node:stream';
 import { applyAndReport, type ApplyReportSettings } from '../../src/cli/applyReport.js';
 import type { CommandContext } from '../../src/cli/context.js';
 import { resolveZivverConnection } from '../../src/cli/options.js';
@@ -84,6 +84,38 @@ describe('apply and sync: run and report (src/cli/applyReport)', () => {
       () => expect.fail('lock left behind'),
       () => {},
     );
+  });
+
+  it('--output jsonl waits for a full stdout: rows are held back, not queued, until the reader takes them', async () => {
+    const h = await harness(2);
+    // A sync plan: two rows to set, a thousand left out by the filters (reported at once, without Zivver).
+    const skipped = Array.from({ length: 1000 }, (_, i) => setRow(100 + i, { action: 'skipped', reason: 'not in --include-emails' }));
+    const plan = planDoc([...skipped, ...h.plan.rows]);
+    await fs.writeFile(h.planFile, JSON.stringify(plan));
+    // A reader that takes nothing until released; the stream is full after one row.
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const taken: string[] = [];
+    const stdout = new Writable({
+      highWaterMark: 1,
+      write(chunk: Buffer, _enc, callback) {
+        taken.push(String(chunk));
+        void released.then(() => callback());
+      },
+    });
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const run = applyAndReport({ ...h.args, plan, output: 'jsonl' }, { ...h.ctx, stdout }, h.client);
+    // Until the first row is out (files are checked and opened first), then a while longer.
+    for (let i = 0; i < 2000 && taken.length === 0; i++) await pause(5);
+    for (let i = 0; i < 20; i++) await pause(5);
+    // One row is with the reader, and no other row was made while it waits: none piled up behind it.
+    expect(taken).to.have.length(1);
+    expect(stdout.writableLength).to.be.at.most(taken[0]!.length);
+    expect(h.client.stats.requests).to.equal(0);
+    release();
+    expect(await run).to.equal(0);
+    const statuses = taken.map((t) => (JSON.parse(t) as { status: string }).status);
+    expect(statuses).to.deep.equal([...Array(1000).fill('skipped'), 'updated', 'updated']);
   });
 
   it('resumes: a second run skips updated rows and sends no request for them', async () => {

@@ -46,20 +46,46 @@ describe('store/planWrite: plans written in pieces', () => {
     );
   });
 
-  it('JSON lines and CSV in pieces are the rows whole, a thousand rows a piece', () => {
+  it('JSON lines and CSV in pieces are the rows whole, a hundred rows a piece', () => {
     fc.assert(
       fc.property(fc.array(rowArb, { maxLength: 2500 }), fc.boolean(), (rows, bom) => {
         const jsonl = [...planJsonlPieces(rows)];
         expect(jsonl.join('')).to.equal(rows.map((r) => JSON.stringify(r) + '\n').join(''));
-        expect(jsonl).to.have.length(Math.ceil(rows.length / 1000));
+        expect(jsonl).to.have.length(Math.ceil(rows.length / 100));
         const csv = [...planCsvPieces(rows, { delimiter: ';', bom, context: { zivverUrl: 'u' } })];
-        expect(csv).to.have.length(1 + Math.ceil(rows.length / 1000));
+        expect(csv).to.have.length(1 + Math.ceil(rows.length / 100));
         const lines = csv.join('').split('\r\n');
         expect(lines[0]).to.match(bom ? /^\uFEFFline;input;/ : /^line;input;/);
         expect(csv.join('')).to.equal(planRowsToCsv(rows, { delimiter: ';', bom, context: { zivverUrl: 'u' } }));
       }),
       { numRuns: 30 },
     );
+  });
+
+  it("JSON lines with the plan's context are each row spread with it, also for rows that carry a context field themselves (property)", () => {
+    const contextArb = fc.record(
+      { zivverUrl: fc.string(), keySource: fc.string({ unit: 'grapheme' }), keyFormat: fc.constantFrom('guid', 'base64'), previousKeySource: fc.string() },
+      { requiredKeys: [] },
+    );
+    const withContextField = fc.tuple(rowArb, fc.constantFrom('zivverUrl', 'keySource', 'keyFormat', 'previousKeySource'), fc.option(fc.string(), { nil: undefined })).map(
+      ([r, k, v]) => ({ ...r, [k]: v }) as PlanRow,
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(rowArb, withContextField, fc.constant({} as PlanRow)), { maxLength: 1500 }), contextArb, (rows, context) => {
+        expect([...planJsonlPieces(rows, context)].join('')).to.equal(rows.map((r) => JSON.stringify({ ...r, ...context }) + '\n').join(''));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the JSON pieces are JSON.stringify(plan, null, 2) also for rows with nested, empty and left-out values', () => {
+    const odd = [
+      {} as PlanRow,
+      { line: 1, email: 'a', warnings: [], extra: { a: [1, { b: null }], c: {} }, gone: undefined, fn: () => 1 } as unknown as PlanRow,
+      { line: 2, email: 'é\u2028"\\\n', reason: '\u0000', fingerprint: '', check: undefined, warnings: ['x', 'y\nz'] } as unknown as PlanRow,
+    ];
+    const plan = doc(odd);
+    expect([...planJsonPieces(plan)].join('')).to.equal(JSON.stringify(plan, null, 2) + '\n');
   });
 
   it('writes every kind to its file, through a temporary name that does not stay behind', async () => {

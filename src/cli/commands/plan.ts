@@ -51,7 +51,7 @@ const PLAN_TABLE_COLUMNS = [
 export async function printPlan(plan: PlanDocument, output: OutputOptionArgs['output'], ctx: CommandContext, filteredOut: ReadonlySet<PlanRow> = new Set()): Promise<void> {
   const summary = planSummaryLine(plan.summary);
   if (output === 'json' || output === 'jsonl') {
-    // In pieces of a thousand rows: neither one 50 MB string nor 100,000 separate writes.
+    // In pieces of a hundred rows: neither one 50 MB string nor 100,000 separate writes.
     await writePieces(ctx.stdout, output === 'json' ? planJsonPieces(plan) : planJsonlPieces(plan.rows, planRowContext(plan)));
     ctx.logger.info(summary);
     return;
@@ -95,7 +95,9 @@ export const planCommand: KeytoolCommand<PlanCommandArgs> = {
     await files.check();
     // The API key is read after every flag is checked and before any input is read.
     const client = await connectZivver(connection, ctx);
-    const { plan, details, filteredOut } = await buildPlan(settings, { connection, client }, ctx);
+    // Display names and departments are kept only for an HTML report.
+    const report = (args.out ?? []).some((f) => /\.html?$/i.test(f));
+    const { plan, details, filteredOut } = await buildPlan(settings, { connection, client }, ctx, { details: report });
     for (const w of plan.warnings ?? []) ctx.logger.warn(w);
     if (args.out?.length) {
       const written = await writePlanOutputs(args.out, plan, { delimiter: args.csvDelimiter, bom: args.csvBom }, ctx.cwd, planReportRenderer(plan, ctx.env, details), {
