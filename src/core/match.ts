@@ -12,24 +12,34 @@ export function normalizeAddress(address: string): string {
 }
 
 export interface AccountIndex {
-  byUserName: Map<string, ZivverAccount[]>;
-  byAlias: Map<string, ZivverAccount[]>;
-  byId: Map<string, ZivverAccount>;
+  /** Normalised userName → its account, or its accounts when several have it. */
+  byUserName: Map<string, ZivverAccount | ZivverAccount[]>;
+  /** Normalised alias → its account, or its accounts. */
+  byAlias: Map<string, ZivverAccount | ZivverAccount[]>;
 }
 
-function push(map: Map<string, ZivverAccount[]>, key: string, account: ZivverAccount): void {
-  const list = map.get(key);
-  if (!list) map.set(key, [account]);
-  else if (!list.includes(account)) list.push(account);
+// One account per address is the rule: it is kept as is, and only an address shared by several
+// accounts gets a list (not a list per address of 100,000 accounts).
+function add(map: Map<string, ZivverAccount | ZivverAccount[]>, key: string, account: ZivverAccount): void {
+  const seen = map.get(key);
+  if (seen === undefined) map.set(key, account);
+  else if (Array.isArray(seen)) {
+    if (!seen.includes(account)) seen.push(account);
+  } else if (seen !== account) map.set(key, [seen, account]);
+}
+
+/** The accounts an index holds under an address. */
+function accountsAt(map: Map<string, ZivverAccount | ZivverAccount[]>, key: string): readonly ZivverAccount[] {
+  const seen = map.get(key);
+  return seen === undefined ? [] : Array.isArray(seen) ? seen : [seen];
 }
 
 export function indexAccounts(accounts: readonly ZivverAccount[]): AccountIndex {
-  const index: AccountIndex = { byUserName: new Map(), byAlias: new Map(), byId: new Map() };
+  const index: AccountIndex = { byUserName: new Map(), byAlias: new Map() };
   for (const account of accounts) {
-    index.byId.set(account.id, account);
-    if (account.userName) push(index.byUserName, normalizeAddress(account.userName), account);
+    if (account.userName) add(index.byUserName, normalizeAddress(account.userName), account);
     for (const alias of account.aliases) {
-      if (alias) push(index.byAlias, normalizeAddress(alias), account);
+      if (alias) add(index.byAlias, normalizeAddress(alias), account);
     }
   }
   return index;
@@ -64,6 +74,14 @@ export type MatchResult =
   | { kind: 'no-address' };
 
 export function matchAccount(user: SourceUser, index: AccountIndex): MatchResult {
+  // Most users: the primary address is the userName of exactly one account (what follows would
+  // find the same, after gathering every address of the user).
+  const primaryAddress = user.primaryEmail ? normalizeAddress(user.primaryEmail) : '';
+  if (primaryAddress) {
+    const only = index.byUserName.get(primaryAddress);
+    if (only !== undefined && !Array.isArray(only)) return { kind: 'matched', account: only, how: 'userName = primary address' };
+  }
+
   let addresses = userAddresses(user);
   let viaUpn = false;
   if (addresses.length === 0 && user.userPrincipalName?.includes('@')) {
@@ -74,21 +92,21 @@ export function matchAccount(user: SourceUser, index: AccountIndex): MatchResult
 
   const primary = user.primaryEmail ? normalizeAddress(user.primaryEmail) : viaUpn ? addresses[0] : undefined;
   if (primary) {
-    const byPrimary = index.byUserName.get(primary) ?? [];
+    const byPrimary = accountsAt(index.byUserName, primary);
     if (byPrimary.length === 1) {
       return { kind: 'matched', account: byPrimary[0], how: viaUpn ? 'userName = UserPrincipalName' : 'userName = primary address' };
     }
     if (byPrimary.length > 1) {
-      return { kind: 'ambiguous', accounts: byPrimary, how: `${byPrimary.length} accounts have userName ${primary}` };
+      return { kind: 'ambiguous', accounts: [...byPrimary], how: `${byPrimary.length} accounts have userName ${primary}` };
     }
   }
 
   const found = new Map<string, { account: ZivverAccount; via: string }>();
   for (const address of addresses) {
-    for (const account of index.byUserName.get(address) ?? []) {
+    for (const account of accountsAt(index.byUserName, address)) {
       if (!found.has(account.id)) found.set(account.id, { account, via: `userName = ${address}` });
     }
-    for (const account of index.byAlias.get(address) ?? []) {
+    for (const account of accountsAt(index.byAlias, address)) {
       if (!found.has(account.id)) found.set(account.id, { account, via: `alias ${address}` });
     }
   }

@@ -245,13 +245,30 @@ export function parseJson(name: string, text: string): ParsedRecords {
   return { records, ...rest };
 }
 
+/** A property name as written (trimmed) and as matched (lower-cased); null for names that are no user data. */
+type PropName = { name: string; lower: string } | null;
+
+/** Names seen before: 100,000 records repeat the same few names, each trimmed and lower-cased once. */
+const PROP_NAMES = new Map<string, PropName>();
+
+function propName(rawName: string): PropName {
+  let known = PROP_NAMES.get(rawName);
+  if (known !== undefined) return known;
+  const n = rawName.trim();
+  const lower = n.toLowerCase();
+  // @odata.* are Graph/EXO REST metadata, not user data: leave them out of mapping and messages.
+  known = n === '' || lower.startsWith('@odata.') || lower.includes('@odata.') ? null : { name: n, lower };
+  if (PROP_NAMES.size < 1000) PROP_NAMES.set(rawName, known);
+  return known;
+}
+
 function toRecord(line: number, obj: Record<string, unknown>, columns: Map<string, string>): RawRecord {
   const props = new Map<string, RawProp>();
-  for (const [rawName, value] of Object.entries(obj)) {
-    const n = rawName.trim();
-    const lower = n.toLowerCase();
-    // @odata.* are Graph/EXO REST metadata, not user data: leave them out of mapping and messages.
-    if (n === '' || lower.startsWith('@odata.') || lower.includes('@odata.')) continue;
+  for (const rawName of Object.keys(obj)) {
+    const value = obj[rawName];
+    const known = propName(rawName);
+    if (known === null) continue;
+    const { name: n, lower } = known;
     const existing = props.get(lower);
     // Same name in another letter case: the first non-empty value wins.
     if (existing && !(existing.value === null || existing.value === '')) continue;

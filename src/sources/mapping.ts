@@ -162,7 +162,23 @@ function dedupe(addresses: string[]): string[] {
       out.push(a);
     }
   }
-  return out;
+  // A copy of exactly its length: an array grown by push keeps room for 17 (100,000 users hold one).
+  return out.slice();
+}
+
+// A user keeps its values for the whole plan: 100,000 users need not hold 100,000 copies of
+// "UserMailbox", empty lists and empty column sets (never changed after reading).
+const NO_WARNINGS: string[] = Object.freeze([]) as unknown as string[];
+const NO_COLUMNS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+const SHARED_TEXTS = new Map<string, string>();
+
+/** The one copy of a short text many users have (RecipientTypeDetails). */
+function sharedText(t: string | undefined): string | undefined {
+  if (t === undefined || t.length > 40) return t;
+  const known = SHARED_TEXTS.get(t);
+  if (known !== undefined) return known;
+  if (SHARED_TEXTS.size < 64) SHARED_TEXTS.set(t, t);
+  return t;
 }
 
 /** Maps one record. Never throws: missing values are the planner's business (an `invalid` row). */
@@ -205,26 +221,27 @@ export function toSourceUser(input: string, rec: RawRecord, keepColumns?: (lower
     }
   }
 
-  const columns: Record<string, string> = {};
+  let columns: Record<string, string> | undefined;
   for (const [lower, prop] of rec.props) {
     if (keepColumns && !keepColumns(lower)) continue;
     const t = valueText(prop.value);
-    if (t !== undefined) columns[lower] = t;
+    if (t !== undefined) (columns ??= {})[lower] = t;
   }
 
   const user: SourceUser = {
     input,
     line: rec.line,
     emails,
-    columns,
-    warnings: warnings.map((w) => w.message),
+    columns: columns ?? NO_COLUMNS,
+    warnings: warnings.length ? warnings.map((w) => w.message) : NO_WARNINGS,
   };
   const set = <K extends keyof SourceUser>(key: K, value: SourceUser[K] | undefined): void => {
     if (value !== undefined) user[key] = value;
   };
   set('primaryEmail', primaryEmail);
-  set('userPrincipalName', upn);
-  set('recipientTypeDetails', valueText(get(rec, 'recipienttypedetails')));
+  // Usually the primary address: one copy of it.
+  set('userPrincipalName', upn !== undefined && upn === primaryEmail ? primaryEmail : upn);
+  set('recipientTypeDetails', sharedText(valueText(get(rec, 'recipienttypedetails'))));
   set('displayName', valueText(get(rec, 'displayname')));
   set('objectId', firstText(rec, OBJECT_ID_COLUMNS));
   set('objectGuid', guidText(get(rec, 'objectguid')));

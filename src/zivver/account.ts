@@ -22,7 +22,8 @@ export function toZivverAccount(u: ScimUser): ZivverAccount {
       if (v) aliases.push(v);
     }
   }
-  const account: ZivverAccount = { id: u.id, userName: u.userName, active, aliases };
+  // A list of exactly its length (one grown by push keeps room for 17): a plan holds 100,000 accounts.
+  const account: ZivverAccount = { id: u.id, userName: u.userName, active, aliases: aliases.length ? aliases.slice() : [] };
   if (displayName !== undefined) account.displayName = displayName;
   return account;
 }
