@@ -7,7 +7,7 @@
  * every line (what any plan must at least do). Prints the plan's time as a multiple of that floor
  * (goal: at most 1.5x), the CLI's peak memory (goal: under 400 MiB, for `sync` too), and how long
  * the emulator takes to serve the listing, saying so when the emulator is the slowest part.
- * Floor and plan run alternately BENCH_PLAN_RUNS times (default 2); the best of each counts (the
+ * Floor and plan run alternately BENCH_PLAN_RUNS times (default 3); the best of each counts (the
  * machine is shared, and noise only ever adds time). BENCH_PLAN_USERS overrides the size.
  * `--profile` writes CPU and heap profiles of the last plan run to bench/profiles/.
  */
@@ -69,7 +69,7 @@ const s = (ms: number) => `${fmt(ms / 1000, 2)} s`;
 
 export async function run(): Promise<void> {
   const count = Number(process.env.BENCH_PLAN_USERS ?? 100_000);
-  const runs = Math.max(1, Number(process.env.BENCH_PLAN_RUNS ?? 2));
+  const runs = Math.max(1, Number(process.env.BENCH_PLAN_RUNS ?? 3));
   const apiKey = testSecret('bench-plan-key');
   const t0 = Date.now();
   const tenant = generateSampleTenant({ count, seed: 42 });
