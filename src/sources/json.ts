@@ -157,6 +157,41 @@ function countNewlines(s: string, from: number, to: number): number {
   return n;
 }
 
+/**
+ * Whether an object's text may name a property twice (trimmed, without regard to case): it has
+ * more top-level names than JSON.parse kept, or two kept names that compare equal. Almost never
+ * true, and then the full scan (scanObject, checkDuplicateNames) is made; this one counts the
+ * colons at the object's own level and allocates nothing per record.
+ */
+function mayNameTwice(s: string, start: number, obj: Record<string, unknown>): boolean {
+  let depth = 0;
+  let names = 0;
+  for (let i = start; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) {
+      for (i++; i < s.length; i++) {
+        const d = s.charCodeAt(i);
+        if (d === 0x5c) i++;
+        else if (d === 0x22) break;
+      }
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      if (--depth === 0) break;
+    } else if (c === 0x3a && depth === 1) names++;
+  }
+  const keys = Object.keys(obj);
+  if (names !== keys.length) return true;
+  // Names that are no user data (empty, @odata.*) are never compared.
+  const lowers: string[] = [];
+  for (const k of keys) {
+    const known = propName(k);
+    if (known !== null) lowers.push(known.lower);
+  }
+  if (lowers.length > 16) return new Set(lowers).size !== lowers.length;
+  for (let a = 1; a < lowers.length; a++) for (let b = 0; b < a; b++) if (lowers[a] === lowers[b]) return true;
+  return false;
+}
+
 /** What a JSON input held besides its records (which went to `onRecord` one by one). */
 export type JsonReadSummary = Omit<ParsedRecords, 'records'> & { count: number };
 
@@ -182,7 +217,10 @@ export function readJsonRecords(
   const take = (v: unknown, at: JsonPosition, text?: string): void => {
     if (!isObject(v)) notObject(v, at);
     // A name written twice with two values: JSON.parse kept the last one silently.
-    if (text !== undefined) checkDuplicateNames(name, text, scanObject(text, text.indexOf('{')), (pos) => at.line + countNewlines(text, 0, pos));
+    if (text !== undefined) {
+      const start = text.indexOf('{');
+      if (mayNameTwice(text, start, v as Record<string, unknown>)) checkDuplicateNames(name, text, scanObject(text, start), (pos) => at.line + countNewlines(text, 0, pos));
+    }
     onRecord(toRecord(at.line, v as Record<string, unknown>, columns));
     count++;
   };

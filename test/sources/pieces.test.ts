@@ -219,3 +219,26 @@ describe('sources: the input is released once read', () => {
     }
   });
 });
+
+describe('sources/json: a property named twice is found however it is written', () => {
+  const cases: [string, string][] = [
+    ['the same name', '{"Mail":"a@x.nl","Id":"1","Mail":"b@x.nl"}'],
+    ['another letter case', '{"Mail":"a@x.nl","Id":"1","MAIL":"b@x.nl"}'],
+    ['spaces around it', '{" Mail":"a@x.nl","Id":"1","Mail ":"b@x.nl"}'],
+    ['an escape that reads as the same name', '{"Mail":"a@x.nl","Id":"1","\\u004dail":"b@x.nl"}'],
+    ['after a nested object with the same names inside', '{"x":{"Mail":1,"Mail":2},"Mail":"a@x.nl","mail":"b@x.nl"}'],
+  ];
+  for (const [what, line] of cases) {
+    it(`${what}: refused`, () => {
+      expectInputError(() => parseInputBuffer('d.jsonl', Buffer.from(`{"Mail":"z@x.nl"}\n${line}\n`), { format: 'auto' }), 'd.jsonl', 2, 'appears twice');
+    });
+  }
+  it('names only alike inside nested values, in strings or as @odata annotations are no duplicates', () => {
+    const r = parseInputBuffer(
+      'ok.jsonl',
+      Buffer.from('{"Mail":"a@x.nl","x":{"Mail":1,"mail":2},"Note":"\\"Mail\\": b","@odata.type":"u","@odata.type":"v"}\n'),
+      { format: 'auto' },
+    );
+    expect(r.users.map((u) => u.primaryEmail)).to.deep.equal(['a@x.nl']);
+  });
+});
