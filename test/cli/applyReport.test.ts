@@ -68,6 +68,16 @@ async function rejects(p: Promise<unknown>, type: Function, re: RegExp) {
   expect.fail('expected a rejection');
 }
 
+
+/** A console (stdin and stderr are terminals) that answers `input`; err() is what it was shown. */
+function tty(input: string) {
+  const stdin = Object.assign(Readable.from([input]), { isTTY: true });
+  const stderr = Object.assign(new PassThrough(), { isTTY: true });
+  let err = '';
+  stderr.on('data', (d) => (err += d));
+  return { stdin, stderr, err: () => err };
+}
+
 describe('apply and sync: run and report (src/cli/applyReport)', () => {
   it('applies, journals beside the plan, records the ledger, prints the table and the summary last', async () => {
     const h = await harness(3);
@@ -204,13 +214,6 @@ describe('apply and sync: run and report (src/cli/applyReport)', () => {
   });
 
   it('at a terminal asks before writing: only "yes" proceeds; --yes and --max-changes never ask', async () => {
-    const tty = (input: string) => {
-      const stdin = Object.assign(Readable.from([input]), { isTTY: true });
-      const stderr = Object.assign(new PassThrough(), { isTTY: true });
-      let err = '';
-      stderr.on('data', (d) => (err += d));
-      return { stdin, stderr, err: () => err };
-    };
     const h = await harness(2);
     const no = tty('y\n');
     await rejects(applyAndReport(h.args, { ...h.ctx, stdin: no.stdin, stderr: no.stderr }, h.client), UsageError, /cancelled; nothing was written/);
@@ -229,13 +232,6 @@ describe('apply and sync: run and report (src/cli/applyReport)', () => {
   });
 
   it('a canary writes only its rows; at a terminal the next run asks about the SSO logins: only "yes" writes the rest, --yes never does', async () => {
-    const tty = (input: string) => {
-      const stdin = Object.assign(Readable.from([input]), { isTTY: true });
-      const stderr = Object.assign(new PassThrough(), { isTTY: true });
-      let err = '';
-      stderr.on('data', (d) => (err += d));
-      return { stdin, stderr, err: () => err };
-    };
     const h = await harness(4);
     expect(await applyAndReport({ ...h.args, yes: true, canary: ['user2@example.nl'] }, h.ctx, h.client)).to.equal(0);
     expect(h.client.puts.map((p) => p.id)).to.deep.equal([setRowId(2)]);

@@ -12,20 +12,8 @@ export const API_KEY = testSecret('e2e-zivver-key');
 /** The Graph client secret the Entra emulator accepts (with characters a form body must encode). */
 export const GRAPH_SECRET = testSecret('e2e-graph-secret', { chars: '~.' });
 
-export const ZIVVER = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
-export const entraId = (n: number) => `e17a0000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-export const zivverId = (n: number) => `0000aaaa-0000-4000-8000-${String(n).padStart(12, '0')}`;
-
-/** Zivver account userN@org.nl with key old-N. */
-export function zivverAccount(n: number, aliases: string[] = []) {
-  return {
-    id: zivverId(n),
-    userName: `user${n}@org.nl`,
-    name: { formatted: `User ${n}` },
-    active: true,
-    [ZIVVER]: { aliases, delegates: [], SsoAccountKey: `old-${n}` },
-  };
-}
+export { entraId, ZIVVER, zivverAccount, zivverId } from './accounts.js';
+import { entraId } from './accounts.js';
 
 /** Entra member userN@org.nl (object id entraId(N)). */
 export function graphUser(n: number, extra: Partial<EmulatedUser> = {}): EmulatedUser {

@@ -10,21 +10,11 @@ import path from 'node:path';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { EmulatorHandle } from '../../src/emulator/types.js';
 import { runInProcess } from '../helpers/cli.js';
+import { entraId, zivverAccount } from '../helpers/accounts.js';
 import { testSecret } from '../helpers/secrets.js';
 
 const API_KEY = testSecret('guard-key');
-const ZIVVER = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
-const entraId = (n: number) => `e17a0000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-
-function user(n: number) {
-  return {
-    id: `0000aaaa-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    userName: `user${n}@org.nl`,
-    name: { formatted: `User ${n}` },
-    active: true,
-    [ZIVVER]: { aliases: [], delegates: [], SsoAccountKey: `old-${n}` },
-  };
-}
+const user = (n: number) => zivverAccount(n);
 
 const INPUT = ['PrimarySmtpAddress,ExternalDirectoryObjectId', ...[1, 2, 3].map((n) => `user${n}@org.nl,${entraId(n)}`)].join('\n') + '\n';
 const LEDGER_LINE = JSON.stringify({ kind: 'zivver-keyledger', v: 1, at: '2026-01-01T00:00:00Z', zivverId: user(1).id, userName: 'user1@org.nl', key: entraId(1), previousKey: null, source: 't', runId: 'r0' }) + '\n';

@@ -12,12 +12,12 @@ import path from 'node:path';
 import { startEmulator } from '../../src/emulator/index.js';
 import type { EmulatorHandle } from '../../src/emulator/types.js';
 import { BIN, runInProcess } from '../helpers/cli.js';
+import { zivverAccount, zivverId } from '../helpers/accounts.js';
 import { testSecret } from '../helpers/secrets.js';
 
 const API_KEY = testSecret('input-key');
-const ZIVVER = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
-const id = (n: number) => `0000aaaa-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const user = (n: number) => ({ id: id(n), userName: `user${n}@org.nl`, name: { formatted: `U ${n}` }, active: true, [ZIVVER]: { aliases: [], delegates: [], SsoAccountKey: `old-${n}` } });
+const id = zivverId;
+const user = (n: number) => zivverAccount(n);
 
 describe('integration: input that cannot crash, hang or mislead', function () {
   this.timeout(90_000);

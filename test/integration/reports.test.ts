@@ -12,23 +12,14 @@ import { startEmulator } from '../../src/emulator/index.js';
 import type { EmulatorHandle } from '../../src/emulator/types.js';
 import { loadPage, requireChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli.js';
+import { entraId, zivverAccount } from '../helpers/accounts.js';
 import { testSecret } from '../helpers/secrets.js';
 import { networkReferences } from '../report/references.js';
 
 const API_KEY = testSecret('it-report-key');
-const ZIVVER = 'urn:ietf:params:scim:schemas:zivver:0.1:User';
 const HOSTILE = '<script>document.title="owned"</script> =HYPERLINK("http://evil.example","x")';
 
-function user(n: number) {
-  return {
-    id: `0000aaaa-0000-4000-8000-${String(n).padStart(12, '0')}`,
-    userName: `user${n}@org.nl`,
-    name: { formatted: `User ${n}` },
-    active: true,
-    [ZIVVER]: { aliases: [], delegates: [], SsoAccountKey: `old-${n}` },
-  };
-}
-const entraId = (n: number) => `e17a0000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const user = (n: number) => zivverAccount(n);
 const cell = (s: string) => `"${s.replace(/"/g, '""')}"`;
 
 /** 12 mailboxes with a department (user 1 with a hostile display name), one unknown user, one shared mailbox. */
