@@ -105,18 +105,24 @@ export async function readRegularFile(
     throw new InputError(`cannot read this file: ${describeReadError(err)}`, name);
   }
   try {
-    const chunks: Buffer[] = [];
+    // Read into one buffer of the size stat gave (one byte more shows a file that grew since), so
+    // a large input is never held twice (chunks, then their concatenation); it grows only if the
+    // file does. Read a chunk at a time, so a stop is seen between chunks.
+    let buf = Buffer.allocUnsafe(Math.min(st.size, max) + 1);
     let total = 0;
     for (;;) {
       if (limits.signal?.aborted) throw interrupted(name);
-      const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(st.size - total, 0) + 1));
-      const { bytesRead } = await h.read(buf, 0, buf.length, null);
+      if (total === buf.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(buf.length * 2, max + 1));
+        buf.copy(bigger, 0, 0, total);
+        buf = bigger;
+      }
+      const { bytesRead } = await h.read(buf, total, Math.min(CHUNK, buf.length - total), null);
       if (bytesRead === 0) break;
       total += bytesRead;
       if (total > max) throw tooLarge(name, max);
-      chunks.push(bytesRead === buf.length ? buf : buf.subarray(0, bytesRead));
     }
-    return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+    return buf.subarray(0, total);
   } catch (err) {
     if (err instanceof InputError || err instanceof InterruptedError) throw err;
     throw new InputError(`cannot read this file: ${describeReadError(err)}`, name);
